@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * jifl: JIT instrumentation framework for Linux.
+ *
+ * The control device /dev/jifl and module life cycle.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "uapi/jifl.h"
+#include "ioctl_struct.h"
+
+#ifndef JIFL_VER_MAJOR
+#define JIFL_VER_MAJOR 0
+#define JIFL_VER_MINOR 0
+#define JIFL_VER_PATCH 0
+#endif
+
+static int jifl_open(struct inode *inode, struct file *file)
+{
+	/* Tracing kernel code exposes kernel data: administrators only. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+static long jifl_ioctl_version(void __user *uarg)
+{
+	struct jifl_version ver = {
+		.size = sizeof(ver),
+		.abi_version = JIFL_ABI_VERSION,
+		.module_version = JIFL_VERSION_PACK(JIFL_VER_MAJOR,
+						    JIFL_VER_MINOR,
+						    JIFL_VER_PATCH),
+		.features = JIFL_FEAT_MASK,
+	};
+	u64 usize;
+	int ret;
+
+	ret = jifl_struct_from_user(&usize, NULL, sizeof(ver), uarg,
+				    JIFL_VERSION_SIZE_VER0);
+	if (ret)
+		return ret;
+	return jifl_struct_to_user(uarg, usize, &ver, sizeof(ver));
+}
+
+static long jifl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	if (_IOC_TYPE(cmd) != JIFL_IOC_MAGIC)
+		return -ENOTTY;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(JIFL_IOC_VERSION):
+		return jifl_ioctl_version(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations jifl_fops = {
+	.owner = THIS_MODULE,
+	.open = jifl_open,
+	.unlocked_ioctl = jifl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice jifl_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = JIFL_DEVICE_NAME,
+	.fops = &jifl_fops,
+	.mode = 0600,
+};
+
+static int __init jifl_init(void)
+{
+	int ret;
+
+	ret = misc_register(&jifl_miscdev);
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", JIFL_DEVICE_NAME, ret);
+		return ret;
+	}
+	pr_info("version %d.%d.%d loaded (ABI %d)\n", JIFL_VER_MAJOR,
+		JIFL_VER_MINOR, JIFL_VER_PATCH, JIFL_ABI_VERSION);
+	return 0;
+}
+
+static void __exit jifl_exit(void)
+{
+	misc_deregister(&jifl_miscdev);
+}
+
+module_init(jifl_init);
+module_exit(jifl_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The jifl developers");
+MODULE_DESCRIPTION("JIT instrumentation framework for Linux");
+MODULE_VERSION(__stringify(JIFL_VER_MAJOR) "." __stringify(JIFL_VER_MINOR)
+	       "." __stringify(JIFL_VER_PATCH));

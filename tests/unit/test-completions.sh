@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The bash and zsh completions offer jifl's commands and options.
+. "$top_srcdir/tests/lib.sh"
+J=${JIFL:-$top_builddir/src/jifl}
+
+plan 6
+
+# bash: drive _jifl the way readline does.
+complete_bash() {
+	(
+		. "$top_srcdir/completions/jifl"
+		COMP_WORDS=("$J" "$@")
+		COMP_CWORD=$#
+		_jifl
+		echo "${COMPREPLY[*]}"
+	)
+}
+out=$(complete_bash re)
+[ "$out" = "record report" ]; ok $? "bash: 'jifl re' offers record and report (got: $out)"
+out=$(complete_bash v)
+[ "$out" = "version" ]; ok $? "bash: 'jifl v' offers version (got: $out)"
+out=$(complete_bash version --he)
+[ "$out" = "--help" ]; ok $? "bash: 'jifl version --he' offers --help (got: $out)"
+
+# zsh: run _jifl with compadd and _call_program standing in for compsys.
+if ! command -v zsh >/dev/null; then
+	for i in 1 2 3; do echo "ok $((tap_n += 1)) # SKIP zsh not installed (apt-get install zsh)"; done
+	done_testing
+	exit
+fi
+complete_zsh() {
+	zsh -f -c '
+		compadd() { [[ $1 == -- ]] && shift; print -r -- "$@"; }
+		_call_program() { shift; eval "$@"; }
+		_files() { print -r -- FILES; }
+		source "$1"; shift
+		words=("$@"); CURRENT=$#words; PREFIX=${words[CURRENT]}
+		_jifl' zsh-test "$top_srcdir/completions/_jifl" "$J" "$@" |
+	tr ' ' '\n' | grep -x -- "${@: -1}.*" | tr '\n' ' ' | sed 's/ $//'
+}
+zsh -n "$top_srcdir/completions/_jifl"; ok $? "zsh: completion parses"
+out=$(complete_zsh re)
+[ "$out" = "record report" ]; ok $? "zsh: 'jifl re' offers record and report (got: $out)"
+out=$(complete_zsh version --he)
+[ "$out" = "--help" ]; ok $? "zsh: 'jifl version --he' offers --help (got: $out)"
+
+done_testing
