@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /dev/jifl ioctl ABI, run inside the VM as root with jifl.ko loaded:
+ * the version query, size-prefixed struct rules, bad pointers, unknown
+ * commands and who may open the device.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "uapi/jifl.h"
+#include "tap.h"
+
+/* ioctl() result as 0 or errno */
+static int ioctl_errno(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? errno : 0;
+}
+
+static int version_with_size(int fd, uint64_t size, uint64_t *buf)
+{
+	buf[0] = size;
+	return ioctl_errno(fd, JIFL_IOC_VERSION, buf);
+}
+
+/* In a child: drop privileges with @drop, then open; returns its errno. */
+static int open_errno_as(void (*drop)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd;
+
+		drop();
+		fd = open(JIFL_DEVICE_PATH, O_RDWR);
+		_exit(fd >= 0 ? 0 : errno);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void become_nobody(void)
+{
+	if (setgid(65534) || setuid(65534))
+		_exit(100);
+}
+
+static void drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		_exit(100);
+	data[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+	data[CAP_SYS_ADMIN / 32].permitted &= ~(1u << (CAP_SYS_ADMIN % 32));
+	if (syscall(SYS_capset, &hdr, data))
+		_exit(101);
+}
+
+int main(void)
+{
+	struct jifl_version ver;
+	uint64_t buf[512];
+	unsigned int maj, min, pat;
+	void *unmapped;
+	char *straddle;
+	int fd, err;
+
+	plan(17);
+
+	fd = open(JIFL_DEVICE_PATH, O_RDWR);
+	if (!ok(fd >= 0, "root opens %s", JIFL_DEVICE_PATH)) {
+		diag("open: %s", strerror(errno));
+		return done_testing();
+	}
+
+	memset(&ver, 0, sizeof(ver));
+	ver.size = sizeof(ver);
+	err = ioctl_errno(fd, JIFL_IOC_VERSION, &ver);
+	ok(err == 0 && ver.abi_version == JIFL_ABI_VERSION,
+	   "VERSION returns ABI %d (err %d, abi %llu)", JIFL_ABI_VERSION, err,
+	   (unsigned long long)ver.abi_version);
+	sscanf(PACKAGE_VERSION, "%u.%u.%u", &maj, &min, &pat);
+	ok(ver.module_version == JIFL_VERSION_PACK(maj, min, pat),
+	   "module version equals the tool's (%s)", PACKAGE_VERSION);
+	ok(ver.size == sizeof(ver), "module reports its struct size");
+
+	ok(ioctl_errno(fd, JIFL_IOC_VERSION, NULL) == EFAULT,
+	   "NULL argument: EFAULT");
+	ok(ioctl_errno(fd, JIFL_IOC_VERSION, (void *)1) == EFAULT,
+	   "wild pointer: EFAULT");
+	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	ok(ioctl_errno(fd, JIFL_IOC_VERSION, unmapped) == EFAULT,
+	   "PROT_NONE page: EFAULT");
+	/* a struct whose size field is readable but the rest is not */
+	straddle = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mprotect(straddle + 4096, 4096, PROT_NONE);
+	*(uint64_t *)(straddle + 4096 - 8) = sizeof(ver);
+	ok(ioctl_errno(fd, JIFL_IOC_VERSION, straddle + 4096 - 8) == EFAULT,
+	   "struct running into a PROT_NONE page: EFAULT");
+
+	memset(buf, 0, sizeof(buf));
+	ok(version_with_size(fd, 0, buf) == EINVAL, "size 0: EINVAL");
+	ok(version_with_size(fd, JIFL_VERSION_SIZE_VER0 - 8, buf) == EINVAL,
+	   "size below the first version: EINVAL");
+	ok(version_with_size(fd, 4097, buf) == EINVAL,
+	   "size above a page: EINVAL");
+	memset(buf, 0, sizeof(buf));
+	ok(version_with_size(fd, 64, buf) == 0 && buf[0] == sizeof(ver) &&
+	   buf[1] == JIFL_ABI_VERSION,
+	   "longer struct from a newer tool, zero tail: accepted");
+	memset(buf, 0, sizeof(buf));
+	buf[6] = 1;
+	ok(version_with_size(fd, 64, buf) == E2BIG,
+	   "longer struct with unknown non-zero fields: E2BIG");
+
+	ok(ioctl_errno(fd, _IOR(JIFL_IOC_MAGIC, 0x7f, struct jifl_version),
+		       buf) == ENOTTY, "unknown jifl command: ENOTTY");
+	ok(ioctl_errno(fd, TCGETS, buf) == ENOTTY,
+	   "foreign command (TCGETS): ENOTTY");
+	close(fd);
+
+	err = open_errno_as(become_nobody);
+	ok(err == EACCES || err == EPERM,
+	   "unprivileged user cannot open (errno %d: %s)", err,
+	   err > 0 ? strerror(err) : "?");
+	err = open_errno_as(drop_sys_admin);
+	ok(err == EPERM, "root without CAP_SYS_ADMIN gets EPERM (errno %d)",
+	   err);
+	return done_testing();
+}
