@@ -301,9 +301,9 @@ static const u32 map0f[256] = {
 	M | Ob | fCC, M | Ob | fCC, M | Ob | fCC, M | Ob | fCC,
 	M | Ob | fCC, M | Ob | fCC, M | Ob | fCC, M | Ob | fCC,
 	M | Ob | fCC, M | Ob | fCC, M | Ob | fCC, M | Ob | fCC,
-	/* a0 push fs, pop fs, cpuid, bt, shld ib, shld cl, -, - */
+	/* a0 push fs, pop fs, cpuid, bt, shld ib, shld cl, VIA PadLock */
 	O64, O64, 0, M | Ov | fBT, M | Ib | Ov | S, M | Ov | D_FL(FL_SHCL),
-	X, X,
+	M | S | fU, M | S | fU,
 	/* a8 push gs, pop gs, rsm, bts, shrd ib, shrd cl, group 15, imul */
 	O64, O64, SYS, M | Ov | fBT, M | Ib | Ov | S, M | Ov | D_FL(FL_SHCL),
 	M | S, M | Ov | fA,
@@ -732,6 +732,8 @@ static int decode_special(struct jit_insn *insn, struct dstate *d,
 		return 0;
 	case 0xa4: case 0xac:			/* shld/shrd ib */
 		return 0;
+	case 0xa6: case 0xa7:	/* VIA PadLock: xsha*, montmul, xstore, xcrypt* */
+		return mem ? JIT_DECODE_INVALID : 0;
 	case 0xae:				/* group 15 */
 		if (!mem && reg <= 4 && d->last_rep != 0xf3)
 			return JIT_DECODE_INVALID;

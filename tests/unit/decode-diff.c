@@ -13,13 +13,14 @@
  *        decode-diff --list FILE   (file names, one a line, "-" = stdin)
  *
  * The known file lists explained disagreements, one a line:
- *	<hex bytes, ?? = any byte> <reason>
+ *	<hex bytes: xx, xx/mask, or ?? for any byte> <reason>
  * A disagreement whose instruction bytes start with the pattern is counted
  * as known under that reason.  Exit status: 0 if every disagreement is
  * known, 1 otherwise, 2 on usage or file errors.
  */
 #define _GNU_SOURCE
 #include <capstone.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -50,7 +51,8 @@ struct known {
 
 static struct known *known;
 static unsigned int nr_known;
-static int quiet, summary, tap;
+static int quiet, summary, tap, check_flags;
+static unsigned long n_flag_unsafe, n_flag_imprecise, n_skipped;
 static csh cs;
 static unsigned long n_files, n_funcs, n_insns, n_bytes, n_both_invalid;
 static unsigned long n_bad_files, n_unexplained, n_known_hits;
@@ -79,13 +81,19 @@ static void load_known(const char *path)
 				p += 2;
 				continue;
 			}
-			if (!(p[0] && p[1] && strchr("0123456789abcdefABCDEF", p[0]) &&
-			      strchr("0123456789abcdefABCDEF", p[1]) &&
-			      (p[2] == ' ' || p[2] == '\t' || p[2] == '\n')))
+			if (!(p[0] && p[1] && isxdigit(p[0]) && isxdigit(p[1]) &&
+			      (p[2] == ' ' || p[2] == '\t' || p[2] == '\n' ||
+			       p[2] == '/')))
 				break;
 			k.bytes[k.len] = strtoul(p, &end, 16);
-			k.mask[k.len++] = 0xff;
+			k.mask[k.len] = 0xff;
 			p = end;
+			if (*p == '/') {	/* value/mask */
+				k.mask[k.len] = strtoul(p + 1, &end, 16);
+				k.bytes[k.len] &= k.mask[k.len];
+				p = end;
+			}
+			k.len++;
 		}
 		end = p + strlen(p);
 		while (end > p && (end[-1] == '\n' || end[-1] == ' '))
@@ -205,6 +213,67 @@ static void report(const char *file, const char *sym, unsigned long off,
 		printf("%s  capstone: invalid\n", tap ? "# " : "");
 }
 
+/* capstone eflags -> JIT_EFL_* */
+static unsigned int cs_efl(uint64_t e, uint64_t of, uint64_t sf, uint64_t zf,
+			   uint64_t af, uint64_t pf, uint64_t cf, uint64_t df)
+{
+	return (e & cf ? JIT_EFL_CF : 0) | (e & pf ? JIT_EFL_PF : 0) |
+	       (e & af ? JIT_EFL_AF : 0) | (e & zf ? JIT_EFL_ZF : 0) |
+	       (e & sf ? JIT_EFL_SF : 0) | (e & of ? JIT_EFL_OF : 0) |
+	       (e & df ? JIT_EFL_DF : 0);
+}
+
+/*
+ * --flags: an EFLAGS liveness check.  Unsafe: a flag Capstone says is
+ * tested that jifl does not read, or one jifl says is written that
+ * Capstone does not write.  Imprecise: written per Capstone, not per jifl.
+ * Diagnostic only: Capstone 4's EFLAGS tables have holes.
+ */
+static void compare_flags(const char *file, const char *sym, unsigned long off,
+			  const struct jit_insn *ji, const cs_insn *ci)
+{
+	uint64_t e = ci->detail->x86.eflags;
+	unsigned int test, wr, bad_r, bad_w;
+
+	test = cs_efl(e, X86_EFLAGS_TEST_OF, X86_EFLAGS_TEST_SF,
+		      X86_EFLAGS_TEST_ZF, X86_EFLAGS_TEST_AF, X86_EFLAGS_TEST_PF,
+		      X86_EFLAGS_TEST_CF, X86_EFLAGS_TEST_DF);
+	wr = cs_efl(e, X86_EFLAGS_MODIFY_OF | X86_EFLAGS_RESET_OF |
+		    X86_EFLAGS_SET_OF | X86_EFLAGS_UNDEFINED_OF,
+		    X86_EFLAGS_MODIFY_SF | X86_EFLAGS_RESET_SF |
+		    X86_EFLAGS_SET_SF | X86_EFLAGS_UNDEFINED_SF,
+		    X86_EFLAGS_MODIFY_ZF | X86_EFLAGS_RESET_ZF |
+		    X86_EFLAGS_SET_ZF | X86_EFLAGS_UNDEFINED_ZF,
+		    X86_EFLAGS_MODIFY_AF | X86_EFLAGS_RESET_AF |
+		    X86_EFLAGS_SET_AF | X86_EFLAGS_UNDEFINED_AF,
+		    X86_EFLAGS_MODIFY_PF | X86_EFLAGS_RESET_PF |
+		    X86_EFLAGS_SET_PF | X86_EFLAGS_UNDEFINED_PF,
+		    X86_EFLAGS_MODIFY_CF | X86_EFLAGS_RESET_CF |
+		    X86_EFLAGS_SET_CF | X86_EFLAGS_UNDEFINED_CF,
+		    X86_EFLAGS_MODIFY_DF | X86_EFLAGS_RESET_DF |
+		    X86_EFLAGS_SET_DF);
+	/* Capstone 4 holes: no EFLAGS for VEX/EVEX; SSE movsd/movss share
+	 * the ids of the string instructions and read DF there */
+	if ((ji->attr & (JIT_ATTR_VEX | JIT_ATTR_EVEX)) && !e)
+		return;
+	if (ji->map == JIT_MAP_0F)
+		test &= ~JIT_EFL_DF;
+	bad_r = test & ~ji->flags_read;
+	bad_w = ji->flags_written & ~wr;
+	if (bad_r || bad_w) {
+		n_flag_unsafe++;
+		if (!quiet)
+			printf("%s%s: %s+%#lx: flags: %s %s: jifl r %#x w %#x, capstone r %#x w %#x\n",
+			       tap ? "# " : "", file, sym, off, ci->mnemonic,
+			       ci->op_str, ji->flags_read, ji->flags_written,
+			       test, wr);
+	} else if (wr & ~ji->flags_written) {
+		if (getenv("DD_IMPRECISE"))
+			printf("imprecise: %s %s\n", ci->mnemonic, ci->op_str);
+		n_flag_imprecise++;
+	}
+}
+
 static void diff_func(const char *file, const char *sym,
 		      const unsigned char *code, size_t size, uint64_t addr,
 		      cs_insn *ci)
@@ -241,6 +310,8 @@ static void diff_func(const char *file, const char *sym,
 		else if (jit_flow_is_branch(ji.flow) && ji.target != ctarget)
 			r = R_TARGET;
 		else {
+			if (check_flags)
+				compare_flags(file, sym, pc - addr, &ji, ci);
 			n_insns++;
 			n_bytes += jlen;
 			off += jlen;
@@ -378,6 +449,22 @@ static unsigned char *read_xz(const char *path, size_t *len)
 	return buf;
 }
 
+/* linker scripts named .so and the like are skipped, not failures */
+static int is_elf(const char *path)
+{
+	static const unsigned char xzmagic[] = { 0xfd, '7', 'z', 'X', 'Z' };
+	unsigned char m[6];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return 1;	/* reported as unreadable */
+	n = fread(m, 1, sizeof(m), f);
+	fclose(f);
+	return n == sizeof(m) && (!memcmp(m, ELFMAG, SELFMAG) ||
+				  !memcmp(m, xzmagic, sizeof(xzmagic)));
+}
+
 static void diff_file(const char *path, cs_insn *ci)
 {
 	size_t len = strlen(path), blen = 0;
@@ -385,6 +472,10 @@ static void diff_file(const char *path, cs_insn *ci)
 	Elf *elf;
 	int fd = -1, ret;
 
+	if (!is_elf(path)) {
+		n_skipped++;
+		return;
+	}
 	if (len > 3 && !strcmp(path + len - 3, ".xz")) {
 		buf = read_xz(path, &blen);
 		if (!buf)
@@ -454,6 +545,8 @@ int main(int argc, char **argv)
 			quiet = 1;
 		} else if (!strcmp(argv[i], "--summary")) {
 			summary = 1;
+		} else if (!strcmp(argv[i], "--flags")) {
+			check_flags = 1;
 		} else if (!strcmp(argv[i], "--tap")) {
 			tap = 1;
 		} else if (!strcmp(argv[i], "--known") && i + 1 < argc) {
@@ -476,8 +569,8 @@ int main(int argc, char **argv)
 	if (summary) {
 		const char *pfx = tap ? "# " : "";
 
-		printf("%sfiles %lu (unreadable %lu), functions %lu, instructions %lu, bytes %lu\n",
-		       pfx, n_files, n_bad_files, n_funcs, n_insns, n_bytes);
+		printf("%sfiles %lu (unreadable %lu, not ELF %lu), functions %lu, instructions %lu, bytes %lu\n",
+		       pfx, n_files, n_bad_files, n_skipped, n_funcs, n_insns, n_bytes);
 		printf("%sfunctions ended at bytes both decoders reject: %lu\n",
 		       pfx, n_both_invalid);
 		printf("%sunexplained disagreements: %lu\n", pfx, n_unexplained);
@@ -485,6 +578,9 @@ int main(int argc, char **argv)
 			if (reason_count[r])
 				printf("%s  %-18s %lu\n", pfx, reason_names[r],
 				       reason_count[r]);
+		if (check_flags)
+			printf("%sflags: %lu unsafe per Capstone, %lu less precise\n",
+			       pfx, n_flag_unsafe, n_flag_imprecise);
 		printf("%sknown disagreements: %lu\n", pfx, n_known_hits);
 		for (i = 0; i < (int)nr_known; i++)
 			if (known[i].count)
