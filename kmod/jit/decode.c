@@ -712,7 +712,7 @@ static int decode_special(struct jit_insn *insn, struct dstate *d,
 		    (insn->attr & JIT_ATTR_OPSIZE))
 			return 0;
 		return JIT_DECODE_INVALID;
-	case 0x78:		/* vmread, extrq ib ib, insertq ib ib */
+	case 0x78:		/* vmread, extrq ib,ib, insertq ib,ib */
 	case 0x79:		/* vmwrite, extrq, insertq */
 		if (d->last_rep == 0xf3)
 			return JIT_DECODE_INVALID;

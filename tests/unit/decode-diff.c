@@ -9,7 +9,8 @@
  * (the instruction stream cannot be resynchronised) or where both decoders
  * agree the bytes are invalid (padding, data).
  *
- * Usage: decode-diff [--quiet] [--summary] [--tap] [--known FILE] FILE...
+ * Usage: decode-diff [--quiet] [--summary] [--flags] [--tap] [--known FILE]
+ *                    FILE...
  *        decode-diff --list FILE   (file names, one a line, "-" = stdin)
  *
  * The known file lists explained disagreements, one a line:
@@ -252,8 +253,10 @@ static void compare_flags(const char *file, const char *sym, unsigned long off,
 		    X86_EFLAGS_SET_CF | X86_EFLAGS_UNDEFINED_CF,
 		    X86_EFLAGS_MODIFY_DF | X86_EFLAGS_RESET_DF |
 		    X86_EFLAGS_SET_DF);
-	/* Capstone 4 holes: no EFLAGS for VEX/EVEX; SSE movsd/movss share
-	 * the ids of the string instructions and read DF there */
+	/*
+	 * Capstone 4 holes: no EFLAGS for VEX/EVEX; SSE movsd/movss share
+	 * the ids of the string instructions and read DF there.
+	 */
 	if ((ji->attr & (JIT_ATTR_VEX | JIT_ATTR_EVEX)) && !e)
 		return;
 	if (ji->map == JIT_MAP_0F)
@@ -529,6 +532,13 @@ static void diff_list(const char *list, cs_insn *ci)
 		fclose(f);
 }
 
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: decode-diff [--quiet] [--summary] [--flags] [--tap] [--known FILE] [--list FILE] FILE...\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	cs_insn *ci;
@@ -541,25 +551,22 @@ int main(int argc, char **argv)
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	ci = cs_malloc(cs);
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--quiet")) {
+		if (!strcmp(argv[i], "--quiet"))
 			quiet = 1;
-		} else if (!strcmp(argv[i], "--summary")) {
+		else if (!strcmp(argv[i], "--summary"))
 			summary = 1;
-		} else if (!strcmp(argv[i], "--flags")) {
+		else if (!strcmp(argv[i], "--flags"))
 			check_flags = 1;
-		} else if (!strcmp(argv[i], "--tap")) {
+		else if (!strcmp(argv[i], "--tap"))
 			tap = 1;
-		} else if (!strcmp(argv[i], "--known") && i + 1 < argc) {
+		else if (!strcmp(argv[i], "--known") && i + 1 < argc)
 			load_known(argv[++i]);
-		} else if (!strcmp(argv[i], "--list") && i + 1 < argc) {
+		else if (!strcmp(argv[i], "--list") && i + 1 < argc)
 			diff_list(argv[++i], ci);
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr,
-				"usage: decode-diff [--quiet] [--summary] [--tap] [--known FILE] [--list FILE] FILE...\n");
-			return 2;
-		} else {
+		else if (argv[i][0] != '-' || !argv[i][1])
 			diff_file(argv[i], ci);
-		}
+		else
+			return usage();
 	}
 	if (tap) {
 		printf("1..1\n%s 1 - decode-diff: %lu files, %lu functions, %lu instructions, %lu unexplained disagreements\n",

@@ -17,6 +17,7 @@
 #include "tap.h"
 
 #define PC	0x1000ULL
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define C_TARGET	0x01	/* .target is target - PC; .rel_off/.rel_size */
 #define C_DISP		0x02	/* .disp_off, .disp_size, .disp */
@@ -715,7 +716,7 @@ static int check_trunc(const struct vec *v)
 }
 
 /* all two-byte openings, followed by a few tails: sane results only */
-static int sweep(void)
+static int sweep_2byte(void)
 {
 	static const u8 tails[][14] = {
 		{ 0 },
@@ -729,7 +730,7 @@ static int sweep(void)
 	struct jit_insn in;
 	u8 buf[16];
 
-	for (t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+	for (t = 0; t < ARRAY_SIZE(tails); t++) {
 		for (i = 0; i < 0x10000; i++) {
 			int r, r2;
 
@@ -760,7 +761,7 @@ static int sweep(void)
 
 int main(void)
 {
-	unsigned int i, n = sizeof(vecs) / sizeof(vecs[0]);
+	unsigned int i, n = ARRAY_SIZE(vecs);
 	long psz = sysconf(_SC_PAGESIZE);
 	u8 *map;
 
@@ -786,6 +787,6 @@ int main(void)
 	ok(!strcmp(jit_flow_name(JIT_FLOW_CALL_IND), "call_ind") &&
 	   !strcmp(jit_flow_name(JIT_FLOW_NR), "?") &&
 	   !strcmp(jit_flow_name(JIT_FLOW_JCC), "jcc"), "jit_flow_name");
-	ok(sweep(), "all two-byte openings: sane length, no over-read");
+	ok(sweep_2byte(), "all two-byte openings: sane length, no over-read");
 	return done_testing();
 }
