@@ -532,7 +532,7 @@ static void diff_list(const char *list, cs_insn *ci)
 		fclose(f);
 }
 
-static int usage(void)
+static int print_usage(void)
 {
 	fprintf(stderr,
 		"usage: decode-diff [--quiet] [--summary] [--flags] [--tap] [--known FILE] [--list FILE] FILE...\n");
@@ -566,7 +566,7 @@ int main(int argc, char **argv)
 		else if (argv[i][0] != '-' || !argv[i][1])
 			diff_file(argv[i], ci);
 		else
-			return usage();
+			return print_usage();
 	}
 	if (tap) {
 		printf("1..1\n%s 1 - decode-diff: %lu files, %lu functions, %lu instructions, %lu unexplained disagreements\n",
