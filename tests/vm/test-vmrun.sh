@@ -1,6 +1,6 @@
 #!/bin/bash
 # TAP self-test of tests/vm/vmrun: boots each kernel series given as an
-# argument (default: 6.1 6.12; JIFL_VM_SERIES overrides the default) and checks
+# argument (default: $JIFL_VM_SERIES, else $KERNEL_SERIES, else "6.1 6.12") and checks
 # uname -r, exit status, argument quoting, stdout, the writable share, the
 # read-only host root with a tmpfs overlay, cwd/env, insmod failure, splat
 # detection (and expected-splat brackets), and the timeout.
@@ -9,7 +9,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 vmrun=$here/vmrun
-read -r -a series <<<"${JIFL_VM_SERIES:-6.1 6.12}"
+read -r -a series <<<"${JIFL_VM_SERIES:-${KERNEL_SERIES:-6.1 6.12}}"
 [[ $# -gt 0 ]] && series=("$@")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/test-vmrun.XXXXXX")
@@ -69,6 +69,7 @@ for s in "${runnable[@]}"; do
 	[[ $rc -eq 3 ]] || diag
 
 	# 3. arguments with spaces, quotes, $, globs, newlines, empty.
+	# shellcheck disable=SC2016  # a literal $HOME is the point
 	args=('a b' "it's" '"dq"' '$HOME' '*' 'x\y' $'l1\nl2' '' ' lead' 'trail ')
 	want=$(printf '<%s>\n' "${args[@]}")
 	run --kernel "$s" -- printf '<%s>\n' "${args[@]}"
