@@ -1,0 +1,806 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Block translator: decode one native basic block, then emit its copy into
+ * the code cache with instrumentation, relocated operands and exits.
+ * The design (block layout, stubs, chaining, indirect branches, flags) is
+ * explained in kmod/jit/README; comments here say why a detail is so.
+ */
+#include "translate.h"
+
+static const u8 op_jmp[1] = { 0xe9 };
+static const u8 op_call[1] = { 0xe8 };
+
+static void set_error(struct jit_translator *t, int err)
+{
+	if (!t->error)
+		t->error = err;
+}
+
+void jit_translator_init(struct jit_translator *t, const struct jit_host *host,
+			 const struct jit_instr_ops *ops)
+{
+	t->host = host;
+	t->ops = ops;
+	t->blk = NULL;
+	t->error = 0;
+}
+
+static bool is_return_thunk(const struct jit_host *h, u64 target)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nr_return_thunks; i++)
+		if (h->return_thunks[i] == target)
+			return true;
+	return false;
+}
+
+static int retpoline_reg(const struct jit_host *h, u64 target)
+{
+	int r;
+
+	for (r = 0; r < 16; r++)
+		if (h->retpoline_thunks[r] && h->retpoline_thunks[r] == target)
+			return r;
+	return -1;
+}
+
+/* call to the very next instruction: a "get my pc" idiom, not a call */
+static bool is_call_next(const struct jit_insn *in)
+{
+	return in->flow == JIT_FLOW_CALL && in->target == in->pc + in->len;
+}
+
+/*
+ * Instructions the translator hands back to native execution: traps whose
+ * handlers look at their exact address (int3 for kprobes, ud2 for
+ * WARN/BUG), privilege and context changes, and xbegin, whose abort
+ * address is relative and would have to be a cache address.  syscall is
+ * fine: it returns to the next instruction, which is then the copy's.
+ */
+static bool must_run_natively(const struct jit_insn *in)
+{
+	if (in->flow == JIT_FLOW_TRAP)
+		return true;
+	if (in->flow == JIT_FLOW_SYSTEM)
+		return !(in->map == JIT_MAP_0F && in->opcode == 0x05);
+	if (in->flow == JIT_FLOW_NEXT && in->rel_size)
+		return true;
+	return false;
+}
+
+static u8 terminator_role(struct jit_translator *t, const struct jit_insn *in)
+{
+	const struct jit_host *h = t->host;
+	int r;
+
+	switch (in->flow) {
+	case JIT_FLOW_JMP:
+		if (is_return_thunk(h, in->target))
+			return JIT_TERM_RET;
+		r = retpoline_reg(h, in->target);
+		if (r >= 0) {
+			t->ind_reg = r;
+			return JIT_TERM_JMP_IND;
+		}
+		return JIT_TERM_JMP;
+	case JIT_FLOW_JCC:
+	case JIT_FLOW_LOOP:
+		return JIT_TERM_JCC;
+	case JIT_FLOW_CALL:
+		if (is_call_next(in))
+			return JIT_TERM_NONE;
+		r = retpoline_reg(h, in->target);
+		if (r >= 0) {
+			t->ind_reg = r;
+			return JIT_TERM_CALL_IND;
+		}
+		return JIT_TERM_CALL;
+	case JIT_FLOW_RET:
+		return JIT_TERM_RET;
+	case JIT_FLOW_JMP_IND:
+		return JIT_TERM_JMP_IND;
+	case JIT_FLOW_CALL_IND:
+		return JIT_TERM_CALL_IND;
+	default:
+		return JIT_TERM_NONE;
+	}
+}
+
+static bool host_untranslatable(const struct jit_host *h, u64 pc)
+{
+	return h->untranslatable && h->untranslatable(h->priv, pc);
+}
+
+/* Phase 1: decode up to the block's end. Return: instructions or -JIT_E_* */
+static int decode_block(struct jit_translator *t, u64 start)
+{
+	const struct jit_host *h = t->host;
+	struct jit_block *blk = t->blk;
+	unsigned int n = 0;
+	u32 off = 0;
+
+	blk->end = JIT_END_SIZE;
+	t->term = JIT_TERM_NONE;
+	t->ind_reg = -1;
+	for (;;) {
+		struct jit_insn *in = &t->insns[n];
+		u64 pc = start + off;
+		unsigned int avail;
+		int len;
+
+		if (n == JIT_BLOCK_MAX_INSNS ||
+		    off + JIT_INSN_MAX_LEN > JIT_BLOCK_MAX_NATIVE)
+			break;
+		if (host_untranslatable(h, pc)) {
+			blk->end = JIT_END_NATIVE;
+			if (!n)
+				return -JIT_E_NATIVE;
+			break;
+		}
+		avail = h->read_code(h->priv, pc, t->code + off,
+				     JIT_INSN_MAX_LEN);
+		if (avail > JIT_INSN_MAX_LEN)
+			avail = JIT_INSN_MAX_LEN;
+		len = avail ? jit_decode(in, t->code + off, avail, pc) :
+			      JIT_DECODE_INVALID;
+		if (len <= 0) {
+			blk->end = JIT_END_DECODE;
+			if (!n)
+				return -JIT_E_DECODE;
+			break;
+		}
+		if (must_run_natively(in)) {
+			blk->end = JIT_END_NATIVE;
+			if (!n)
+				return -JIT_E_NATIVE;
+			break;
+		}
+		t->term = terminator_role(t, in);
+		n++;
+		off += len;
+		if (t->term != JIT_TERM_NONE) {
+			blk->end = JIT_END_BRANCH;
+			break;
+		}
+	}
+	blk->nr_insns = n;
+	blk->native_len = off;
+	return n;
+}
+
+/* Phase 2: flags live before each instruction (README "Flags") */
+static void compute_liveness(struct jit_translator *t)
+{
+	const struct jit_host *h = t->host;
+	struct jit_block *blk = t->blk;
+	unsigned int n = blk->nr_insns, i;
+	const struct jit_insn *last = &t->insns[n - 1];
+	u64 next = blk->native_start + blk->native_len;
+	unsigned int live;
+
+	switch (t->term) {
+	case JIT_TERM_JMP:
+		live = jit_flags_live_in(h, last->target);
+		break;
+	case JIT_TERM_JCC:
+		live = jit_flags_live_in(h, last->target) |
+		       jit_flags_live_in(h, next);
+		break;
+	case JIT_TERM_CALL:
+	case JIT_TERM_CALL_IND:
+	case JIT_TERM_RET:
+		live = 0;
+		break;
+	case JIT_TERM_NONE:
+		live = blk->end == JIT_END_SIZE ? jit_flags_live_in(h, next) :
+						  JIT_EFL_ALL;
+		break;
+	default:
+		live = JIT_EFL_ALL;
+		break;
+	}
+	t->live_out = live;
+	t->live[n] = live;
+	for (i = n; i-- > 0;) {
+		const struct jit_insn *in = &t->insns[i];
+
+		live = in->flags_read | (live & ~jit_insn_flags_killed(in));
+		t->live[i] = live;
+	}
+	blk->live_in = t->live[0];
+}
+
+unsigned int jit_live_flags(const struct jit_translator *t)
+{
+	return t->live[t->cur];
+}
+
+static const u8 *insn_bytes(const struct jit_translator *t,
+			    const struct jit_insn *in)
+{
+	return t->code + (in->pc - t->blk->native_start);
+}
+
+/* Copy an instruction, rewriting a RIP-relative displacement for its new pc */
+static void emit_copy(struct jit_translator *t, const struct jit_insn *in)
+{
+	struct jit_emitter *e = &t->emit;
+	const u8 *bytes = insn_bytes(t, in);
+	u8 tmp[JIT_INSN_MAX_LEN];
+	u64 dest;
+	s64 disp;
+
+	if (!(in->attr & JIT_ATTR_RIPREL)) {
+		jit_emit_bytes(e, bytes, in->len);
+		return;
+	}
+	dest = in->pc + in->len + (u64)in->disp;
+	disp = (s64)(dest - (jit_emit_pc(e) + in->len));
+	if (!jit_fits_s32(disp)) {
+		set_error(t, JIT_E_RANGE);
+		return;
+	}
+	memcpy(tmp, bytes, in->len);
+	tmp[in->disp_off] = (u8)disp;
+	tmp[in->disp_off + 1] = (u8)(disp >> 8);
+	tmp[in->disp_off + 2] = (u8)(disp >> 16);
+	tmp[in->disp_off + 3] = (u8)(disp >> 24);
+	jit_emit_bytes(e, tmp, in->len);
+}
+
+/**
+ * emit_rm_op() - emit "opcode /reg" on the ModRM operand of @in
+ * @t:		translator
+ * @in:		instruction whose r/m operand is reused
+ * @opcode:	one-byte opcode to emit (ff for push /6, 8b for mov)
+ * @reg:	value of the ModRM reg field (register or opcode extension)
+ * @rex_w:	set REX.W
+ * @rsp_adj:	bytes rsp has moved down since @in would have run; an
+ *		rsp-based address gets this added so it names the same memory
+ *
+ * Segment and address-size prefixes are kept; others (notrack, bnd, 66)
+ * are dropped because they meant something only to the original opcode.
+ */
+static void emit_rm_op(struct jit_translator *t, const struct jit_insn *in,
+		       u8 opcode, unsigned int reg, bool rex_w, s32 rsp_adj)
+{
+	struct jit_emitter *e = &t->emit;
+	const u8 *bytes = insn_bytes(t, in);
+	unsigned int mod = in->modrm >> 6, rm = in->modrm & 7;
+	unsigned int disp_size = in->disp_size, i, n = 0;
+	s64 disp = in->disp;
+	u8 buf[24], rex;
+
+	for (i = 0; i < in->nr_prefixes; i++) {
+		u8 p = bytes[i];
+
+		if (p == 0x64 || p == 0x65 || p == 0x67)
+			buf[n++] = p;
+	}
+	rex = (in->rex & 3) | (rex_w ? 8 : 0) | (reg >= 8 ? 4 : 0);
+	if (rex)
+		buf[n++] = 0x40 | rex;
+	buf[n++] = opcode;
+	if (mod == 3) {
+		buf[n++] = 0xc0 | ((reg & 7) << 3) | rm;
+		jit_emit_bytes(e, buf, n);
+		return;
+	}
+	if (rm == 4 && (in->sib & 7) == 4 && !(in->rex & 1) && rsp_adj) {
+		/* rsp base: same memory, new rsp */
+		disp += rsp_adj;
+		if (jit_fits_s8(disp)) {
+			mod = 1;
+			disp_size = 1;
+		} else {
+			mod = 2;
+			disp_size = 4;
+		}
+	}
+	buf[n++] = (mod << 6) | ((reg & 7) << 3) | rm;
+	if (rm == 4)
+		buf[n++] = in->sib;
+	if (in->attr & JIT_ATTR_RIPREL) {
+		u64 dest = in->pc + in->len + (u64)in->disp;
+
+		disp = (s64)(dest - (jit_emit_pc(e) + n + 4));
+		disp_size = 4;
+	}
+	if (!jit_fits_s32(disp)) {
+		set_error(t, JIT_E_RANGE);
+		return;
+	}
+	for (i = 0; i < disp_size; i++)
+		buf[n++] = (u8)(disp >> (8 * i));
+	jit_emit_bytes(e, buf, n);
+}
+
+/* Push the target of an indirect branch: what the lookup routines take */
+static void emit_push_target(struct jit_translator *t,
+			     const struct jit_insn *in, s32 rsp_adj)
+{
+	if (t->ind_reg >= 0)
+		jit_emit_push_reg(&t->emit, t->ind_reg);
+	else
+		emit_rm_op(t, in, 0xff, 6, false, rsp_adj);
+}
+
+static void emit_branch_to(struct jit_translator *t, const u8 *op, u32 oplen,
+			   u64 dest)
+{
+	if (!jit_emit_rel32_branch(&t->emit, op, oplen, dest, NULL))
+		set_error(t, JIT_E_RANGE);
+}
+
+/*
+ * A direct exit: straight to native code if the target must run natively,
+ * straight to the target's block if it is already translated, else a
+ * patchable branch (rel32 4-byte aligned) to a stub emitted after the block.
+ */
+static void emit_direct_exit(struct jit_translator *t, const u8 *op, u32 oplen,
+			     u64 target, u8 kind)
+{
+	const struct jit_host *h = t->host;
+	struct jit_emitter *e = &t->emit;
+	struct jit_block *blk = t->blk;
+	struct jit_exit *x;
+	u64 dest;
+
+	if (host_untranslatable(h, target)) {
+		emit_branch_to(t, op, oplen, target);
+		return;
+	}
+	dest = h->lookup ? h->lookup(h->priv, target) : 0;
+	if (dest) {
+		emit_branch_to(t, op, oplen, dest);
+		return;
+	}
+	if (blk->nr_exits == JIT_BLOCK_MAX_EXITS) {
+		set_error(t, JIT_E_INVAL);
+		return;
+	}
+	x = &blk->exits[blk->nr_exits++];
+	x->target = target;
+	x->kind = kind;
+	jit_emit_align_field(e, oplen);
+	jit_emit_bytes(e, op, oplen);
+	x->patch_off = e->len;
+	jit_emit_u32(e, 0);
+}
+
+/* loop/loope/loopne/jrcxz have only rel8: branch over a jmp to a jmp */
+static void emit_loop(struct jit_translator *t, const struct jit_insn *in)
+{
+	struct jit_emitter *e = &t->emit;
+	const u8 *bytes = insn_bytes(t, in);
+	u8 seq[JIT_INSN_MAX_LEN + 4];
+	unsigned int n = 0, i;
+
+	for (i = 0; i < in->nr_prefixes; i++)
+		seq[n++] = bytes[i];
+	seq[n++] = in->opcode;
+	seq[n++] = 2;		/* taken: skip the jmp below */
+	seq[n++] = 0xeb;
+	seq[n++] = 5;		/* not taken: over the 5-byte jmp to the target */
+	/*
+	 * Align now for the taken exit's rel32, so that emit_direct_exit()
+	 * needs no padding and the jmp follows "eb 05" immediately.
+	 */
+	jit_emit_align_field(e, n + 1);
+	jit_emit_bytes(e, seq, n);
+	emit_direct_exit(t, op_jmp, 1, in->target, JIT_EXIT_JMP);
+}
+
+static void emit_jcc(struct jit_translator *t, const struct jit_insn *in)
+{
+	u8 op[2] = { 0x0f, 0x80 | (in->opcode & 0xf) };
+
+	if (in->flow == JIT_FLOW_LOOP)
+		emit_loop(t, in);
+	else
+		emit_direct_exit(t, op, 2, in->target, JIT_EXIT_JMP);
+}
+
+static void emit_call(struct jit_translator *t, const struct jit_insn *in)
+{
+	emit_direct_exit(t, op_call, 1, in->target, JIT_EXIT_CALL);
+}
+
+static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
+{
+	const struct jit_host *h = t->host;
+	struct jit_emitter *e = &t->emit;
+	u64 next = in->pc + in->len;
+
+	switch (t->term) {
+	case JIT_TERM_JMP:
+		emit_direct_exit(t, op_jmp, 1, in->target, JIT_EXIT_JMP);
+		return;
+	case JIT_TERM_JCC:
+		emit_jcc(t, in);
+		break;
+	case JIT_TERM_CALL:
+		emit_call(t, in);
+		break;
+	case JIT_TERM_RET:
+		if (in->flow == JIT_FLOW_RET)
+			emit_copy(t, in);
+		else	/* jmp to a return thunk: keep the native thunk */
+			emit_branch_to(t, op_jmp, 1, in->target);
+		return;
+	case JIT_TERM_JMP_IND:
+		/* the lookup needs the stack; the red zone may be live */
+		jit_emit_lea_rsp(e, -(s32)h->red_zone);
+		emit_push_target(t, in, h->red_zone);
+		emit_branch_to(t, op_jmp, 1, h->ibl_jmp_entry);
+		return;
+	case JIT_TERM_CALL_IND:
+		/*
+		 * No red zone skip: the call's own push clobbers it natively
+		 * too.  The target is computed before anything is pushed,
+		 * as the call does; our call then pushes the cache
+		 * continuation, which the lookup keeps as the callee's
+		 * return address.
+		 */
+		emit_push_target(t, in, 0);
+		emit_branch_to(t, op_call, 1, h->ibl_call_entry);
+		break;
+	default:
+		return;
+	}
+	/* jcc, loop and calls fall through (calls: on return) */
+	emit_direct_exit(t, op_jmp, 1, next, JIT_EXIT_JMP);
+}
+
+static void emit_insn(struct jit_translator *t, const struct jit_insn *in,
+		      bool last)
+{
+	if (last && t->term != JIT_TERM_NONE) {
+		emit_terminator(t, in);
+		return;
+	}
+	if (in->attr & JIT_ATTR_ENDBR)
+		return;	/* a no-op here; blocks get their own when IBT is on */
+	if (is_call_next(in)) {
+		/* push the native return address the code expects to see */
+		if (!jit_emit_push_imm(&t->emit, in->target))
+			set_error(t, JIT_E_RANGE);
+		return;
+	}
+	if (in->map == JIT_MAP_1BYTE && in->opcode == 0xfd)
+		t->std_seen = true;
+	emit_copy(t, in);
+}
+
+static void emit_stubs(struct jit_translator *t)
+{
+	const struct jit_host *h = t->host;
+	struct jit_emitter *e = &t->emit;
+	struct jit_block *blk = t->blk;
+	unsigned int i;
+
+	for (i = 0; i < blk->nr_exits; i++) {
+		struct jit_exit *x = &blk->exits[i];
+
+		x->stub_off = e->len;
+		/*
+		 * A jmp exit can leave with live data in the red zone; the
+		 * stub's call must not overwrite it.  A call exit already
+		 * pushed its return address: below it is the callee's.
+		 */
+		if (x->kind == JIT_EXIT_JMP) {
+			jit_emit_lea_rsp(e, -(s32)h->red_zone);
+			emit_branch_to(t, op_call, 1, h->exit_entry);
+		} else {
+			emit_branch_to(t, op_call, 1, h->exit_call_entry);
+		}
+		x->stub_end = e->len;
+		if (!jit_emit_patch_rel32(e, x->patch_off,
+					  e->base + x->stub_off))
+			set_error(t, JIT_E_RANGE);
+	}
+}
+
+static void call_hooks(struct jit_translator *t, const struct jit_insn *in,
+		       bool last)
+{
+	const struct jit_instr_ops *ops = t->ops;
+
+	if (ops->insn)
+		ops->insn(ops->priv, t, in);
+	if (!last)
+		return;
+	switch (t->term) {
+	case JIT_TERM_CALL:
+	case JIT_TERM_CALL_IND:
+		if (ops->call)
+			ops->call(ops->priv, t, in);
+		break;
+	case JIT_TERM_RET:
+		if (ops->ret)
+			ops->ret(ops->priv, t, in);
+		break;
+	case JIT_TERM_JMP_IND:
+		if (ops->indirect)
+			ops->indirect(ops->priv, t, in);
+		break;
+	}
+}
+
+int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
+			u64 cache_pc, u32 cap, struct jit_block *blk)
+{
+	const struct jit_host *h = t->host;
+	struct jit_emitter *e = &t->emit;
+	unsigned int i, n;
+	int ret;
+
+	if (!h || !h->read_code)
+		return -JIT_E_INVAL;
+	memset(blk, 0, sizeof(*blk));
+	blk->native_start = pc;
+	blk->cache_start = cache_pc;
+	blk->id = id;
+	t->blk = blk;
+	t->error = 0;
+	t->std_seen = false;
+	t->cur = 0;
+	ret = decode_block(t, pc);
+	if (ret < 0)
+		goto out;
+	n = ret;
+	compute_liveness(t);
+
+	jit_emit_init(e, buf, cache_pc, cap);
+	if (h->ibt)
+		jit_emit_endbr64(e);
+	if (t->ops && t->ops->block)
+		t->ops->block(t->ops->priv, t, blk);
+	for (i = 0; i < n; i++) {
+		const struct jit_insn *in = &t->insns[i];
+		bool last = i == n - 1;
+
+		t->cur = i;
+		t->map[i].native_off = in->pc - pc;
+		t->map[i].instr_off = e->len;
+		if (t->ops)
+			call_hooks(t, in, last);
+		t->map[i].cache_off = e->len;
+		emit_insn(t, in, last);
+	}
+	if (t->term == JIT_TERM_NONE)
+		emit_direct_exit(t, op_jmp, 1, pc + blk->native_len,
+				 JIT_EXIT_JMP);
+	emit_stubs(t);
+	if (e->overflow)
+		set_error(t, JIT_E_NOSPACE);
+	if (t->error) {
+		ret = -t->error;
+		goto out;
+	}
+	blk->cache_len = e->len;
+	ret = e->len;
+out:
+	t->blk = NULL;
+	return ret;
+}
+
+u64 jit_block_cache_to_native(const struct jit_block *blk,
+			      const struct jit_pcmap *map, u64 cache_pc)
+{
+	u64 off = cache_pc - blk->cache_start;
+	unsigned int lo = 0, hi = blk->nr_insns;
+
+	if (cache_pc < blk->cache_start || off >= blk->cache_len || !hi)
+		return 0;
+	/* last instruction whose code starts at or before off */
+	while (hi - lo > 1) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (map[mid].instr_off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return blk->native_start + map[lo].native_off;
+}
+
+bool jit_exit_link(const struct jit_block *blk, u8 *buf,
+		   const struct jit_exit *exit, u64 dest)
+{
+	s64 rel = (s64)(dest - (blk->cache_start + exit->patch_off + 4));
+
+	if (!jit_fits_s32(rel))
+		return false;
+	/* aligned by construction: a single atomic store */
+	*(volatile u32 *)(buf + exit->patch_off) = (u32)(s32)rel;
+	return true;
+}
+
+const struct jit_exit *jit_block_find_exit(const struct jit_block *blk,
+					   u64 stub_ret)
+{
+	u64 off = stub_ret - blk->cache_start;
+	unsigned int i;
+
+	for (i = 0; i < blk->nr_exits; i++)
+		if (blk->exits[i].stub_end == off)
+			return &blk->exits[i];
+	return NULL;
+}
+
+/* --- instrumentation ----------------------------------------------------- */
+
+static int latch(struct jit_translator *t, int err)
+{
+	set_error(t, err);
+	return -err;
+}
+
+/*
+ * Emit "[seg] opcode modrm=00 reg 100 sib=25 disp32" (absolute) or
+ * "opcode modrm=00 reg 101 rel32" (RIP-relative) addressing @addr, with
+ * @tail bytes (an immediate) after the address.
+ */
+static int emit_mem_abs(struct jit_translator *t, const u8 *op, u32 oplen,
+			unsigned int reg, u64 addr, const u8 *tail, u32 tail_len)
+{
+	struct jit_emitter *e = &t->emit;
+	s64 rel;
+
+	if (t->host->counter_mode == JIT_COUNTER_GS) {
+		if (!jit_fits_s32((s64)addr))
+			return latch(t, JIT_E_RANGE);
+		jit_emit_u8(e, 0x65);
+	}
+	if (t->host->counter_mode == JIT_COUNTER_GS ||
+	    jit_fits_s32((s64)addr)) {
+		jit_emit_bytes(e, op, oplen);
+		jit_emit_u8(e, 0x04 | ((reg & 7) << 3));
+		jit_emit_u8(e, 0x25);
+		jit_emit_u32(e, (u32)addr);
+	} else {
+		rel = (s64)(addr - (jit_emit_pc(e) + oplen + 5 + tail_len));
+		if (!jit_fits_s32(rel))
+			return latch(t, JIT_E_RANGE);
+		jit_emit_bytes(e, op, oplen);
+		jit_emit_u8(e, 0x05 | ((reg & 7) << 3));
+		jit_emit_u32(e, (u32)rel);
+	}
+	jit_emit_bytes(e, tail, tail_len);
+	return 0;
+}
+
+int jit_insert_counter(struct jit_translator *t, u64 addr)
+{
+	static const u8 incq[2] = { 0x48, 0xff };
+	/* inc rewrites all arithmetic flags but CF */
+	bool save = jit_live_flags(t) & JIT_EFL_ARITH & ~JIT_EFL_CF;
+	s32 rz = t->host->red_zone;
+	int ret;
+
+	if (save) {
+		jit_emit_lea_rsp(&t->emit, -rz);
+		jit_emit_u8(&t->emit, 0x9c);		/* pushfq */
+	}
+	ret = emit_mem_abs(t, incq, 2, 0, addr, NULL, 0);
+	if (save) {
+		jit_emit_u8(&t->emit, 0x9d);		/* popfq */
+		jit_emit_lea_rsp(&t->emit, rz);
+	}
+	return ret;
+}
+
+int jit_insert_store_byte(struct jit_translator *t, u64 addr)
+{
+	static const u8 movb[1] = { 0xc6 };
+	static const u8 one[1] = { 1 };
+
+	return emit_mem_abs(t, movb, 1, 0, addr, one, 1);
+}
+
+/* Load the current branch's target into @reg (see JIT_ARG_TARGET) */
+static void emit_target_arg(struct jit_translator *t, unsigned int reg,
+			    s32 rsp_adj)
+{
+	const struct jit_insn *in = &t->insns[t->cur];
+	bool last = t->cur == t->blk->nr_insns - 1u;
+
+	switch (last ? t->term : JIT_TERM_NONE) {
+	case JIT_TERM_JMP:
+	case JIT_TERM_JCC:
+	case JIT_TERM_CALL:
+		jit_emit_mov_imm(&t->emit, reg, in->target);
+		break;
+	case JIT_TERM_RET:
+		jit_emit_load_rsp(&t->emit, reg, rsp_adj);
+		break;
+	case JIT_TERM_JMP_IND:
+	case JIT_TERM_CALL_IND:
+		if (t->ind_reg >= 0)
+			jit_emit_mov_reg(&t->emit, reg, t->ind_reg);
+		else
+			emit_rm_op(t, in, 0x8b, reg, true, rsp_adj);
+		break;
+	default:
+		jit_emit_mov_imm(&t->emit, reg, 0);
+		break;
+	}
+}
+
+int jit_insert_clean_call(struct jit_translator *t, u64 fn,
+			  unsigned int nr_args, const struct jit_arg *args)
+{
+	static const u8 saved[] = {
+		JIT_RAX, JIT_RCX, JIT_RDX, JIT_RSI, JIT_RDI,
+		JIT_R8, JIT_R9, JIT_R10, JIT_R11, JIT_RBP,
+	};
+	static const u8 arg_regs[JIT_CLEAN_CALL_MAX_ARGS] = {
+		JIT_RDI, JIT_RSI, JIT_RDX, JIT_RCX, JIT_R8, JIT_R9,
+	};
+	static const u8 and_rsp_16[4] = { 0x48, 0x83, 0xe4, 0xf0 };
+	static const u8 call_rax[2] = { 0xff, 0xd0 };
+	struct jit_emitter *e = &t->emit;
+	s32 rz = t->host->red_zone, pushed = 0;
+	bool save_flags = jit_live_flags(t) || t->std_seen;
+	int target_reg = -1;
+	unsigned int i;
+
+	if (nr_args > JIT_CLEAN_CALL_MAX_ARGS)
+		return latch(t, JIT_E_INVAL);
+	jit_emit_lea_rsp(e, -rz);
+	if (save_flags) {
+		jit_emit_u8(e, 0x9c);
+		pushed += 8;
+	}
+	for (i = 0; i < sizeof(saved); i++) {
+		jit_emit_push_reg(e, saved[i]);
+		pushed += 8;
+	}
+	/* operands of the branch still see the original registers here */
+	for (i = 0; i < nr_args; i++) {
+		if (args[i].kind != JIT_ARG_TARGET)
+			continue;
+		if (target_reg < 0) {
+			emit_target_arg(t, arg_regs[i], pushed + rz);
+			target_reg = arg_regs[i];
+		} else {
+			jit_emit_mov_reg(e, arg_regs[i], target_reg);
+		}
+	}
+	for (i = 0; i < nr_args; i++) {
+		u64 v;
+
+		switch (args[i].kind) {
+		case JIT_ARG_CONST:
+			v = args[i].value;
+			break;
+		case JIT_ARG_NATIVE_PC:
+			v = t->insns[t->cur].pc;
+			break;
+		case JIT_ARG_BLOCK_ID:
+			v = t->blk->id;
+			break;
+		default:
+			continue;
+		}
+		jit_emit_mov_imm(e, arg_regs[i], v);
+	}
+	/* rbp keeps the unaligned rsp; it is callee-saved for fn */
+	jit_emit_mov_reg(e, JIT_RBP, JIT_RSP);
+	if (t->std_seen)
+		jit_emit_u8(e, 0xfc);			/* cld: ABI wants DF=0 */
+	jit_emit_bytes(e, and_rsp_16, 4);
+	if (!jit_emit_rel32_branch(e, op_call, 1, fn, NULL)) {
+		jit_emit_mov_imm(e, JIT_RAX, fn);
+		jit_emit_bytes(e, call_rax, 2);
+	}
+	jit_emit_mov_reg(e, JIT_RSP, JIT_RBP);
+	for (i = sizeof(saved); i-- > 0;)
+		jit_emit_pop_reg(e, saved[i]);
+	if (save_flags)
+		jit_emit_u8(e, 0x9d);
+	jit_emit_lea_rsp(e, rz);
+	return t->error ? -t->error : 0;
+}

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Block translator of the translator core: copies one basic block of native
+ * x86-64 code into a code cache, relocating what depends on its address and
+ * inserting instrumentation.  See kmod/jit/README for the block layout, the
+ * exit stubs, chaining, indirect branches and flag liveness.
+ *
+ * Freestanding: the translator allocates nothing.  The caller provides a
+ * struct jit_translator (workspace, ~6 KiB: per CPU in the kernel), the code
+ * buffer to emit into, and the block record to fill.  Nothing here sleeps or
+ * takes locks, so a block can be emitted with IRQs off.
+ */
+#ifndef JIFL_JIT_TRANSLATE_H
+#define JIFL_JIT_TRANSLATE_H
+
+#include "jit_types.h"
+#include "insn.h"
+#include "emit.h"
+
+/* Size limits of one block (also bound the workspace and the pc map) */
+#define JIT_BLOCK_MAX_INSNS	64
+#define JIT_BLOCK_MAX_NATIVE	512
+#define JIT_BLOCK_MAX_EXITS	2
+/* Cache bytes one block can need without instrumentation, stubs included */
+#define JIT_BLOCK_MAX_CACHE	(JIT_BLOCK_MAX_NATIVE * 2 + 256)
+
+/* Errors returned (negated) by jit_translate_block() */
+#define JIT_E_DECODE	1	/* first instruction does not decode */
+#define JIT_E_NATIVE	2	/* first instruction must run natively */
+#define JIT_E_RANGE	3	/* a rel32/disp32 cannot reach from the cache */
+#define JIT_E_NOSPACE	4	/* the code buffer is too small */
+#define JIT_E_INVAL	5	/* bad host configuration */
+
+/**
+ * enum jit_counter_mode - how instrumentation addresses counters
+ * @JIT_COUNTER_ABS:	a plain address: absolute disp32 if it sign-extends
+ *			from 32 bits, else RIP-relative (userspace)
+ * @JIT_COUNTER_GS:	an offset in the %gs segment: per-CPU data (kernel)
+ */
+enum jit_counter_mode {
+	JIT_COUNTER_ABS,
+	JIT_COUNTER_GS,
+};
+
+/**
+ * struct jit_host - what the translator needs from its environment
+ * @priv:		passed back to every callback
+ * @read_code:		copy up to @len bytes of native code at @pc into @buf;
+ *			return how many could be read (0 if none).  Must not
+ *			fault: the kernel uses copy_from_kernel_nofault().
+ * @untranslatable:	optional; true if the instruction at @pc must run
+ *			natively (noinstr sections, kprobed or patched text,
+ *			anything outside the traced image).  A direct branch
+ *			or call to such a target goes straight to it.
+ * @lookup:		optional; the cache address of the block for native
+ *			@pc, or 0.  Exits to known blocks are linked at once
+ *			and need no stub.
+ * @exit_entry:		address that jmp/jcc exit stubs call (after skipping
+ *			the red zone); see README "Exit stubs"
+ * @exit_call_entry:	address that call exit stubs call
+ * @ibl_jmp_entry:	indirect jmp lookup: entered by jmp with the native
+ *			target pushed below the skipped red zone
+ * @ibl_call_entry:	indirect call lookup: entered by call (the return
+ *			address pushed is the cache continuation) with the
+ *			native target pushed just before
+ * @return_thunks:	addresses whose "jmp thunk" is a return
+ *			(__x86_return_thunk and friends)
+ * @nr_return_thunks:	entries in @return_thunks
+ * @retpoline_thunks:	indexed by register number: the address of
+ *			__x86_indirect_thunk_<reg>, or 0.  call/jmp to it is
+ *			call/jmp *%<reg>.
+ * @red_zone:		bytes below rsp the native code may use (128 for
+ *			SysV userspace, 0 for the kernel)
+ * @counter_mode:	enum jit_counter_mode
+ * @ibt:		start every block with ENDBR64
+ * @inline_ibl:		emit an inline cache of the first target at indirect
+ *			jmp/call sites (patched by the host, README)
+ */
+struct jit_host {
+	void *priv;
+	unsigned int (*read_code)(void *priv, u64 pc, u8 *buf,
+				  unsigned int len);
+	bool (*untranslatable)(void *priv, u64 pc);
+	u64 (*lookup)(void *priv, u64 pc);
+	u64 exit_entry;
+	u64 exit_call_entry;
+	u64 ibl_jmp_entry;
+	u64 ibl_call_entry;
+	const u64 *return_thunks;
+	unsigned int nr_return_thunks;
+	u64 retpoline_thunks[16];
+	u32 red_zone;
+	u32 counter_mode;
+	bool ibt;
+	bool inline_ibl;
+};
+
+/* Why a block ended (struct jit_block.end) */
+enum jit_block_end {
+	JIT_END_BRANCH,		/* its last instruction transfers control */
+	JIT_END_SIZE,		/* size limit: falls through to the next block */
+	JIT_END_NATIVE,		/* next instruction must run natively */
+	JIT_END_DECODE,		/* next bytes do not decode (or unreadable) */
+};
+
+/* Kinds of direct exits */
+enum jit_exit_kind {
+	JIT_EXIT_JMP,		/* jmp/jcc/loop/fall-through to the next block */
+	JIT_EXIT_CALL,		/* call rel32 of a not yet translated callee */
+};
+
+/**
+ * struct jit_exit - a direct exit of a block, to be chained
+ * @target:	native address it goes to
+ * @patch_off:	cache offset (from the block start) of the 4-byte aligned
+ *		rel32 to rewrite when chaining
+ * @stub_off:	cache offset of the exit stub
+ * @stub_end:	cache offset just after the stub: the return address the
+ *		stub's call pushes, which identifies the exit
+ * @kind:	enum jit_exit_kind
+ */
+struct jit_exit {
+	u64 target;
+	u32 patch_off;
+	u16 stub_off;
+	u16 stub_end;
+	u8 kind;
+};
+
+/**
+ * struct jit_pcmap - where one native instruction went in the cache
+ * @native_off:	offset of the instruction from the block's native start
+ * @cache_off:	offset of its translation from the block's cache start
+ * @instr_off:	offset of the instrumentation inserted before it (equal to
+ *		@cache_off if none); cache pcs in [instr_off, next instr_off)
+ *		belong to this instruction
+ */
+struct jit_pcmap {
+	u16 native_off;
+	u16 cache_off;
+	u16 instr_off;
+};
+
+/**
+ * struct jit_block - record of one translated block, filled by the translator
+ * @native_start:	address of the first native instruction
+ * @cache_start:	address of the translation
+ * @native_len:		bytes of native code covered
+ * @cache_len:		bytes of cache used, stubs included
+ * @id:			the caller's block number (instrumentation argument)
+ * @nr_insns:		native instructions, entries in the pc map
+ * @nr_exits:		entries in @exits
+ * @end:		enum jit_block_end
+ * @live_in:		JIT_EFL_* flags live at entry (liveness analysis)
+ * @exits:		direct exits that have a stub (chaining candidates)
+ */
+struct jit_block {
+	u64 native_start;
+	u64 cache_start;
+	u32 native_len;
+	u32 cache_len;
+	u32 id;
+	u16 nr_insns;
+	u8 nr_exits;
+	u8 end;
+	u8 live_in;
+	struct jit_exit exits[JIT_BLOCK_MAX_EXITS];
+};
+
+struct jit_translator;
+
+/**
+ * enum jit_arg_kind - argument of a clean call
+ * @JIT_ARG_CONST:	@value itself
+ * @JIT_ARG_NATIVE_PC:	native address of the instruction at the call site
+ * @JIT_ARG_BLOCK_ID:	the block's id
+ * @JIT_ARG_TARGET:	at a branch: where it goes (direct: the native target;
+ *			indirect: the value of the operand, read at run time;
+ *			ret: the return address on the stack); else 0
+ */
+enum jit_arg_kind {
+	JIT_ARG_CONST,
+	JIT_ARG_NATIVE_PC,
+	JIT_ARG_BLOCK_ID,
+	JIT_ARG_TARGET,
+};
+
+/**
+ * struct jit_arg - one argument of a clean call
+ * @kind:	enum jit_arg_kind
+ * @value:	for JIT_ARG_CONST
+ */
+struct jit_arg {
+	u32 kind;
+	u64 value;
+};
+
+#define JIT_CLEAN_CALL_MAX_ARGS	6
+
+/**
+ * struct jit_instr_ops - instrumentation hooks, called while translating
+ * @priv:	passed back to every hook
+ * @block:	at block entry, before the first instruction
+ * @insn:	before every instruction
+ * @call:	before a call (direct, indirect or through a retpoline thunk)
+ * @ret:	before a return (ret, or jmp to a return thunk)
+ * @indirect:	before an indirect jmp
+ *
+ * Each hook may be NULL.  Hooks insert code with jit_insert_counter(),
+ * jit_insert_store_byte() and jit_insert_clean_call(); what they insert runs
+ * just before the instruction (@insn), so the inserted code sees the
+ * machine state the instruction will see.  Hooks run in the translator's
+ * context: they must not sleep either.
+ */
+struct jit_instr_ops {
+	void *priv;
+	void (*block)(void *priv, struct jit_translator *t,
+		      const struct jit_block *blk);
+	void (*insn)(void *priv, struct jit_translator *t,
+		     const struct jit_insn *insn);
+	void (*call)(void *priv, struct jit_translator *t,
+		     const struct jit_insn *insn);
+	void (*ret)(void *priv, struct jit_translator *t,
+		    const struct jit_insn *insn);
+	void (*indirect)(void *priv, struct jit_translator *t,
+			 const struct jit_insn *insn);
+};
+
+/* Terminator roles the translator assigns to a block's last instruction */
+enum jit_term {
+	JIT_TERM_NONE,		/* ordinary instruction */
+	JIT_TERM_JMP,		/* direct jmp */
+	JIT_TERM_JCC,		/* jcc or loop/jrcxz */
+	JIT_TERM_CALL,		/* direct call */
+	JIT_TERM_RET,		/* ret, or jmp to a return thunk */
+	JIT_TERM_JMP_IND,	/* jmp r/m or jmp retpoline thunk */
+	JIT_TERM_CALL_IND,	/* call r/m or call retpoline thunk */
+};
+
+/**
+ * struct jit_translator - translation workspace (treat as opaque)
+ * @host:	environment, set by jit_translator_init()
+ * @ops:	instrumentation hooks or NULL
+ * @code:	native bytes of the block being translated
+ * @insns:	its decoded instructions
+ * @live:	per instruction, JIT_EFL_* flags live just before it
+ * @map:	pc map of the last translated block (@blk->nr_insns entries)
+ * @emit:	output cursor
+ * @blk:	block being filled
+ * @cur:	index of the instruction being translated
+ * @ind_reg:	for a retpoline-thunk terminator, the register it names
+ * @term:	enum jit_term of the last instruction
+ * @live_out:	flags live when the block is left
+ * @std_seen:	an std executed earlier in the block (clean calls then cld)
+ * @error:	first error met while emitting (positive JIT_E_*)
+ */
+struct jit_translator {
+	const struct jit_host *host;
+	const struct jit_instr_ops *ops;
+	u8 code[JIT_BLOCK_MAX_NATIVE + JIT_INSN_MAX_LEN];
+	struct jit_insn insns[JIT_BLOCK_MAX_INSNS];
+	u8 live[JIT_BLOCK_MAX_INSNS + 1];
+	struct jit_pcmap map[JIT_BLOCK_MAX_INSNS];
+	struct jit_emitter emit;
+	struct jit_block *blk;
+	unsigned int cur;
+	int ind_reg;
+	u8 term;
+	u8 live_out;
+	bool std_seen;
+	int error;
+};
+
+/**
+ * jit_translator_init() - prepare a workspace
+ * @t:		the workspace
+ * @host:	environment (must outlive @t)
+ * @ops:	instrumentation hooks, or NULL for none
+ */
+void jit_translator_init(struct jit_translator *t, const struct jit_host *host,
+			 const struct jit_instr_ops *ops);
+
+/**
+ * jit_translate_block() - translate the block at a native address
+ * @t:		workspace from jit_translator_init()
+ * @pc:		native address of the block's first instruction
+ * @id:		the caller's number for this block (instrumentation argument)
+ * @buf:	where to write the code (may be a writable alias)
+ * @cache_pc:	address at which @buf[0] will execute
+ * @cap:	bytes available at @buf; JIT_BLOCK_MAX_CACHE always suffices
+ *		without instrumentation
+ * @blk:	receives the block record; the pc map is left in @t->map
+ *		(copy @blk->nr_insns entries if you need it later)
+ *
+ * Decodes up to a control transfer, the size limit or an instruction that
+ * must run natively, then emits the block: relocated instructions,
+ * instrumentation, exits and their stubs.
+ *
+ * Return: bytes emitted (== @blk->cache_len) or a negated JIT_E_* code.
+ */
+int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
+			u64 cache_pc, u32 cap, struct jit_block *blk);
+
+/**
+ * jit_block_cache_to_native() - native pc of a cache pc inside a block
+ * @blk:	the block
+ * @map:	its pc map (@blk->nr_insns entries)
+ * @cache_pc:	an address in [cache_start, cache_start + cache_len)
+ *
+ * Code inserted before an instruction maps to that instruction; exit code
+ * and stubs after the last instruction map to the last instruction.
+ *
+ * Return: the native address, or 0 if @cache_pc is not in the block.
+ */
+u64 jit_block_cache_to_native(const struct jit_block *blk,
+			      const struct jit_pcmap *map, u64 cache_pc);
+
+/**
+ * jit_exit_link() - chain an exit of a block to a translated target
+ * @blk:	the block
+ * @buf:	writable address of the block's first byte
+ * @exit:	one of @blk->exits
+ * @dest:	address to go to: the target's cache address, or its native
+ *		address if it runs natively
+ *
+ * One aligned 32-bit store, atomic for CPUs running the branch.  The caller
+ * serialises patching and, in the kernel, the instruction stream.
+ *
+ * Return: false if @dest is out of rel32 reach (nothing written).
+ */
+bool jit_exit_link(const struct jit_block *blk, u8 *buf,
+		   const struct jit_exit *exit, u64 dest);
+
+/**
+ * jit_block_find_exit() - which exit a stub return address belongs to
+ * @blk:	the block containing the stub
+ * @stub_ret:	the return address the stub's call pushed
+ *
+ * Return: the exit, or NULL.
+ */
+const struct jit_exit *jit_block_find_exit(const struct jit_block *blk,
+					   u64 stub_ret);
+
+/* --- instrumentation, callable from struct jit_instr_ops hooks --- */
+
+/**
+ * jit_live_flags() - EFLAGS live at the current insertion point
+ * @t:		the translator (inside a hook)
+ *
+ * Return: JIT_EFL_* bits some later instruction may read before they are
+ * rewritten (conservative: unknown successors count as reading all).
+ */
+unsigned int jit_live_flags(const struct jit_translator *t);
+
+/**
+ * jit_insert_counter() - insert a 64-bit counter increment
+ * @t:		the translator (inside a hook)
+ * @addr:	counter address (JIT_COUNTER_ABS) or %gs offset (JIT_COUNTER_GS)
+ *
+ * Emits "incq" on the counter, preserving EFLAGS around it only if
+ * jit_live_flags() says some of those inc writes are live.
+ *
+ * Return: 0 or a negated JIT_E_* code (also latched for the block).
+ */
+int jit_insert_counter(struct jit_translator *t, u64 addr);
+
+/**
+ * jit_insert_store_byte() - insert "movb $1, addr" (no flags touched)
+ * @t:		the translator (inside a hook)
+ * @addr:	byte address (or %gs offset, per the counter mode)
+ *
+ * Return: 0 or a negated JIT_E_* code.
+ */
+int jit_insert_store_byte(struct jit_translator *t, u64 addr);
+
+/**
+ * jit_insert_clean_call() - insert a call of a C function
+ * @t:		the translator (inside a hook)
+ * @fn:		function address
+ * @nr_args:	number of arguments (at most JIT_CLEAN_CALL_MAX_ARGS)
+ * @args:	the arguments, passed in rdi, rsi, rdx, rcx, r8, r9
+ *
+ * Saves the caller-saved registers, EFLAGS only if live, skips the red zone,
+ * aligns the stack to 16 bytes, and clears DF if an std may be in effect.
+ * Vector registers are not saved: @fn must not touch them (kernel C never
+ * does; userspace callbacks are built with -mgeneral-regs-only).
+ *
+ * Return: 0 or a negated JIT_E_* code.
+ */
+int jit_insert_clean_call(struct jit_translator *t, u64 fn,
+			  unsigned int nr_args, const struct jit_arg *args);
+
+/**
+ * jit_flags_live_in() - EFLAGS live on entry to native code at @pc
+ * @host:	environment (reads the code)
+ * @pc:		native address
+ *
+ * Scans forward a bounded number of instructions until every arithmetic
+ * flag is rewritten; what is read before is live.  Unknown paths (a
+ * branch before all flags are rewritten, undecodable bytes) count as
+ * reading every flag not yet rewritten.
+ *
+ * Return: JIT_EFL_* bits.
+ */
+unsigned int jit_flags_live_in(const struct jit_host *host, u64 pc);
+
+/**
+ * jit_insn_flags_killed() - flags an instruction always rewrites
+ * @insn:	decoded instruction
+ *
+ * Like @insn->flags_written, but without the flags of shifts and rotates
+ * by %cl, which leave every flag unchanged when the count is zero.
+ *
+ * Return: JIT_EFL_* bits.
+ */
+unsigned int jit_insn_flags_killed(const struct jit_insn *insn);
+
+#endif /* JIFL_JIT_TRANSLATE_H */

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * jitrun dispatcher entries: the addresses the translator's exit stubs and
+ * indirect-branch sequences jump to (struct jit_host *_entry).
+ *
+ * Cache code calls in here at arbitrary points, so every entry preserves
+ * all registers, EFLAGS and the vector state, and leaves the stack exactly
+ * as the translated native instruction would have.
+ */
+	.text
+
+/* XSAVE components: x87, SSE, AVX, AVX-512 (not AMX: 8 KiB more, unused) */
+#define XSAVE_MASK	0xe7
+#define XSAVE_AREA	4096
+
+/*
+ * Save what C may clobber and call \fn(%rdi); its result is stored in the
+ * slot \slot bytes above the pushed registers.  Layout after the pushes:
+ * 0(%rbx)=rbx 8=r11 16=r10 24=r9 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax
+ * 80=flags, then the caller's stack.
+ */
+.macro CALL_C fn, arg_off, slot
+	pushfq
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	push	%rbx
+	mov	%rsp, %rbx
+	sub	$XSAVE_AREA, %rsp
+	and	$-64, %rsp
+	/* XRSTOR faults on a dirty XSAVE header: clear it first */
+	xor	%eax, %eax
+	mov	%rax, 512(%rsp)
+	mov	%rax, 520(%rsp)
+	mov	%rax, 528(%rsp)
+	mov	%rax, 536(%rsp)
+	mov	%rax, 544(%rsp)
+	mov	%rax, 552(%rsp)
+	mov	%rax, 560(%rsp)
+	mov	%rax, 568(%rsp)
+	mov	$XSAVE_MASK, %eax
+	xor	%edx, %edx
+	xsave64	(%rsp)
+	cld
+	mov	\arg_off(%rbx), %rdi
+	call	\fn
+	mov	%rax, \slot(%rbx)
+	mov	$XSAVE_MASK, %eax
+	xor	%edx, %edx
+	xrstor64 (%rsp)
+	mov	%rbx, %rsp
+	pop	%rbx
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	popfq
+.endm
+
+/*
+ * From a jmp/jcc exit stub: "lea -128(%rsp),%rsp; call jitrun_exit_entry".
+ * Stack: [red zone][stub return address].  The dispatcher links the exit
+ * and returns where to go; we overwrite the stub return address with it and
+ * "ret $128" both jumps there and drops the red-zone gap.
+ */
+	.globl	jitrun_exit_entry
+	.type	jitrun_exit_entry, @function
+jitrun_exit_entry:
+	CALL_C	jitrun_dispatch_exit, 88, 88
+	ret	$128
+	.size	jitrun_exit_entry, . - jitrun_exit_entry
+
+/* From a call exit stub: [cache return address][stub return address]. */
+	.globl	jitrun_exit_call_entry
+	.type	jitrun_exit_call_entry, @function
+jitrun_exit_call_entry:
+	CALL_C	jitrun_dispatch_exit, 88, 88
+	ret
+	.size	jitrun_exit_call_entry, . - jitrun_exit_call_entry
+
+/*
+ * Hash lookup of the native target in %rax; returns the cache address (or
+ * the address to run natively) in %rax.  Clobbers %rcx and EFLAGS only; on a
+ * miss it saves everything and asks the C dispatcher to translate.
+ */
+	.type	ibl_lookup, @function
+ibl_lookup:
+	mov	%rax, %rcx
+	shr	$4, %rcx
+	xor	%rax, %rcx
+	and	jitrun_htab_mask(%rip), %rcx
+	shl	$4, %rcx
+	add	jitrun_htab(%rip), %rcx
+1:	cmp	(%rcx), %rax
+	je	3f
+	cmpq	$0, (%rcx)
+	je	4f
+	add	$16, %rcx
+	cmp	jitrun_htab_end(%rip), %rcx
+	jb	1b
+	mov	jitrun_htab(%rip), %rcx
+	jmp	1b
+3:	mov	8(%rcx), %rax
+	ret
+4:	push	%rax			/* argument and result slot */
+	CALL_C	jitrun_dispatch_ind, 88, 88
+	pop	%rax
+	ret
+	.size	ibl_lookup, . - ibl_lookup
+
+/*
+ * Indirect jmp: "lea -128(%rsp),%rsp; push <target>; jmp jitrun_ibl_jmp".
+ * Flags are kept with lahf/seto (cheaper than pushf/popf); the target goes
+ * through a thread-local slot because no register is free.
+ */
+	.globl	jitrun_ibl_jmp
+	.type	jitrun_ibl_jmp, @function
+jitrun_ibl_jmp:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	lahf
+	seto	%al
+	mov	%eax, %edx
+	mov	24(%rsp), %rax
+	call	ibl_lookup
+	mov	%rax, %fs:jitrun_ibl_slot@tpoff
+	mov	%edx, %eax
+	add	$0x7f, %al		/* OF back from the seto byte */
+	sahf
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	lea	136(%rsp), %rsp		/* target slot + red zone */
+	jmp	*%fs:jitrun_ibl_slot@tpoff
+	.size	jitrun_ibl_jmp, . - jitrun_ibl_jmp
+
+/*
+ * Indirect call: "push <target>; call jitrun_ibl_call".  Stack:
+ * [target][cache return address].  Leave only the return address, so the
+ * callee starts as after a native call; the return stack buffer entry our
+ * call made matches the callee's eventual ret.
+ */
+	.globl	jitrun_ibl_call
+	.type	jitrun_ibl_call, @function
+jitrun_ibl_call:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	lahf
+	seto	%al
+	mov	%eax, %edx
+	mov	32(%rsp), %rax
+	call	ibl_lookup
+	mov	%rax, %fs:jitrun_ibl_slot@tpoff
+	mov	24(%rsp), %rax
+	mov	%rax, 32(%rsp)
+	mov	%edx, %eax
+	add	$0x7f, %al
+	sahf
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	lea	8(%rsp), %rsp
+	jmp	*%fs:jitrun_ibl_slot@tpoff
+	.size	jitrun_ibl_call, . - jitrun_ibl_call
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * jitrun: a small userspace DBI runtime around the translator core.  It
+ * runs a function of this (static, non-PIE) program and everything it calls,
+ * libc included, from a code cache, with the same instrumentation interface
+ * the kernel module uses.  See kmod/jit/README, "Userspace harness".
+ */
+#ifndef JIFL_JITRUN_H
+#define JIFL_JITRUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "jit/translate.h"
+
+enum jitrun_instr {
+	JITRUN_NONE,		/* plain translation */
+	JITRUN_BBCOUNT,		/* inline incq per block */
+	JITRUN_CLEANCALL,	/* clean call per block, call and return */
+	JITRUN_COVER,		/* movb $1 per block */
+};
+
+struct jitrun_stats {
+	uint64_t blocks;	/* translated blocks */
+	uint64_t native_bytes;	/* native bytes they cover */
+	uint64_t cache_bytes;	/* cache bytes they use, stubs included */
+	uint64_t stubs;		/* exit stubs emitted */
+	uint64_t links;		/* exits chained by the dispatcher */
+	uint64_t ind_misses;	/* indirect lookups that reached C */
+	uint64_t translate_ns;	/* time spent in jit_translate_block() */
+};
+
+/* Per-block record kept by the runtime */
+struct jitrun_block {
+	struct jit_block b;
+	uint32_t map_first;	/* index of its pc map in the map pool */
+};
+
+int jitrun_init(enum jitrun_instr mode);
+void jitrun_fini(void);
+long jitrun_call(void *fn, long a0, long a1, long a2, long a3);
+uint64_t jitrun_translate(uint64_t pc);
+const struct jitrun_stats *jitrun_stats(void);
+
+/* Inspection for tests */
+uint32_t jitrun_nr_blocks(void);
+const struct jitrun_block *jitrun_block(uint32_t id);
+const struct jit_pcmap *jitrun_block_map(const struct jitrun_block *b);
+uint64_t jitrun_block_count(uint32_t id);	/* BBCOUNT: inline counter */
+uint64_t jitrun_cleancall_count(uint32_t id);	/* CLEANCALL: block calls */
+uint64_t jitrun_calls_seen(void);		/* CLEANCALL: call hooks run */
+uint64_t jitrun_rets_seen(void);		/* CLEANCALL: ret hooks run */
+uint64_t jitrun_call_target_hits(uint64_t target); /* calls going there */
+bool jitrun_covered(uint32_t id);		/* COVER */
+void jitrun_counts_reset(void);
+uint64_t jitrun_cache_to_native(uint64_t cache_pc);
+bool jitrun_in_text(uint64_t pc);
+
+#endif /* JIFL_JITRUN_H */

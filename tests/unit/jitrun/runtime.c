@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * jitrun runtime: code cache, native->cache hash, block records, the C half
+ * of the dispatcher, and the struct jit_host of this process.
+ *
+ * The program is static and non-PIE, so all its code (libc included) lies
+ * between __executable_start and etext near 0x400000.  The cache is mapped
+ * at a fixed address below 2 GiB, so rel32 branches between cache and text
+ * and sign-extended 32-bit absolute addresses both reach.
+ *
+ * Single-threaded by design (the workloads are); the indirect-branch slot
+ * is thread-local nevertheless, as the kernel's will be per CPU.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "jitrun.h"
+
+#define CACHE_ADDR	0x50000000UL
+#define CACHE_SIZE	(256UL << 20)
+#define MAX_BLOCKS	(1U << 20)
+#define MAP_POOL	(MAX_BLOCKS * 8U)
+#define HTAB_ORDER	21
+/* room one block may need with instrumentation (clean calls are long) */
+#define BLOCK_ROOM	(JIT_BLOCK_MAX_CACHE + 180 * (JIT_BLOCK_MAX_INSNS + 4))
+
+extern char __executable_start[], etext[];
+
+/* Used by entry.S */
+void jitrun_exit_entry(void);
+void jitrun_exit_call_entry(void);
+void jitrun_ibl_jmp(void);
+void jitrun_ibl_call(void);
+uint64_t jitrun_dispatch_exit(uint64_t stub_ret);
+uint64_t jitrun_dispatch_ind(uint64_t target);
+
+struct htab_entry {
+	uint64_t native;
+	uint64_t cache;
+};
+
+struct htab_entry *jitrun_htab, *jitrun_htab_end;
+uint64_t jitrun_htab_mask;
+__thread uint64_t jitrun_ibl_slot __attribute__((tls_model("local-exec")));
+
+static uint8_t *cache, *cache_free;
+static struct jitrun_block *blocks;
+static uint32_t nr_blocks;
+static struct jit_pcmap *map_pool;
+static uint32_t map_used;
+static struct jitrun_stats stats;
+static enum jitrun_instr instr_mode;
+static struct jit_translator *xlator;
+static struct jit_host host;
+static struct jit_instr_ops ops;
+
+/* Instrumentation data, static so that its addresses fit in 32 bits */
+static uint64_t bb_counts[MAX_BLOCKS];
+static uint64_t cc_counts[MAX_BLOCKS];
+static uint8_t cover_bytes[MAX_BLOCKS];
+static uint64_t calls_seen, rets_seen;
+#define CALL_TARGETS	4096
+static uint64_t call_target[CALL_TARGETS], call_target_hits[CALL_TARGETS];
+
+bool jitrun_in_text(uint64_t pc)
+{
+	return pc >= (uint64_t)__executable_start && pc < (uint64_t)etext;
+}
+
+static unsigned int host_read_code(void *priv, uint64_t pc, uint8_t *buf,
+				   unsigned int len)
+{
+	uint64_t end = (uint64_t)etext;
+
+	(void)priv;
+	if (!jitrun_in_text(pc))
+		return 0;
+	if (len > end - pc)
+		len = end - pc;
+	memcpy(buf, (void *)pc, len);
+	return len;
+}
+
+static bool host_untranslatable(void *priv, uint64_t pc)
+{
+	(void)priv;
+	return !jitrun_in_text(pc);
+}
+
+static inline uint64_t htab_slot(uint64_t pc)
+{
+	return ((pc >> 4) ^ pc) & jitrun_htab_mask;
+}
+
+static uint64_t htab_find(uint64_t pc)
+{
+	uint64_t i = htab_slot(pc);
+
+	for (;; i = (i + 1) & jitrun_htab_mask) {
+		if (jitrun_htab[i].native == pc)
+			return jitrun_htab[i].cache;
+		if (!jitrun_htab[i].native)
+			return 0;
+	}
+}
+
+static void htab_insert(uint64_t pc, uint64_t cache_pc)
+{
+	uint64_t i = htab_slot(pc);
+
+	while (jitrun_htab[i].native)
+		i = (i + 1) & jitrun_htab_mask;
+	jitrun_htab[i].cache = cache_pc;
+	/* the asm lookup reads native first: publish it last */
+	__atomic_store_n(&jitrun_htab[i].native, pc, __ATOMIC_RELEASE);
+}
+
+static uint64_t host_lookup(void *priv, uint64_t pc)
+{
+	(void)priv;
+	return htab_find(pc);
+}
+
+/*
+ * Clean-call targets: built with -mgeneral-regs-only (see translate.am) as
+ * jit_insert_clean_call() requires, since the vector state is not saved.
+ */
+void jitrun_on_block(uint64_t pc, uint64_t id);
+void jitrun_on_call(uint64_t pc, uint64_t target);
+void jitrun_on_ret(uint64_t pc, uint64_t target);
+
+void jitrun_on_block(uint64_t pc, uint64_t id)
+{
+	(void)pc;
+	cc_counts[id]++;
+}
+
+void jitrun_on_call(uint64_t pc, uint64_t target)
+{
+	unsigned int i = (target >> 4) % CALL_TARGETS;
+
+	(void)pc;
+	calls_seen++;
+	while (call_target[i] && call_target[i] != target)
+		i = (i + 1) % CALL_TARGETS;
+	call_target[i] = target;
+	call_target_hits[i]++;
+}
+
+void jitrun_on_ret(uint64_t pc, uint64_t target)
+{
+	(void)pc;
+	(void)target;
+	rets_seen++;
+}
+
+static void instr_block(void *priv, struct jit_translator *t,
+			const struct jit_block *blk)
+{
+	struct jit_arg args[2] = {
+		{ .kind = JIT_ARG_NATIVE_PC }, { .kind = JIT_ARG_BLOCK_ID },
+	};
+
+	(void)priv;
+	switch (instr_mode) {
+	case JITRUN_BBCOUNT:
+		jit_insert_counter(t, (uint64_t)&bb_counts[blk->id]);
+		break;
+	case JITRUN_CLEANCALL:
+		jit_insert_clean_call(t, (uint64_t)jitrun_on_block, 2, args);
+		break;
+	case JITRUN_COVER:
+		jit_insert_store_byte(t, (uint64_t)&cover_bytes[blk->id]);
+		break;
+	default:
+		break;
+	}
+}
+
+static void instr_call(void *priv, struct jit_translator *t,
+		       const struct jit_insn *insn)
+{
+	struct jit_arg args[2] = {
+		{ .kind = JIT_ARG_NATIVE_PC }, { .kind = JIT_ARG_TARGET },
+	};
+
+	(void)priv;
+	(void)insn;
+	jit_insert_clean_call(t, (uint64_t)jitrun_on_call, 2, args);
+}
+
+static void instr_ret(void *priv, struct jit_translator *t,
+		      const struct jit_insn *insn)
+{
+	struct jit_arg args[2] = {
+		{ .kind = JIT_ARG_NATIVE_PC }, { .kind = JIT_ARG_TARGET },
+	};
+
+	(void)priv;
+	(void)insn;
+	jit_insert_clean_call(t, (uint64_t)jitrun_on_ret, 2, args);
+}
+
+static void die(const char *what, uint64_t pc, int err)
+{
+	fprintf(stderr, "jitrun: %s at %#lx: error %d\n", what,
+		(unsigned long)pc, err);
+	abort();
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/**
+ * jitrun_translate() - cache address of native @pc, translating on a miss
+ * @pc:	native address
+ *
+ * Return: the cache address, or @pc itself when it runs natively (outside
+ * the program text, undecodable, or an instruction such as ud2 that must
+ * fault at its own address).
+ */
+uint64_t jitrun_translate(uint64_t pc)
+{
+	struct jitrun_block *rb;
+	uint64_t c, t0;
+	int ret;
+
+	if (!jitrun_in_text(pc))
+		return pc;
+	c = htab_find(pc);
+	if (c)
+		return c;
+	if (nr_blocks == MAX_BLOCKS || map_used + JIT_BLOCK_MAX_INSNS > MAP_POOL ||
+	    cache_free + BLOCK_ROOM > cache + CACHE_SIZE)
+		die("code cache full", pc, 0);
+	rb = &blocks[nr_blocks];
+	t0 = now_ns();
+	ret = jit_translate_block(xlator, pc, nr_blocks, cache_free,
+				  (uint64_t)cache_free, BLOCK_ROOM, &rb->b);
+	stats.translate_ns += now_ns() - t0;
+	if (ret == -JIT_E_NATIVE || ret == -JIT_E_DECODE)
+		return pc;
+	if (ret < 0)
+		die("translation failed", pc, -ret);
+	rb->map_first = map_used;
+	memcpy(&map_pool[map_used], xlator->map,
+	       rb->b.nr_insns * sizeof(*map_pool));
+	map_used += rb->b.nr_insns;
+	stats.blocks++;
+	stats.native_bytes += rb->b.native_len;
+	stats.cache_bytes += ret;
+	stats.stubs += rb->b.nr_exits;
+	c = (uint64_t)cache_free;
+	cache_free += ret;
+	nr_blocks++;
+	htab_insert(pc, c);
+	return c;
+}
+
+/* Block containing a cache address: blocks are laid out in id order */
+static struct jitrun_block *block_of(uint64_t cache_pc)
+{
+	uint32_t lo = 0, hi = nr_blocks;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		struct jitrun_block *b = &blocks[mid];
+
+		if (cache_pc < b->b.cache_start)
+			hi = mid;
+		else if (cache_pc >= b->b.cache_start + b->b.cache_len)
+			lo = mid + 1;
+		else
+			return b;
+	}
+	return NULL;
+}
+
+uint64_t jitrun_dispatch_exit(uint64_t stub_ret)
+{
+	struct jitrun_block *b = block_of(stub_ret - 1);
+	const struct jit_exit *x;
+	uint64_t dest;
+
+	if (!b)
+		die("exit from outside the cache", stub_ret, 0);
+	x = jit_block_find_exit(&b->b, stub_ret);
+	if (!x)
+		die("unknown exit stub", stub_ret, 0);
+	dest = jitrun_translate(x->target);
+	if (!jit_exit_link(&b->b, (uint8_t *)b->b.cache_start, x, dest))
+		die("exit out of reach", x->target, 0);
+	stats.links++;
+	return dest;
+}
+
+uint64_t jitrun_dispatch_ind(uint64_t target)
+{
+	stats.ind_misses++;
+	/* cache addresses come back through longjmp and saved returns */
+	if (target >= (uint64_t)cache && target < (uint64_t)cache + CACHE_SIZE)
+		return target;
+	return jitrun_translate(target);
+}
+
+int jitrun_init(enum jitrun_instr mode)
+{
+	static struct jit_translator xl;
+	size_t htab_bytes = sizeof(struct htab_entry) << HTAB_ORDER;
+
+	cache = mmap((void *)CACHE_ADDR, CACHE_SIZE,
+		     PROT_READ | PROT_WRITE | PROT_EXEC,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE |
+		     MAP_NORESERVE, -1, 0);
+	if (cache == MAP_FAILED)
+		return -errno;
+	jitrun_htab = calloc(1, htab_bytes);
+	blocks = calloc(MAX_BLOCKS, sizeof(*blocks));
+	map_pool = calloc(MAP_POOL, sizeof(*map_pool));
+	if (!jitrun_htab || !blocks || !map_pool) {
+		jitrun_fini();
+		return -ENOMEM;
+	}
+	jitrun_htab_mask = (1UL << HTAB_ORDER) - 1;
+	jitrun_htab_end = jitrun_htab + (1UL << HTAB_ORDER);
+	cache_free = cache;
+	nr_blocks = 0;
+	map_used = 0;
+	memset(&stats, 0, sizeof(stats));
+	instr_mode = mode;
+
+	memset(&host, 0, sizeof(host));
+	host.read_code = host_read_code;
+	host.untranslatable = host_untranslatable;
+	host.lookup = host_lookup;
+	host.exit_entry = (uint64_t)jitrun_exit_entry;
+	host.exit_call_entry = (uint64_t)jitrun_exit_call_entry;
+	host.ibl_jmp_entry = (uint64_t)jitrun_ibl_jmp;
+	host.ibl_call_entry = (uint64_t)jitrun_ibl_call;
+	host.red_zone = 128;
+	host.counter_mode = JIT_COUNTER_ABS;
+
+	memset(&ops, 0, sizeof(ops));
+	ops.block = instr_block;
+	if (mode == JITRUN_CLEANCALL) {
+		ops.call = instr_call;
+		ops.ret = instr_ret;
+	}
+	xlator = &xl;
+	jit_translator_init(xlator, &host, mode == JITRUN_NONE ? NULL : &ops);
+	jitrun_counts_reset();
+	return 0;
+}
+
+void jitrun_fini(void)
+{
+	if (cache && cache != MAP_FAILED)
+		munmap(cache, CACHE_SIZE);
+	cache = NULL;
+	free(jitrun_htab);
+	free(blocks);
+	free(map_pool);
+	jitrun_htab = NULL;
+	blocks = NULL;
+	map_pool = NULL;
+}
+
+long jitrun_call(void *fn, long a0, long a1, long a2, long a3)
+{
+	long (*entry)(long, long, long, long);
+
+	/* the callee's final ret is native: it comes straight back here */
+	entry = (long (*)(long, long, long, long))jitrun_translate((uint64_t)fn);
+	return entry(a0, a1, a2, a3);
+}
+
+const struct jitrun_stats *jitrun_stats(void)
+{
+	return &stats;
+}
+
+uint32_t jitrun_nr_blocks(void)
+{
+	return nr_blocks;
+}
+
+const struct jitrun_block *jitrun_block(uint32_t id)
+{
+	return id < nr_blocks ? &blocks[id] : NULL;
+}
+
+const struct jit_pcmap *jitrun_block_map(const struct jitrun_block *b)
+{
+	return &map_pool[b->map_first];
+}
+
+uint64_t jitrun_block_count(uint32_t id)
+{
+	return bb_counts[id];
+}
+
+uint64_t jitrun_cleancall_count(uint32_t id)
+{
+	return cc_counts[id];
+}
+
+bool jitrun_covered(uint32_t id)
+{
+	return cover_bytes[id];
+}
+
+uint64_t jitrun_calls_seen(void)
+{
+	return calls_seen;
+}
+
+uint64_t jitrun_rets_seen(void)
+{
+	return rets_seen;
+}
+
+uint64_t jitrun_call_target_hits(uint64_t target)
+{
+	unsigned int i = (target >> 4) % CALL_TARGETS;
+
+	while (call_target[i]) {
+		if (call_target[i] == target)
+			return call_target_hits[i];
+		i = (i + 1) % CALL_TARGETS;
+	}
+	return 0;
+}
+
+void jitrun_counts_reset(void)
+{
+	memset(bb_counts, 0, sizeof(bb_counts));
+	memset(cc_counts, 0, sizeof(cc_counts));
+	memset(cover_bytes, 0, sizeof(cover_bytes));
+	memset(call_target, 0, sizeof(call_target));
+	memset(call_target_hits, 0, sizeof(call_target_hits));
+	calls_seen = 0;
+	rets_seen = 0;
+}
+
+uint64_t jitrun_cache_to_native(uint64_t cache_pc)
+{
+	struct jitrun_block *b = block_of(cache_pc);
+
+	return b ? jit_block_cache_to_native(&b->b, jitrun_block_map(b),
+					     cache_pc) : 0;
+}
