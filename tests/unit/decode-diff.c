@@ -7,21 +7,28 @@
  * is decoded linearly with both decoders; length, control-flow class and
  * branch target are compared.  A function stops at its first disagreement
  * (the instruction stream cannot be resynchronised) or where both decoders
- * agree the bytes are invalid (padding, data).
+ * agree the bytes are invalid (padding, data).  After a known disagreement
+ * (decode-known.txt: Capstone defects) the sweep goes on with jifl's
+ * length.
  *
- * Usage: decode-diff [--quiet] [--summary] [--flags] [--tap] [--known FILE]
- *                    FILE...
+ * Usage: decode-diff [--quiet] [--summary] [--flags] [--objdump] [--tap]
+ *                    [--known FILE] FILE...
+ * --summary twice also lists what --objdump settled.
  *        decode-diff --list FILE   (file names, one a line, "-" = stdin)
  *
  * The known file lists explained disagreements, one a line:
  *	<hex bytes: xx, xx/mask, or ?? for any byte> <reason>
  * A disagreement whose instruction bytes start with the pattern is counted
- * as known under that reason.  Exit status: 0 if every disagreement is
+ * as known under that reason.  With --objdump, bytes Capstone rejects but
+ * jifl decodes are given to GNU objdump (newer tables: AVX-512, CET, ...);
+ * if its length agrees they are counted apart, not as disagreements.
+ * Exit status: 0 if every disagreement is
  * known, 1 otherwise, 2 on usage or file errors.
  */
 #define _GNU_SOURCE
 #include <capstone.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -52,8 +59,9 @@ struct known {
 
 static struct known *known;
 static unsigned int nr_known;
-static int quiet, summary, tap, check_flags;
+static int quiet, summary, tap, check_flags, use_objdump;
 static unsigned long n_flag_unsafe, n_flag_imprecise, n_skipped;
+static unsigned long n_objdump_hits;
 static csh cs;
 static unsigned long n_files, n_funcs, n_insns, n_bytes, n_both_invalid;
 static unsigned long n_bad_files, n_unexplained, n_known_hits;
@@ -179,7 +187,58 @@ static void hexdump(char *buf, const unsigned char *p, size_t n)
 		buf += sprintf(buf, "%s%02x", i ? " " : "", p[i]);
 }
 
-static void report(const char *file, const char *sym, unsigned long off,
+/*
+ * --objdump: where Capstone 4 rejects bytes jifl decodes (mostly AVX-512
+ * encodings it lacks), ask GNU objdump, whose tables are newer.  Return:
+ * objdump's length for the first instruction, 0 if it says (bad).
+ */
+static int objdump_len(const unsigned char *code, size_t avail, char *mn,
+		       size_t mn_size)
+{
+	char path[] = "/tmp/decode-diff-XXXXXX", cmd[256], line[512];
+	int fd = mkstemp(path), len = 0;
+	FILE *p;
+
+	*mn = 0;
+	if (fd < 0)
+		return 0;
+	if (write(fd, code, avail < 15 ? avail : 15) < 0) {
+		close(fd);
+		unlink(path);
+		return 0;
+	}
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "objdump -D -b binary -m i386:x86-64 --insn-width=15 %s 2>/dev/null",
+		 path);
+	p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p)) {
+		char *hexs, *m;
+
+		if (strncmp(line, "   0:\t", 6))
+			continue;
+		hexs = strchr(line, '\t') + 1;
+		m = strchr(hexs, '\t');
+		if (!m || strstr(m, "(bad)"))
+			break;
+		*m++ = 0;
+		m[strcspn(m, "\n")] = 0;
+		snprintf(mn, mn_size, "%s", m);
+		for (; *hexs; hexs++)
+			if (isxdigit(hexs[0]) && isxdigit(hexs[1])) {
+				len++;
+				hexs++;
+			}
+		break;
+	}
+	if (p)
+		pclose(p);
+	unlink(path);
+	return len;
+}
+
+/* Return: true if the disagreement is a known one */
+static bool report(const char *file, const char *sym, unsigned long off,
 		   const unsigned char *code, size_t avail, int jlen,
 		   const struct jit_insn *ji, const cs_insn *ci, int cflow,
 		   unsigned long long ctarget, enum reason r)
@@ -190,12 +249,23 @@ static void report(const char *file, const char *sym, unsigned long off,
 	if (k) {
 		k->count++;
 		n_known_hits++;
-		return;
+		return true;
+	}
+	if (use_objdump && r == R_CS_INVALID && jlen > 0) {
+		char mn[128];
+
+		if (objdump_len(code, avail, mn, sizeof(mn)) == jlen) {
+			n_objdump_hits++;
+			if (!quiet && summary > 1)
+				printf("%s%s: %s+%#lx: capstone-invalid, objdump agrees: %s\n",
+				       tap ? "# " : "", file, sym, off, mn);
+			return true;
+		}
 	}
 	n_unexplained++;
 	reason_count[r]++;
 	if (quiet)
-		return;
+		return false;
 	hexdump(hex, code, avail < 15 ? avail : 15);
 	printf("%s%s: %s+%#lx: %s: %s\n", tap ? "# " : "", file, sym, off,
 	       reason_names[r], hex);
@@ -212,6 +282,7 @@ static void report(const char *file, const char *sym, unsigned long off,
 		       ctarget, ci->mnemonic, ci->op_str);
 	else
 		printf("%s  capstone: invalid\n", tap ? "# " : "");
+	return false;
 }
 
 /* capstone eflags -> JIT_EFL_* */
@@ -321,9 +392,13 @@ static void diff_func(const char *file, const char *sym,
 			pc += jlen;
 			continue;
 		}
-		report(file, sym, pc - addr, code + off, size - off, jlen, &ji,
-		       cok ? ci : NULL, cflow, ctarget, r);
-		return;
+		if (!report(file, sym, pc - addr, code + off, size - off, jlen,
+			    &ji, cok ? ci : NULL, cflow, ctarget, r) ||
+		    jlen <= 0)
+			return;
+		/* known Capstone defect: go on with jifl's length */
+		off += jlen;
+		pc += jlen;
 	}
 }
 
@@ -535,7 +610,7 @@ static void diff_list(const char *list, cs_insn *ci)
 static int print_usage(void)
 {
 	fprintf(stderr,
-		"usage: decode-diff [--quiet] [--summary] [--flags] [--tap] [--known FILE] [--list FILE] FILE...\n");
+		"usage: decode-diff [--quiet] [--summary] [--flags] [--objdump] [--tap] [--known FILE] [--list FILE] FILE...\n");
 	return 2;
 }
 
@@ -554,7 +629,9 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--quiet"))
 			quiet = 1;
 		else if (!strcmp(argv[i], "--summary"))
-			summary = 1;
+			summary++;
+		else if (!strcmp(argv[i], "--objdump"))
+			use_objdump = 1;
 		else if (!strcmp(argv[i], "--flags"))
 			check_flags = 1;
 		else if (!strcmp(argv[i], "--tap"))
@@ -588,6 +665,9 @@ int main(int argc, char **argv)
 		if (check_flags)
 			printf("%sflags: %lu unsafe per Capstone, %lu less precise\n",
 			       pfx, n_flag_unsafe, n_flag_imprecise);
+		if (use_objdump)
+			printf("%sCapstone-invalid, same length per objdump: %lu\n",
+			       pfx, n_objdump_hits);
 		printf("%sknown disagreements: %lu\n", pfx, n_known_hits);
 		for (i = 0; i < (int)nr_known; i++)
 			if (known[i].count)

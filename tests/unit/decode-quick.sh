@@ -59,6 +59,8 @@ if [ ! -s "$list" ]; then
 	echo "1..0 # SKIP no kernel modules or libraries found"
 	exit 0
 fi
-"$DIFF" --tap --summary --known "$KNOWN" --list "$list"
+objdump=
+command -v objdump >/dev/null 2>&1 && objdump=--objdump
+"$DIFF" --tap --summary $objdump --known "$KNOWN" --list "$list"
 # decode-diff printed the plan and result; its exit status is informative
 exit 0
