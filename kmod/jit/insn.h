@@ -29,7 +29,9 @@
  *			exception whose handler looks at the exact address
  * @JIT_FLOW_SYSTEM:	leaves the current context for good or changes
  *			privilege: iret*, sysret, sysexit, syscall, sysenter,
- *			far jmp/call/ret, hlt, vm entry/exit, rsm, ...
+ *			far jmp/call/ret, hlt, vm entry/exit, rsm, ...;
+ *			also xbegin, with @target/@rel_off/@rel_size of its
+ *			abort address filled in (it must not be copied)
  */
 enum jit_flow {
 	JIT_FLOW_NEXT = 0,
@@ -93,7 +95,8 @@ enum jit_flow {
  * @pc:		address the instruction was decoded at
  * @target:	branch target for JMP/JCC/LOOP/CALL, else 0
  * @disp:	ModRM displacement (sign-extended), 0 if none
- * @imm:	first immediate (sign-extended as the CPU does), 0 if none
+ * @imm:	first immediate (sign-extended as the CPU does), 0 if none;
+ *		for mov moffs (a0-a3) the zero-extended absolute address
  * @attr:	JIT_ATTR_* bits
  * @len:	length in bytes (1..15)
  * @flow:	enum jit_flow
@@ -114,7 +117,10 @@ enum jit_flow {
  * @rel_off:	offset of the branch displacement for JMP/JCC/LOOP/CALL
  * @rel_size:	its size (1 or 4; 2 never occurs in 64-bit mode decode)
  * @flags_read:	JIT_EFL_* bits the instruction may read
- * @flags_written: JIT_EFL_* bits it may write (including "undefined")
+ * @flags_written: JIT_EFL_* bits it may write (including "undefined");
+ *		where the write is conditional (shift/rotate by %cl, rep
+ *		cmps/scas) the bits are in @flags_read too, and a shift or
+ *		rotate by an immediate whose masked count is 0 has none
  * @operand_size: effective operand size in bytes (1, 2, 4, 8) for GPR
  *		forms; 0 where it means nothing
  */
