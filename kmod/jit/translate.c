@@ -473,29 +473,56 @@ static void emit_insn(struct jit_translator *t, const struct jit_insn *in,
 	emit_copy(t, in);
 }
 
+/*
+ * Both exits of a jcc can share one stub: the dispatcher tells them apart
+ * by evaluating the condition on the flags the stub was entered with (the
+ * stub changes no flag).  That saves a stub on most conditional blocks.
+ */
+static bool can_share_stub(const struct jit_translator *t)
+{
+	const struct jit_block *blk = t->blk;
+	const struct jit_insn *last = &t->insns[blk->nr_insns - 1];
+
+	return blk->nr_exits == 2 && t->term == JIT_TERM_JCC &&
+	       last->flow == JIT_FLOW_JCC &&
+	       blk->exits[0].kind == JIT_EXIT_JMP &&
+	       blk->exits[1].kind == JIT_EXIT_JMP &&
+	       blk->exits[0].target != blk->exits[1].target;
+}
+
 static void emit_stubs(struct jit_translator *t)
 {
 	const struct jit_host *h = t->host;
 	struct jit_emitter *e = &t->emit;
 	struct jit_block *blk = t->blk;
+	bool shared = can_share_stub(t);
 	unsigned int i;
 
+	if (shared)
+		blk->shared_cc = t->insns[blk->nr_insns - 1].opcode & 0xf;
 	for (i = 0; i < blk->nr_exits; i++) {
 		struct jit_exit *x = &blk->exits[i];
 
-		x->stub_off = e->len;
-		/*
-		 * A jmp exit can leave with live data in the red zone; the
-		 * stub's call must not overwrite it.  A call exit already
-		 * pushed its return address: below it is the callee's.
-		 */
-		if (x->kind == JIT_EXIT_JMP) {
-			jit_emit_lea_rsp(e, -(s32)h->red_zone);
-			emit_branch_to(t, op_call, 1, h->exit_entry);
+		if (shared && i) {
+			x->stub_off = blk->exits[0].stub_off;
+			x->stub_end = blk->exits[0].stub_end;
 		} else {
-			emit_branch_to(t, op_call, 1, h->exit_call_entry);
+			x->stub_off = e->len;
+			/*
+			 * A jmp exit can leave with live data in the red
+			 * zone; the stub's call must not overwrite it.  A
+			 * call exit already pushed its return address:
+			 * below it is the callee's.
+			 */
+			if (x->kind == JIT_EXIT_JMP) {
+				jit_emit_lea_rsp(e, -(s32)h->red_zone);
+				emit_branch_to(t, op_call, 1, h->exit_entry);
+			} else {
+				emit_branch_to(t, op_call, 1,
+					       h->exit_call_entry);
+			}
+			x->stub_end = e->len;
 		}
-		x->stub_end = e->len;
 		if (!jit_emit_patch_rel32(e, x->patch_off,
 					  e->base + x->stub_off))
 			set_error(t, JIT_E_RANGE);
@@ -542,6 +569,7 @@ int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
 	blk->native_start = pc;
 	blk->cache_start = cache_pc;
 	blk->id = id;
+	blk->shared_cc = JIT_CC_NONE;
 	t->blk = blk;
 	t->error = 0;
 	t->std_seen = false;
@@ -614,16 +642,59 @@ bool jit_exit_link(const struct jit_block *blk, u8 *buf,
 	if (!jit_fits_s32(rel))
 		return false;
 	/* aligned by construction: a single atomic store */
-	*(volatile u32 *)(buf + exit->patch_off) = (u32)(s32)rel;
+#ifdef __KERNEL__
+	WRITE_ONCE(*(u32 *)(buf + exit->patch_off), (u32)(s32)rel);
+#else
+	__atomic_store_n((u32 *)(buf + exit->patch_off), (u32)(s32)rel,
+			 __ATOMIC_RELEASE);
+#endif
 	return true;
 }
 
+/* Does condition code @cc (the low nibble of jcc) hold for @fl? */
+static bool cc_holds(unsigned int cc, u64 fl)
+{
+	bool cf = fl & 0x1, pf = fl & 0x4, zf = fl & 0x40, sf = fl & 0x80;
+	bool of = fl & 0x800, r;
+
+	switch (cc >> 1) {
+	case 0:
+		r = of;
+		break;
+	case 1:
+		r = cf;
+		break;
+	case 2:
+		r = zf;
+		break;
+	case 3:
+		r = cf || zf;
+		break;
+	case 4:
+		r = sf;
+		break;
+	case 5:
+		r = pf;
+		break;
+	case 6:
+		r = sf != of;
+		break;
+	default:
+		r = zf || sf != of;
+		break;
+	}
+	return cc & 1 ? !r : r;
+}
+
 const struct jit_exit *jit_block_find_exit(const struct jit_block *blk,
-					   u64 stub_ret)
+					   u64 stub_ret, u64 eflags)
 {
 	u64 off = stub_ret - blk->cache_start;
 	unsigned int i;
 
+	if (blk->shared_cc != JIT_CC_NONE && blk->nr_exits == 2 &&
+	    blk->exits[0].stub_end == off)
+		return &blk->exits[cc_holds(blk->shared_cc, eflags) ? 0 : 1];
 	for (i = 0; i < blk->nr_exits; i++)
 		if (blk->exits[i].stub_end == off)
 			return &blk->exits[i];

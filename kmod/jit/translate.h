@@ -152,6 +152,10 @@ struct jit_pcmap {
  * @nr_exits:		entries in @exits
  * @end:		enum jit_block_end
  * @live_in:		JIT_EFL_* flags live at entry (liveness analysis)
+ * @shared_cc:		condition code (0-15) of the block's final jcc when its
+ *			taken and fall-through exits share one stub (the
+ *			flags at the stub tell which was taken), else
+ *			JIT_CC_NONE
  * @exits:		direct exits that have a stub (chaining candidates)
  */
 struct jit_block {
@@ -164,8 +168,11 @@ struct jit_block {
 	u8 nr_exits;
 	u8 end;
 	u8 live_in;
+	u8 shared_cc;
 	struct jit_exit exits[JIT_BLOCK_MAX_EXITS];
 };
+
+#define JIT_CC_NONE	0xff
 
 struct jit_translator;
 
@@ -335,11 +342,14 @@ bool jit_exit_link(const struct jit_block *blk, u8 *buf,
  * jit_block_find_exit() - which exit a stub return address belongs to
  * @blk:	the block containing the stub
  * @stub_ret:	the return address the stub's call pushed
+ * @eflags:	EFLAGS when the stub was entered (the dispatcher entry saves
+ *		them); they decide between the two exits of a jcc that share
+ *		a stub (@blk->shared_cc)
  *
  * Return: the exit, or NULL.
  */
 const struct jit_exit *jit_block_find_exit(const struct jit_block *blk,
-					   u64 stub_ret);
+					   u64 stub_ret, u64 eflags);
 
 /* --- instrumentation, callable from struct jit_instr_ops hooks --- */
 

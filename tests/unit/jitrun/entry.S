@@ -14,7 +14,7 @@
 #define XSAVE_AREA	4096
 
 /*
- * Save what C may clobber and call \fn(%rdi); its result is stored in the
+ * Save what C may clobber and call \fn(%rdi, %rsi = EFLAGS); its result is stored in the
  * slot \slot bytes above the pushed registers.  Layout after the pushes:
  * 0(%rbx)=rbx 8=r11 16=r10 24=r9 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax
  * 80=flags, then the caller's stack.
@@ -49,6 +49,7 @@
 	xsave64	(%rsp)
 	cld
 	mov	\arg_off(%rbx), %rdi
+	mov	80(%rbx), %rsi		/* the flags, for shared jcc stubs */
 	call	\fn
 	mov	%rax, \slot(%rbx)
 	mov	$XSAVE_MASK, %eax
@@ -96,7 +97,12 @@ jitrun_exit_call_entry:
  */
 	.type	ibl_lookup, @function
 ibl_lookup:
-	mov	%rax, %rcx
+	/* a cache address already (longjmp, saved return): go as is */
+	cmp	jitrun_cache_lo(%rip), %rax
+	jb	0f
+	cmp	jitrun_cache_hi(%rip), %rax
+	jb	5f
+0:	mov	%rax, %rcx
 	shr	$4, %rcx
 	xor	%rax, %rcx
 	and	jitrun_htab_mask(%rip), %rcx
@@ -112,7 +118,7 @@ ibl_lookup:
 	mov	jitrun_htab(%rip), %rcx
 	jmp	1b
 3:	mov	8(%rcx), %rax
-	ret
+5:	ret
 4:	push	%rax			/* argument and result slot */
 	CALL_C	jitrun_dispatch_ind, 88, 88
 	pop	%rax

@@ -36,7 +36,7 @@ void jitrun_exit_entry(void);
 void jitrun_exit_call_entry(void);
 void jitrun_ibl_jmp(void);
 void jitrun_ibl_call(void);
-uint64_t jitrun_dispatch_exit(uint64_t stub_ret);
+uint64_t jitrun_dispatch_exit(uint64_t stub_ret, uint64_t eflags);
 uint64_t jitrun_dispatch_ind(uint64_t target);
 
 struct htab_entry {
@@ -45,6 +45,7 @@ struct htab_entry {
 };
 
 struct htab_entry *jitrun_htab, *jitrun_htab_end;
+uint64_t jitrun_cache_lo, jitrun_cache_hi;
 uint64_t jitrun_htab_mask;
 __thread uint64_t jitrun_ibl_slot __attribute__((tls_model("local-exec")));
 
@@ -259,7 +260,7 @@ uint64_t jitrun_translate(uint64_t pc)
 	stats.blocks++;
 	stats.native_bytes += rb->b.native_len;
 	stats.cache_bytes += ret;
-	stats.stubs += rb->b.nr_exits;
+	stats.stubs += rb->b.nr_exits - (rb->b.shared_cc != JIT_CC_NONE);
 	c = (uint64_t)cache_free;
 	cache_free += ret;
 	nr_blocks++;
@@ -286,7 +287,7 @@ static struct jitrun_block *block_of(uint64_t cache_pc)
 	return NULL;
 }
 
-uint64_t jitrun_dispatch_exit(uint64_t stub_ret)
+uint64_t jitrun_dispatch_exit(uint64_t stub_ret, uint64_t eflags)
 {
 	struct jitrun_block *b = block_of(stub_ret - 1);
 	const struct jit_exit *x;
@@ -294,7 +295,7 @@ uint64_t jitrun_dispatch_exit(uint64_t stub_ret)
 
 	if (!b)
 		die("exit from outside the cache", stub_ret, 0);
-	x = jit_block_find_exit(&b->b, stub_ret);
+	x = jit_block_find_exit(&b->b, stub_ret, eflags);
 	if (!x)
 		die("unknown exit stub", stub_ret, 0);
 	dest = jitrun_translate(x->target);
@@ -334,6 +335,8 @@ int jitrun_init(enum jitrun_instr mode)
 	jitrun_htab_mask = (1UL << HTAB_ORDER) - 1;
 	jitrun_htab_end = jitrun_htab + (1UL << HTAB_ORDER);
 	cache_free = cache;
+	jitrun_cache_lo = (uint64_t)cache;
+	jitrun_cache_hi = (uint64_t)cache + CACHE_SIZE;
 	nr_blocks = 0;
 	map_used = 0;
 	memset(&stats, 0, sizeof(stats));

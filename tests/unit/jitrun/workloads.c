@@ -346,7 +346,7 @@ const struct workload workloads[] = {
 	{ "sort", wl_sort, 2000, 60, 100000 },
 	{ "hash", wl_hash, 20, 1, 1000 },
 	{ "interp", wl_interp, 2000, 120, 200000 },
-	{ "recurse", wl_recurse, 18, 12, 28 },
+	{ "recurse", wl_recurse, 18, 12, 34 },
 	{ "fnptr", wl_fnptr, 10000, 2000, 10000000 },
 	{ "setjmp", wl_setjmp, 500, 200, 200000 },
 	{ "printf", wl_printf, 300, 10, 40000 },
