@@ -73,8 +73,6 @@ enum jit_counter_mode {
  *			SysV userspace, 0 for the kernel)
  * @counter_mode:	enum jit_counter_mode
  * @ibt:		start every block with ENDBR64
- * @inline_ibl:		emit an inline cache of the first target at indirect
- *			jmp/call sites (patched by the host, README)
  */
 struct jit_host {
 	void *priv;
@@ -92,7 +90,6 @@ struct jit_host {
 	u32 red_zone;
 	u32 counter_mode;
 	bool ibt;
-	bool inline_ibl;
 };
 
 /* Why a block ended (struct jit_block.end) */
