@@ -14,6 +14,8 @@
 
 #include "uapi/jifl.h"
 #include "ioctl_struct.h"
+#include "jifl.h"
+#include "session.h"
 
 #ifndef JIFL_VER_MAJOR
 #define JIFL_VER_MAJOR 0
@@ -56,17 +58,21 @@ static long jifl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (_IOC_TYPE(cmd) != JIFL_IOC_MAGIC)
 		return -ENOTTY;
 
-	switch (_IOC_NR(cmd)) {
-	case _IOC_NR(JIFL_IOC_VERSION):
+	if (_IOC_NR(cmd) == _IOC_NR(JIFL_IOC_VERSION))
 		return jifl_ioctl_version(uarg);
-	default:
-		return -ENOTTY;
-	}
+	return jifl_session_ioctl(file, cmd, uarg);
+}
+
+static int jifl_release(struct inode *inode, struct file *file)
+{
+	jifl_session_release(file);
+	return 0;
 }
 
 static const struct file_operations jifl_fops = {
 	.owner = THIS_MODULE,
 	.open = jifl_open,
+	.release = jifl_release,
 	.unlocked_ioctl = jifl_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -83,19 +89,35 @@ static int __init jifl_init(void)
 {
 	int ret;
 
+	ret = jifl_cache_init();
+	if (ret)
+		return ret;
+	ret = jifl_dispatch_init();
+	if (ret)
+		goto err_cache;
 	ret = misc_register(&jifl_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", JIFL_DEVICE_NAME, ret);
-		return ret;
+		goto err_dispatch;
 	}
 	pr_info("version %d.%d.%d loaded (ABI %d)\n", JIFL_VER_MAJOR,
 		JIFL_VER_MINOR, JIFL_VER_PATCH, JIFL_ABI_VERSION);
 	return 0;
+
+err_dispatch:
+	jifl_dispatch_exit_module();
+err_cache:
+	jifl_cache_exit();
+	return ret;
 }
 
 static void __exit jifl_exit(void)
 {
 	misc_deregister(&jifl_miscdev);
+	jifl_session_exit();
+	jifl_entry_exit_module();
+	jifl_dispatch_exit_module();
+	jifl_cache_exit();
 }
 
 module_init(jifl_init);

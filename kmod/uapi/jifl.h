@@ -49,9 +49,137 @@ struct jifl_version {
 #define JIFL_VERSION_MINOR(v)	((unsigned int)(((v) >> 16) & 0xffff))
 #define JIFL_VERSION_PATCH(v)	((unsigned int)((v) & 0xffff))
 
-/* No features beyond the version query yet. */
-#define JIFL_FEAT_MASK		0ULL
+/* Features (struct jifl_version.features) */
+#define JIFL_FEAT_TRACE		(1ULL << 0)	/* layout/attach/filter/start */
+#define JIFL_FEAT_MASK		JIFL_FEAT_TRACE
+
+/**
+ * struct jifl_layout - where the running kernel keeps what must stay native
+ * @size:		sizeof(struct jifl_layout)
+ * @flags:		none defined yet, must be 0
+ * @text_start:		_stext: only core kernel text in [@text_start,
+ *			@text_end) is translated; everything else runs natively
+ * @text_end:		_etext
+ * @ranges:		user pointer to @nr_ranges pairs of __u64 [start, end):
+ *			text that must run natively (noinstr, entry, irqentry,
+ *			softirqentry, kprobes, sched, lock, cpuidle sections,
+ *			ftrace trampolines, ...), read from /proc/kallsyms
+ * @nr_ranges:		at most JIFL_LAYOUT_MAX_RANGES
+ * @extable_start:	__start___ex_table: instructions with an exception
+ *			table entry (uaccess, _safe MSR accesses) run natively
+ *			so that a fault finds its fixup
+ * @extable_end:	__stop___ex_table
+ */
+struct jifl_layout {
+	__u64 size;
+	__u64 flags;
+	__u64 text_start;
+	__u64 text_end;
+	__u64 ranges;
+	__u64 nr_ranges;
+	__u64 extable_start;
+	__u64 extable_end;
+};
+
+#define JIFL_LAYOUT_SIZE_VER0	64
+#define JIFL_LAYOUT_MAX_RANGES	64
+
+/**
+ * struct jifl_attach - which kernel functions enter the code cache
+ * @size:	sizeof(struct jifl_attach)
+ * @flags:	none defined yet, must be 0
+ * @patterns:	user pointer to NUL-separated ftrace filter globs, such as
+ *		"__x64_sys_read\0__x64_sys_open*\0"
+ * @len:	bytes at @patterns, at most JIFL_ATTACH_MAX_LEN
+ *
+ * Return (ioctl): 0; EINVAL when a pattern matches no traceable function;
+ * EBUSY when another IPMODIFY user (livepatch) holds a function.
+ */
+struct jifl_attach {
+	__u64 size;
+	__u64 flags;
+	__u64 patterns;
+	__u64 len;
+};
+
+#define JIFL_ATTACH_SIZE_VER0	32
+#define JIFL_ATTACH_MAX_LEN	65536
+
+/* struct jifl_filter.mode */
+#define JIFL_FILTER_ALL		0	/* every task (in task context) */
+#define JIFL_FILTER_PIDS	1	/* the listed processes (all threads) */
+#define JIFL_FILTER_TREE	2	/* the listed processes and descendants */
+
+/**
+ * struct jifl_filter - which tasks run from the code cache
+ * @size:	sizeof(struct jifl_filter)
+ * @mode:	JIFL_FILTER_*
+ * @pids:	user pointer to @nr_pids __u64 process ids (thread group ids)
+ * @nr_pids:	at most JIFL_FILTER_MAX_PIDS
+ */
+struct jifl_filter {
+	__u64 size;
+	__u64 mode;
+	__u64 pids;
+	__u64 nr_pids;
+};
+
+#define JIFL_FILTER_SIZE_VER0	32
+#define JIFL_FILTER_MAX_PIDS	4096
+
+/* Why code ran natively instead of from the cache (jifl_stats.fallbacks) */
+enum jifl_fallback {
+	JIFL_FB_OUTSIDE_TEXT,	/* not core kernel text (modules, BPF, ...) */
+	JIFL_FB_EXCLUDED,	/* in a range of struct jifl_layout */
+	JIFL_FB_EXTABLE,	/* may fault to an exception-table fixup */
+	JIFL_FB_DECODE,		/* did not decode */
+	JIFL_FB_TRAP,		/* int3/ud2/...: must run at its own address */
+	JIFL_FB_RANGE,		/* rel32 out of reach from the cache */
+	JIFL_FB_CACHE_FULL,	/* code cache or block table full */
+	JIFL_FB_OTHER,		/* any other translator error */
+	JIFL_FB_NR
+};
+
+/**
+ * struct jifl_stats - JIFL_IOC_STATS result
+ * @size:		in/out, as for struct jifl_version
+ * @running:		1 between START and STOP
+ * @blocks:		blocks translated
+ * @native_bytes:	native code bytes translated
+ * @cache_bytes:	code cache bytes used
+ * @cache_size:		code cache capacity
+ * @entries:		entries from ftrace into the cache
+ * @exits_linked:	direct exits chained to their target block
+ * @dispatches:		exit stubs taken (each then links the exit)
+ * @ibl_misses:		indirect branches that missed the lookup table
+ * @inflight:		tasks currently between entry and return
+ * @attached:		functions attached
+ * @fallbacks:		JIFL_FB_* counts of native fallbacks
+ */
+struct jifl_stats {
+	__u64 size;
+	__u64 running;
+	__u64 blocks;
+	__u64 native_bytes;
+	__u64 cache_bytes;
+	__u64 cache_size;
+	__u64 entries;
+	__u64 exits_linked;
+	__u64 dispatches;
+	__u64 ibl_misses;
+	__u64 inflight;
+	__u64 attached;
+	__u64 fallbacks[JIFL_FB_NR];
+};
+
+#define JIFL_STATS_SIZE_VER0	160
 
 #define JIFL_IOC_VERSION	_IOWR(JIFL_IOC_MAGIC, 0x00, struct jifl_version)
+#define JIFL_IOC_LAYOUT		_IOW(JIFL_IOC_MAGIC, 0x01, struct jifl_layout)
+#define JIFL_IOC_ATTACH		_IOW(JIFL_IOC_MAGIC, 0x02, struct jifl_attach)
+#define JIFL_IOC_FILTER		_IOW(JIFL_IOC_MAGIC, 0x03, struct jifl_filter)
+#define JIFL_IOC_START		_IO(JIFL_IOC_MAGIC, 0x04)
+#define JIFL_IOC_STOP		_IO(JIFL_IOC_MAGIC, 0x05)
+#define JIFL_IOC_STATS		_IOWR(JIFL_IOC_MAGIC, 0x06, struct jifl_stats)
 
 #endif /* _UAPI_JIFL_H */

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef JIFL_CACHE_SIZE_H
+#define JIFL_CACHE_SIZE_H
+
+/* Bytes of code cache (a multiple of the page size) */
+#define JIFL_CACHE_SIZE	(16 << 20)
+
+#endif /* JIFL_CACHE_SIZE_H */

@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The dispatcher: translates native blocks into the code cache on demand,
+ * links exits to their targets, answers indirect-branch lookups, and builds
+ * the entry trampolines that ftrace sends traced tasks to.
+ *
+ * Everything here may run with interrupts off (a traced task can miss in
+ * the cache anywhere), so it never sleeps or allocates: block records, pc
+ * maps and the lookup table are allocated at load, and one raw spinlock
+ * serialises translation and patching.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bsearch.h>
+#include <linux/delay.h>
+#include <linux/ftrace.h>
+#include <linux/hash.h>
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <linux/sizes.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <asm/nospec-branch.h>
+
+#include "jifl.h"
+
+#define JIFL_MAX_BLOCKS		(1U << 17)
+#define JIFL_MAP_POOL		(1U << 20)
+#define JIFL_HTAB_BITS		18
+#define JIFL_HTAB_SIZE		(1UL << JIFL_HTAB_BITS)
+#define JIFL_TRAMP_BITS		12
+#define JIFL_TRAMP_SIZE		(1UL << JIFL_TRAMP_BITS)
+#define JIFL_TRAMP_LEN		16
+#define JIFL_EXTABLE_MAX	65536
+
+extern u8 jifl_cache_area[];
+extern u8 *jifl_cache_alias;
+extern const u8 jifl_tramp_exit[];
+
+/*
+ * The retpoline thunks and __x86_return_thunk come declared, and exported
+ * to modules, by <asm/nospec-branch.h>.
+ */
+
+/**
+ * struct jifl_htab_entry - native -> cache address, read locklessly
+ * @native:	key; 0 marks a free slot; written last
+ * @cache:	where to go: a block, or @native itself for code that runs
+ *		natively (so indirect branches there need no dispatcher)
+ */
+struct jifl_htab_entry {
+	u64 native;
+	u64 cache;
+};
+
+/* Read by dispatch_entry.S */
+struct jifl_htab_entry *jifl_htab, *jifl_htab_end;
+unsigned long jifl_htab_mask;
+
+struct jifl_tramp {
+	unsigned long fentry;
+	unsigned long tramp;
+};
+
+DEFINE_PER_CPU(long, jifl_inflight);
+static DEFINE_PER_CPU(bool, jifl_in_dispatch);
+
+static DEFINE_RAW_SPINLOCK(jifl_lock);
+
+/* All below is protected by jifl_lock */
+static struct jit_translator jifl_jt;
+static struct jit_host jifl_host;
+static struct jifl_block *jifl_blocks;
+static unsigned int jifl_nr_blocks;
+static struct jit_pcmap *jifl_map_pool;
+static unsigned int jifl_map_used;
+static unsigned long jifl_cache_off;
+static unsigned long jifl_htab_used;
+static struct jifl_tramp *jifl_tramps;
+static unsigned int jifl_nr_tramps;
+
+static struct {
+	u64 blocks;
+	u64 native_bytes;
+	u64 exits_linked;
+	u64 dispatches;
+	u64 ibl_misses;
+	u64 fallbacks[JIFL_FB_NR];
+} jifl_st;
+
+/* The layout; replaced only while no task can be in the cache */
+static unsigned long jifl_text_start, jifl_text_end;
+static struct {
+	unsigned long start, end;
+} jifl_ranges[JIFL_LAYOUT_MAX_RANGES];
+static unsigned int jifl_nr_ranges;
+static unsigned long *jifl_extable;
+static unsigned int jifl_extable_len;
+
+static inline unsigned long htab_slot(u64 pc)
+{
+	return (pc ^ (pc >> 4)) & jifl_htab_mask;
+}
+
+static u64 htab_lookup(u64 pc)
+{
+	unsigned long i = htab_slot(pc);
+
+	for (;;) {
+		u64 key = READ_ONCE(jifl_htab[i].native);
+
+		if (key == pc) {
+			smp_rmb();
+			return READ_ONCE(jifl_htab[i].cache);
+		}
+		if (!key)
+			return 0;
+		i = (i + 1) & jifl_htab_mask;
+	}
+}
+
+/* Keep the table at most half full, so lookups stay short. */
+static bool htab_insert(u64 pc, u64 dest)
+{
+	unsigned long i = htab_slot(pc);
+
+	if (!pc || jifl_htab_used >= JIFL_HTAB_SIZE / 2)
+		return false;
+	while (jifl_htab[i].native)
+		i = (i + 1) & jifl_htab_mask;
+	jifl_htab[i].cache = dest;
+	smp_wmb();
+	WRITE_ONCE(jifl_htab[i].native, pc);
+	jifl_htab_used++;
+	return true;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Why native @pc must not be translated, or -1 if it may be. */
+static int fallback_reason(u64 pc)
+{
+	unsigned int i;
+
+	if (pc < jifl_text_start || pc >= jifl_text_end)
+		return JIFL_FB_OUTSIDE_TEXT;
+	for (i = 0; i < jifl_nr_ranges; i++)
+		if (pc >= jifl_ranges[i].start && pc < jifl_ranges[i].end)
+			return JIFL_FB_EXCLUDED;
+	if (jifl_extable_len &&
+	    bsearch(&pc, jifl_extable, jifl_extable_len,
+		    sizeof(*jifl_extable), cmp_ulong))
+		return JIFL_FB_EXTABLE;
+	return -1;
+}
+
+static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
+				   unsigned int len)
+{
+	if (pc >= jifl_text_end)
+		return 0;
+	len = min_t(u64, len, jifl_text_end - pc);
+	/* the last page may be shorter: retry byte by byte */
+	if (!copy_from_kernel_nofault(buf, (void *)pc, len))
+		return len;
+	while (len && copy_from_kernel_nofault(buf, (void *)pc, len))
+		len = len > 16 ? len - 16 : len - 1;
+	return len;
+}
+
+static bool host_untranslatable(void *priv, u64 pc)
+{
+	return fallback_reason(pc) >= 0;
+}
+
+static u64 host_lookup(void *priv, u64 pc)
+{
+	return htab_lookup(pc);
+}
+
+static int jit_error_reason(int err)
+{
+	switch (-err) {
+	case JIT_E_DECODE:
+		return JIFL_FB_DECODE;
+	case JIT_E_NATIVE:
+		return JIFL_FB_TRAP;
+	case JIT_E_RANGE:
+		return JIFL_FB_RANGE;
+	case JIT_E_NOSPACE:
+		return JIFL_FB_CACHE_FULL;
+	default:
+		return JIFL_FB_OTHER;
+	}
+}
+
+static void count_native(u64 pc, int reason)
+{
+	jifl_st.fallbacks[reason]++;
+	/* later indirect branches to @pc go straight there */
+	htab_insert(pc, pc);
+}
+
+/*
+ * The cache address to run native @pc from: its block, translated now if
+ * needed, or @pc itself when it must (or can only) run natively.
+ */
+static u64 translate_locked(u64 pc)
+{
+	struct jifl_block *b;
+	unsigned long cap;
+	u64 dest;
+	int reason, ret;
+
+	dest = htab_lookup(pc);
+	if (dest)
+		return dest;
+	reason = fallback_reason(pc);
+	if (reason >= 0) {
+		count_native(pc, reason);
+		return pc;
+	}
+	cap = jifl_cache_size() - jifl_cache_off;
+	if (jifl_nr_blocks >= JIFL_MAX_BLOCKS || cap < JIT_BLOCK_MAX_CACHE ||
+	    jifl_map_used + JIT_BLOCK_MAX_INSNS > JIFL_MAP_POOL ||
+	    jifl_htab_used >= JIFL_HTAB_SIZE / 2) {
+		jifl_st.fallbacks[JIFL_FB_CACHE_FULL]++;
+		return pc;
+	}
+	b = &jifl_blocks[jifl_nr_blocks];
+	dest = (u64)jifl_cache_area + jifl_cache_off;
+	ret = jit_translate_block(&jifl_jt, pc, jifl_nr_blocks,
+				  jifl_cache_alias + jifl_cache_off, dest,
+				  min_t(unsigned long, cap, 8192), &b->blk);
+	if (ret < 0) {
+		count_native(pc, jit_error_reason(ret));
+		return pc;
+	}
+	b->map = jifl_map_pool + jifl_map_used;
+	memcpy(b->map, jifl_jt.map, b->blk.nr_insns * sizeof(*b->map));
+	jifl_map_used += b->blk.nr_insns;
+	jifl_cache_off = ALIGN(jifl_cache_off + ret, 16);
+	jifl_nr_blocks++;
+	jifl_st.blocks++;
+	jifl_st.native_bytes += b->blk.native_len;
+	if (b->blk.end == JIT_END_NATIVE || b->blk.end == JIT_END_DECODE) {
+		u64 next = pc + b->blk.native_len;
+
+		reason = fallback_reason(next);
+		jifl_st.fallbacks[reason >= 0 ? reason :
+				  b->blk.end == JIT_END_DECODE ?
+				  JIFL_FB_DECODE : JIFL_FB_TRAP]++;
+	}
+	htab_insert(pc, dest);
+	return dest;
+}
+
+/* The block whose cache range holds @addr (blocks are in cache order). */
+static struct jifl_block *find_block(u64 addr)
+{
+	unsigned int lo = 0, hi = jifl_nr_blocks;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (jifl_blocks[mid].blk.cache_start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	return &jifl_blocks[lo - 1];
+}
+
+static inline u8 *alias_of(u64 cache_addr)
+{
+	return jifl_cache_alias + (cache_addr - (u64)jifl_cache_area);
+}
+
+/**
+ * jifl_dispatch_exit() - an exit stub ran: translate its target and link it
+ * @stub_ret:	the return address the stub's call pushed
+ * @eflags:	EFLAGS at the stub (a jcc's two exits can share one stub)
+ *
+ * Called from dispatch_entry.S with all registers saved.
+ *
+ * Return: where the exit goes, now and from now on.
+ */
+u64 notrace jifl_dispatch_exit(u64 stub_ret, u64 eflags)
+{
+	const struct jit_exit *exit = NULL;
+	struct jifl_block *b;
+	unsigned long flags;
+	u64 dest;
+
+	raw_spin_lock_irqsave(&jifl_lock, flags);
+	this_cpu_write(jifl_in_dispatch, true);
+	jifl_st.dispatches++;
+	/* a block's last stub ends where the next block starts */
+	b = find_block(stub_ret - 1);
+	if (b)
+		exit = jit_block_find_exit(&b->blk, stub_ret, eflags);
+	/* A stub outside any block would be a translator bug. */
+	BUG_ON(!exit);
+	dest = translate_locked(exit->target);
+	if (jit_exit_link(&b->blk, alias_of(b->blk.cache_start), exit, dest))
+		jifl_st.exits_linked++;
+	this_cpu_write(jifl_in_dispatch, false);
+	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+	return dest;
+}
+
+/**
+ * jifl_dispatch_ind() - an indirect branch missed the lookup table
+ * @target:	its native target
+ *
+ * Return: the cache address to continue at, or @target to run natively.
+ */
+u64 notrace jifl_dispatch_ind(u64 target, u64 eflags)
+{
+	unsigned long flags;
+	u64 dest;
+
+	raw_spin_lock_irqsave(&jifl_lock, flags);
+	this_cpu_write(jifl_in_dispatch, true);
+	jifl_st.ibl_misses++;
+	dest = translate_locked(target);
+	this_cpu_write(jifl_in_dispatch, false);
+	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+	return dest;
+}
+
+static unsigned long tramp_lookup(unsigned long fentry)
+{
+	unsigned long i = hash_long(fentry, JIFL_TRAMP_BITS);
+
+	for (;;) {
+		unsigned long key = READ_ONCE(jifl_tramps[i].fentry);
+
+		if (key == fentry) {
+			smp_rmb();
+			return READ_ONCE(jifl_tramps[i].tramp);
+		}
+		if (!key)
+			return 0;
+		i = (i + 1) & (JIFL_TRAMP_SIZE - 1);
+	}
+}
+
+/*
+ * Functions that never return to their caller: a task entering them from
+ * a trampoline would never be counted out. They run natively. (ftrace
+ * refuses notrace filters on IPMODIFY ops, so they are told by name.)
+ */
+static const char *const jifl_no_entry[] = {
+	"__x64_sys_exit", "__x64_sys_exit_group", "__do_sys_exit",
+	"__do_sys_exit_group", "__ia32_sys_exit", "__ia32_sys_exit_group",
+};
+
+/* A trampoline value meaning "run natively" */
+#define JIFL_TRAMP_NATIVE	1UL
+
+static bool never_returns(unsigned long fentry)
+{
+	char name[KSYM_SYMBOL_LEN];
+	unsigned int i;
+
+	sprint_symbol_no_offset(name, fentry);
+	for (i = 0; i < ARRAY_SIZE(jifl_no_entry); i++)
+		if (!strcmp(name, jifl_no_entry[i]))
+			return true;
+	return false;
+}
+
+static void put_rel32(u8 *p, u64 insn_end, u64 target)
+{
+	s32 rel = (s32)(target - insn_end);
+
+	memcpy(p, &rel, sizeof(rel));
+}
+
+/*
+ * An entry trampoline: "call <cache copy of the body>; jmp jifl_tramp_exit".
+ * The extra frame lets the task come back through jifl_tramp_exit, which
+ * counts it out of the cache, before returning to the native caller.
+ */
+static unsigned long make_tramp_locked(unsigned long fentry)
+{
+	unsigned long i;
+	u64 body, tramp;
+	u8 *p;
+
+	if (jifl_nr_tramps >= JIFL_TRAMP_SIZE / 2)
+		return 0;
+	if (never_returns(fentry)) {
+		tramp = JIFL_TRAMP_NATIVE;
+	} else {
+		body = translate_locked(fentry + MCOUNT_INSN_SIZE);
+		if (body == fentry + MCOUNT_INSN_SIZE)
+			return 0;	/* the body runs natively */
+		if (jifl_cache_size() - jifl_cache_off < JIFL_TRAMP_LEN) {
+			jifl_st.fallbacks[JIFL_FB_CACHE_FULL]++;
+			return 0;
+		}
+		/* after the body's translation, which took cache space */
+		tramp = (u64)jifl_cache_area + jifl_cache_off;
+		p = jifl_cache_alias + jifl_cache_off;
+		p[0] = 0xe8;
+		put_rel32(p + 1, tramp + 5, body);
+		p[5] = 0xe9;
+		put_rel32(p + 6, tramp + 10, (u64)jifl_tramp_exit);
+		jifl_cache_off += JIFL_TRAMP_LEN;
+	}
+
+	i = hash_long(fentry, JIFL_TRAMP_BITS);
+	while (jifl_tramps[i].fentry)
+		i = (i + 1) & (JIFL_TRAMP_SIZE - 1);
+	jifl_tramps[i].tramp = tramp;
+	smp_wmb();
+	WRITE_ONCE(jifl_tramps[i].fentry, fentry);
+	jifl_nr_tramps++;
+	return tramp;
+}
+
+/**
+ * jifl_entry_trampoline() - where a traced task entering a function goes
+ * @fentry_ip:	the function's ftrace call site
+ *
+ * Return: the trampoline, or 0 to let the task run natively.
+ */
+unsigned long notrace jifl_entry_trampoline(unsigned long fentry_ip)
+{
+	unsigned long tramp, flags;
+
+	/* a function the dispatcher itself calls: stay out */
+	if (this_cpu_read(jifl_in_dispatch))
+		return 0;
+	tramp = tramp_lookup(fentry_ip);
+	if (!tramp) {
+		raw_spin_lock_irqsave(&jifl_lock, flags);
+		this_cpu_write(jifl_in_dispatch, true);
+		tramp = tramp_lookup(fentry_ip);
+		if (!tramp)
+			tramp = make_tramp_locked(fentry_ip);
+		this_cpu_write(jifl_in_dispatch, false);
+		raw_spin_unlock_irqrestore(&jifl_lock, flags);
+	}
+	return tramp == JIFL_TRAMP_NATIVE ? 0 : tramp;
+}
+
+long jifl_inflight_sum(void)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(jifl_inflight, cpu);
+	return sum;
+}
+
+/* Only while no task can be in the cache (jifl_inflight_sum() == 0). */
+void jifl_dispatch_reset(void)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&jifl_lock, flags);
+	memset(jifl_htab, 0, JIFL_HTAB_SIZE * sizeof(*jifl_htab));
+	memset(jifl_tramps, 0, JIFL_TRAMP_SIZE * sizeof(*jifl_tramps));
+	memset(&jifl_st, 0, sizeof(jifl_st));
+	jifl_htab_used = 0;
+	jifl_nr_tramps = 0;
+	jifl_nr_blocks = 0;
+	jifl_map_used = 0;
+	jifl_cache_off = 0;
+	jifl_cache_reset();
+	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+}
+
+void jifl_dispatch_stats(struct jifl_stats *st)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&jifl_lock, flags);
+	st->blocks = jifl_st.blocks;
+	st->native_bytes = jifl_st.native_bytes;
+	st->cache_bytes = jifl_cache_off;
+	st->cache_size = jifl_cache_size();
+	st->exits_linked = jifl_st.exits_linked;
+	st->dispatches = jifl_st.dispatches;
+	st->ibl_misses = jifl_st.ibl_misses;
+	memcpy(st->fallbacks, jifl_st.fallbacks, sizeof(st->fallbacks));
+	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+	st->inflight = max(0L, jifl_inflight_sum());
+}
+
+/* The instruction addresses of the kernel's exception table, sorted. */
+static int load_extable(u64 start, u64 end, unsigned long **out,
+			unsigned int *out_len)
+{
+	/* struct exception_table_entry: relative insn, fixup, data */
+	const unsigned int esize = 3 * sizeof(int);
+	unsigned int i, n = (end - start) / esize;
+	unsigned long *tab;
+	int rel;
+
+	*out = NULL;
+	*out_len = 0;
+	if (!start && !end)
+		return 0;
+	if (end < start || (end - start) % esize || n > JIFL_EXTABLE_MAX)
+		return -EINVAL;
+	tab = vmalloc_array(n ?: 1, sizeof(*tab));
+	if (!tab)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		u64 e = start + (u64)i * esize;
+
+		if (copy_from_kernel_nofault(&rel, (void *)e, sizeof(rel))) {
+			vfree(tab);
+			return -EFAULT;
+		}
+		tab[i] = e + rel;
+	}
+	sort(tab, n, sizeof(*tab), cmp_ulong, NULL);
+	*out = tab;
+	*out_len = n;
+	return 0;
+}
+
+/**
+ * jifl_set_layout() - what to translate and what to leave native
+ * @layout:	validated struct from user space
+ * @ranges:	@layout->nr_ranges [start, end) pairs
+ *
+ * Called only while no session runs and no task is in the cache.
+ *
+ * Return: 0 or -errno.
+ */
+int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges)
+{
+	unsigned long text_probe = (unsigned long)&msleep;
+	unsigned long *extable, flags;
+	unsigned int i, extable_len;
+	int ret;
+
+	/* a sanity check that these are this kernel's text bounds */
+	if (layout->text_start >= layout->text_end ||
+	    text_probe < layout->text_start || text_probe >= layout->text_end ||
+	    layout->text_end - layout->text_start > SZ_1G)
+		return -EINVAL;
+	for (i = 0; i < layout->nr_ranges; i++)
+		if (ranges[2 * i] > ranges[2 * i + 1])
+			return -EINVAL;
+	ret = load_extable(layout->extable_start, layout->extable_end,
+			   &extable, &extable_len);
+	if (ret)
+		return ret;
+
+	raw_spin_lock_irqsave(&jifl_lock, flags);
+	jifl_text_start = layout->text_start;
+	jifl_text_end = layout->text_end;
+	for (i = 0; i < layout->nr_ranges; i++) {
+		jifl_ranges[i].start = ranges[2 * i];
+		jifl_ranges[i].end = ranges[2 * i + 1];
+	}
+	jifl_nr_ranges = layout->nr_ranges;
+	swap(jifl_extable, extable);
+	jifl_extable_len = extable_len;
+	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+	vfree(extable);
+	return 0;
+}
+
+int jifl_dispatch_init(void)
+{
+	static const u64 return_thunks[] = {
+		(u64)__x86_return_thunk,
+	};
+	struct jit_host *h = &jifl_host;
+
+	jifl_htab = vzalloc(JIFL_HTAB_SIZE * sizeof(*jifl_htab));
+	jifl_tramps = vzalloc(JIFL_TRAMP_SIZE * sizeof(*jifl_tramps));
+	jifl_blocks = vmalloc_array(JIFL_MAX_BLOCKS, sizeof(*jifl_blocks));
+	jifl_map_pool = vmalloc_array(JIFL_MAP_POOL, sizeof(*jifl_map_pool));
+	if (!jifl_htab || !jifl_tramps || !jifl_blocks || !jifl_map_pool) {
+		jifl_dispatch_exit_module();
+		return -ENOMEM;
+	}
+	jifl_htab_end = jifl_htab + JIFL_HTAB_SIZE;
+	jifl_htab_mask = JIFL_HTAB_SIZE - 1;
+
+	h->read_code = host_read_code;
+	h->untranslatable = host_untranslatable;
+	h->lookup = host_lookup;
+	h->exit_entry = (u64)jifl_exit_entry;
+	h->exit_call_entry = (u64)jifl_exit_call_entry;
+	h->ibl_jmp_entry = (u64)jifl_ibl_jmp_entry;
+	h->ibl_call_entry = (u64)jifl_ibl_call_entry;
+	h->return_thunks = return_thunks;
+	h->nr_return_thunks = ARRAY_SIZE(return_thunks);
+	h->retpoline_thunks[JIT_RAX] = (u64)__x86_indirect_thunk_rax;
+	h->retpoline_thunks[JIT_RCX] = (u64)__x86_indirect_thunk_rcx;
+	h->retpoline_thunks[JIT_RDX] = (u64)__x86_indirect_thunk_rdx;
+	h->retpoline_thunks[JIT_RBX] = (u64)__x86_indirect_thunk_rbx;
+	h->retpoline_thunks[JIT_RBP] = (u64)__x86_indirect_thunk_rbp;
+	h->retpoline_thunks[JIT_RSI] = (u64)__x86_indirect_thunk_rsi;
+	h->retpoline_thunks[JIT_RDI] = (u64)__x86_indirect_thunk_rdi;
+	h->retpoline_thunks[JIT_R8] = (u64)__x86_indirect_thunk_r8;
+	h->retpoline_thunks[JIT_R9] = (u64)__x86_indirect_thunk_r9;
+	h->retpoline_thunks[JIT_R10] = (u64)__x86_indirect_thunk_r10;
+	h->retpoline_thunks[JIT_R11] = (u64)__x86_indirect_thunk_r11;
+	h->retpoline_thunks[JIT_R12] = (u64)__x86_indirect_thunk_r12;
+	h->retpoline_thunks[JIT_R13] = (u64)__x86_indirect_thunk_r13;
+	h->retpoline_thunks[JIT_R14] = (u64)__x86_indirect_thunk_r14;
+	h->retpoline_thunks[JIT_R15] = (u64)__x86_indirect_thunk_r15;
+	h->red_zone = 0;
+	h->counter_mode = JIT_COUNTER_GS;
+	h->ibt = IS_ENABLED(CONFIG_X86_KERNEL_IBT);
+	jit_translator_init(&jifl_jt, h, NULL);
+	return 0;
+}
+
+void jifl_dispatch_exit_module(void)
+{
+	vfree(jifl_htab);
+	vfree(jifl_tramps);
+	vfree(jifl_blocks);
+	vfree(jifl_map_pool);
+	vfree(jifl_extable);
+	jifl_htab = NULL;
+	jifl_tramps = NULL;
+	jifl_blocks = NULL;
+	jifl_map_pool = NULL;
+	jifl_extable = NULL;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Entry points of the code cache's exit stubs and indirect-branch lookups
+ * (struct jit_host *_entry; the protocols are in kmod/jit/README).
+ *
+ * Cache code jumps in here between any two instructions, so every entry
+ * preserves all registers and EFLAGS and leaves the stack as the native
+ * instruction would have. Kernel C never touches vector registers, so
+ * unlike the userspace harness nothing beyond the GPRs is saved. The
+ * kernel has no red zone and no free thread-local slot: the jump to the
+ * result goes through the stack with a ret (the slot already holds the
+ * native target, which the lookup replaces): those rets are jumps, not
+ * function returns, hence ANNOTATE_UNRET_SAFE.
+ */
+#include <linux/linkage.h>
+#include <linux/objtool.h>
+#include <asm/ibt.h>
+#include <asm/nospec-branch.h>
+#include <asm/percpu.h>
+
+	.text
+
+/*
+ * Call \fn(word at \slot, EFLAGS) and store its result back into that
+ * word. Layout after the pushes, from
+ * %rbx: 0=rbx 8=r11 16=r10 24=r9 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax
+ * 80=flags, 88=the caller's first stack word.
+ */
+.macro CALL_C fn, slot
+	pushfq
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	push	%rbx
+	mov	%rsp, %rbx
+	and	$-16, %rsp
+	cld
+	mov	\slot(%rbx), %rdi
+	mov	80(%rbx), %rsi		/* EFLAGS: they pick a shared jcc stub's exit */
+	call	\fn
+	mov	%rax, \slot(%rbx)
+	mov	%rbx, %rsp
+	pop	%rbx
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	popfq
+.endm
+
+/*
+ * From a jmp/jcc exit stub ("call jifl_exit_entry"): the stack holds the
+ * stub's return address, which names the exit. The dispatcher links the
+ * exit and returns where to go, which replaces that word; ret goes there.
+ */
+SYM_FUNC_START(jifl_exit_entry)
+	CALL_C	jifl_dispatch_exit, 88
+	ANNOTATE_UNRET_SAFE
+	ret
+SYM_FUNC_END(jifl_exit_entry)
+STACK_FRAME_NON_STANDARD jifl_exit_entry
+
+/* From a call exit stub: [stub return address][cache return address]. */
+SYM_FUNC_START(jifl_exit_call_entry)
+	CALL_C	jifl_dispatch_exit, 88
+	ANNOTATE_UNRET_SAFE
+	ret
+SYM_FUNC_END(jifl_exit_call_entry)
+STACK_FRAME_NON_STANDARD jifl_exit_call_entry
+
+/*
+ * Look up the native target in %rax in the native->cache table; return the
+ * cache address (or the native address to run natively) in %rax. Clobbers
+ * %rcx and EFLAGS only; on a miss, the C dispatcher translates.
+ */
+SYM_FUNC_START_LOCAL(ibl_lookup)
+	mov	%rax, %rcx
+	shr	$4, %rcx
+	xor	%rax, %rcx
+	and	jifl_htab_mask(%rip), %rcx
+	shl	$4, %rcx
+	add	jifl_htab(%rip), %rcx
+1:	cmp	(%rcx), %rax
+	je	3f
+	cmpq	$0, (%rcx)
+	je	4f
+	add	$16, %rcx
+	cmp	jifl_htab_end(%rip), %rcx
+	jb	1b
+	mov	jifl_htab(%rip), %rcx
+	jmp	1b
+3:	mov	8(%rcx), %rax
+	ANNOTATE_UNRET_SAFE
+	ret
+4:	push	%rax			/* argument and result slot */
+	CALL_C	jifl_dispatch_ind, 88
+	pop	%rax
+	ANNOTATE_UNRET_SAFE
+	ret
+SYM_FUNC_END(ibl_lookup)
+STACK_FRAME_NON_STANDARD ibl_lookup
+
+/*
+ * Indirect jmp: "push <target>; jmp jifl_ibl_jmp_entry". The flags are kept
+ * with lahf/seto, cheaper than pushf/popf; the result replaces the target
+ * word and ret jumps there.
+ */
+SYM_FUNC_START(jifl_ibl_jmp_entry)
+	push	%rax
+	push	%rcx
+	push	%rdx
+	lahf
+	seto	%al
+	mov	%eax, %edx
+	mov	24(%rsp), %rax
+	call	ibl_lookup
+	mov	%rax, 24(%rsp)
+	mov	%edx, %eax
+	add	$0x7f, %al		/* OF back from the seto byte */
+	sahf
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	ANNOTATE_UNRET_SAFE
+	ret
+SYM_FUNC_END(jifl_ibl_jmp_entry)
+STACK_FRAME_NON_STANDARD jifl_ibl_jmp_entry
+
+/*
+ * Indirect call: "push <target>; call jifl_ibl_call_entry". Stack:
+ * [cache return address][target]. Make it [result][cache return address]
+ * and ret: the callee then starts with its return address on top, as
+ * after a native call.
+ */
+SYM_FUNC_START(jifl_ibl_call_entry)
+	push	%rax
+	push	%rcx
+	push	%rdx
+	lahf
+	seto	%al
+	mov	%eax, %edx
+	mov	32(%rsp), %rax
+	call	ibl_lookup
+	mov	24(%rsp), %rcx		/* cache return address */
+	mov	%rcx, 32(%rsp)
+	mov	%rax, 24(%rsp)
+	mov	%edx, %eax
+	add	$0x7f, %al
+	sahf
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	ANNOTATE_UNRET_SAFE
+	ret
+SYM_FUNC_END(jifl_ibl_call_entry)
+STACK_FRAME_NON_STANDARD jifl_ibl_call_entry
+
+/*
+ * Where entry trampolines return to after the traced function: counts the
+ * task out of the cache (outside it, so that no task counted out can still
+ * be running cache code) and returns to the native caller.
+ */
+SYM_FUNC_START(jifl_tramp_exit)
+	decq	PER_CPU_VAR(jifl_inflight)
+	RET
+SYM_FUNC_END(jifl_tramp_exit)
+STACK_FRAME_NON_STANDARD jifl_tramp_exit

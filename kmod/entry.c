@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Entering the code cache: an ftrace_ops with IPMODIFY on the attached
+ * functions sends traced tasks to the cache copy of the function body, and
+ * the task filter decides who is traced. Untraced tasks pay only the
+ * callback's filter test.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/ftrace.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/threads.h>
+#include <linux/tracepoint.h>
+#include <linux/vmalloc.h>
+
+#include "jifl.h"
+#include "compat.h"
+
+static DEFINE_PER_CPU(u64, jifl_entries);
+
+/* Task filter: mode and the traced thread group ids */
+static u64 jifl_filter_mode = JIFL_FILTER_ALL;
+static unsigned long *jifl_traced_tgids;
+static unsigned int jifl_nr_patterns;
+static bool jifl_running;
+
+static struct tracepoint *tp_fork, *tp_exit;
+
+static bool notrace task_traced(struct task_struct *task)
+{
+	if (jifl_filter_mode == JIFL_FILTER_ALL)
+		return true;
+	return (unsigned int)task->tgid < PID_MAX_LIMIT &&
+	       test_bit(task->tgid, jifl_traced_tgids);
+}
+
+static void notrace jifl_ftrace_handler(unsigned long ip,
+					unsigned long parent_ip,
+					struct ftrace_ops *op,
+					struct ftrace_regs *fregs)
+{
+	unsigned long tramp;
+	int bit;
+
+	if (!in_task() || !task_traced(current))
+		return;
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+	tramp = jifl_entry_trampoline(ip);
+	if (tramp) {
+		this_cpu_inc(jifl_inflight);
+		this_cpu_inc(jifl_entries);
+		jifl_ftrace_set_ip(fregs, tramp);
+	}
+	ftrace_test_recursion_unlock(bit);
+}
+
+static struct ftrace_ops jifl_ops = {
+	.func = jifl_ftrace_handler,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+/* A process tree: children of traced processes are traced. */
+static void notrace jifl_on_fork(void *data, struct task_struct *parent,
+				 struct task_struct *child)
+{
+	if (task_traced(parent) && (unsigned int)child->tgid < PID_MAX_LIMIT)
+		set_bit(child->tgid, jifl_traced_tgids);
+}
+
+static void notrace jifl_on_exit(void *data, struct task_struct *task)
+{
+	/* the group leader's exit ends the process: free its id for reuse */
+	if (thread_group_leader(task) &&
+	    (unsigned int)task->tgid < PID_MAX_LIMIT)
+		clear_bit(task->tgid, jifl_traced_tgids);
+}
+
+static void find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_fork"))
+		tp_fork = tp;
+	else if (!strcmp(tp->name, "sched_process_exit"))
+		tp_exit = tp;
+}
+
+/**
+ * jifl_entry_attach() - add functions that traced tasks enter the cache at
+ * @patterns:	NUL-separated ftrace filter globs
+ * @len:	bytes at @patterns
+ *
+ * Return: 0, -EINVAL when a pattern matches nothing, -EBUSY while running.
+ */
+int jifl_entry_attach(const char *patterns, size_t len)
+{
+	const char *p = patterns, *end = patterns + len;
+	int ret;
+
+	if (jifl_running)
+		return -EBUSY;
+	while (p < end) {
+		size_t n = strnlen(p, end - p);
+		char *glob;
+
+		if (n) {
+			glob = kmemdup_nul(p, n, GFP_KERNEL);
+			if (!glob)
+				return -ENOMEM;
+			ret = ftrace_set_filter(&jifl_ops, glob, n, 0);
+			kfree(glob);
+			if (ret)
+				return ret;
+			jifl_nr_patterns++;
+		}
+		p += n + 1;
+	}
+	return 0;
+}
+
+/**
+ * jifl_entry_set_filter() - choose the traced tasks
+ * @mode:	JIFL_FILTER_*
+ * @pids:	process ids for JIFL_FILTER_PIDS and JIFL_FILTER_TREE
+ * @nr:		entries in @pids
+ *
+ * Return: 0 or -EINVAL/-ENOMEM/-EBUSY.
+ */
+int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr)
+{
+	unsigned int i;
+
+	if (jifl_running)
+		return -EBUSY;
+	if (mode > JIFL_FILTER_TREE || (mode == JIFL_FILTER_ALL && nr))
+		return -EINVAL;
+	for (i = 0; i < nr; i++)
+		if (!pids[i] || pids[i] >= PID_MAX_LIMIT)
+			return -EINVAL;
+	if (!jifl_traced_tgids) {
+		jifl_traced_tgids = vzalloc(BITS_TO_LONGS(PID_MAX_LIMIT) *
+					    sizeof(long));
+		if (!jifl_traced_tgids)
+			return -ENOMEM;
+	}
+	bitmap_zero(jifl_traced_tgids, PID_MAX_LIMIT);
+	for (i = 0; i < nr; i++)
+		set_bit(pids[i], jifl_traced_tgids);
+	jifl_filter_mode = mode;
+	return 0;
+}
+
+int jifl_entry_start(void)
+{
+	int ret;
+
+	if (jifl_running)
+		return -EBUSY;
+	if (!jifl_nr_patterns)
+		return -ENOENT;
+	if (jifl_filter_mode == JIFL_FILTER_TREE) {
+		for_each_kernel_tracepoint(find_tracepoint, NULL);
+		if (!tp_fork || !tp_exit)
+			return -EOPNOTSUPP;
+		ret = tracepoint_probe_register(tp_fork, jifl_on_fork, NULL);
+		if (ret)
+			return ret;
+		ret = tracepoint_probe_register(tp_exit, jifl_on_exit, NULL);
+		if (ret) {
+			tracepoint_probe_unregister(tp_fork, jifl_on_fork, NULL);
+			return ret;
+		}
+	}
+	ret = register_ftrace_function(&jifl_ops);
+	if (ret) {
+		if (ret == -EBUSY)
+			pr_warn("another IPMODIFY ftrace user (livepatch?) holds an attached function\n");
+		goto err_tracepoints;
+	}
+	jifl_running = true;
+	return 0;
+
+err_tracepoints:
+	if (jifl_filter_mode == JIFL_FILTER_TREE) {
+		tracepoint_probe_unregister(tp_exit, jifl_on_exit, NULL);
+		tracepoint_probe_unregister(tp_fork, jifl_on_fork, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	return ret;
+}
+
+/* After this returns no task enters the cache anew. */
+void jifl_entry_stop(void)
+{
+	if (!jifl_running)
+		return;
+	unregister_ftrace_function(&jifl_ops);
+	if (jifl_filter_mode == JIFL_FILTER_TREE) {
+		tracepoint_probe_unregister(tp_exit, jifl_on_exit, NULL);
+		tracepoint_probe_unregister(tp_fork, jifl_on_fork, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	jifl_running = false;
+}
+
+/* Forget attachments and filter (the session ended). */
+void jifl_entry_reset(void)
+{
+	jifl_entry_stop();
+	/* empty the filter; ftrace_free_filter() is for the module's end */
+	ftrace_set_filter(&jifl_ops, NULL, 0, 1);
+	jifl_nr_patterns = 0;
+	jifl_filter_mode = JIFL_FILTER_ALL;
+	vfree(jifl_traced_tgids);
+	jifl_traced_tgids = NULL;
+}
+
+void jifl_entry_exit_module(void)
+{
+	ftrace_free_filter(&jifl_ops);
+}
+
+u64 jifl_entry_count(void)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(jifl_entries, cpu);
+	return sum;
+}
+
+u64 jifl_entry_attached(void)
+{
+	return jifl_nr_patterns;
+}

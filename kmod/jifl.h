@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * jifl.ko internals shared between its files.
+ */
+#ifndef JIFL_JIFL_H
+#define JIFL_JIFL_H
+
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+#include "uapi/jifl.h"
+#include "jit/translate.h"
+
+/* --- cache.c: the code cache and its block table --- */
+
+/**
+ * struct jifl_block - a translated block and its pc map
+ * @blk:	the translator's record
+ * @map:	@blk.nr_insns pc map entries (in the map pool)
+ */
+struct jifl_block {
+	struct jit_block blk;
+	struct jit_pcmap *map;
+};
+
+int jifl_cache_init(void);
+void jifl_cache_exit(void);
+void jifl_cache_reset(void);
+u64 jifl_cache_size(void);
+bool jifl_cache_contains(unsigned long addr);
+
+/* The stub/lookup entry points of dispatch_entry.S, used by the translator */
+extern const u8 jifl_exit_entry[], jifl_exit_call_entry[];
+extern const u8 jifl_ibl_jmp_entry[], jifl_ibl_call_entry[];
+
+/* --- dispatch.c: translating and linking under the cache lock --- */
+
+int jifl_dispatch_init(void);
+void jifl_dispatch_exit_module(void);
+void jifl_dispatch_reset(void);
+int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges);
+unsigned long jifl_entry_trampoline(unsigned long fentry_ip);
+void jifl_dispatch_stats(struct jifl_stats *st);
+
+/* C halves of dispatch_entry.S; called with all registers saved */
+u64 jifl_dispatch_exit(u64 stub_ret, u64 eflags);
+u64 jifl_dispatch_ind(u64 target, u64 eflags);
+
+/* Tasks between a traced entry and its return, summed over CPUs */
+DECLARE_PER_CPU(long, jifl_inflight);
+long jifl_inflight_sum(void);
+
+/* --- entry.c: ftrace entry and the task filter --- */
+
+int jifl_entry_attach(const char *patterns, size_t len);
+int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr);
+int jifl_entry_start(void);
+void jifl_entry_stop(void);
+void jifl_entry_reset(void);
+void jifl_entry_exit_module(void);
+u64 jifl_entry_count(void);
+u64 jifl_entry_attached(void);
+
+#endif /* JIFL_JIFL_H */
