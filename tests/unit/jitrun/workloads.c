@@ -343,13 +343,13 @@ long wl_strings(long n)
 }
 
 const struct workload workloads[] = {
-	{ "sort", wl_sort, 2000, 60, 100000 },
-	{ "hash", wl_hash, 20, 1, 1000 },
-	{ "interp", wl_interp, 2000, 120, 200000 },
-	{ "recurse", wl_recurse, 18, 12, 34 },
-	{ "fnptr", wl_fnptr, 10000, 2000, 10000000 },
-	{ "setjmp", wl_setjmp, 500, 200, 200000 },
-	{ "printf", wl_printf, 300, 10, 40000 },
-	{ "strings", wl_strings, 300, 8, 30000 },
+	{ "sort", wl_sort, 2000, 60, 300000 },
+	{ "hash", wl_hash, 20, 1, 5000 },
+	{ "interp", wl_interp, 2000, 120, 400000 },
+	{ "recurse", wl_recurse, 18, 12, 36 },
+	{ "fnptr", wl_fnptr, 10000, 2000, 20000000 },
+	{ "setjmp", wl_setjmp, 500, 200, 5000000 },
+	{ "printf", wl_printf, 300, 10, 200000 },
+	{ "strings", wl_strings, 300, 8, 150000 },
 	{ NULL, NULL, 0, 0, 0 },
 };
