@@ -22,12 +22,20 @@
 
 /*
  * Call \fn(word at \slot, EFLAGS) and store its result back into that
- * word. Layout after the pushes, from
- * %rbx: 0=rbx 8=r11 16=r10 24=r9 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax
- * 80=flags, 88=the caller's first stack word.
+ * word. Layout after the pushes, from %rbx: 0=rbx 8=r11 16=r10 24=r9
+ * 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax 80=saved flags, 88=the
+ * caller's first stack word.
+ *
+ * Only the arithmetic flags are saved (lahf/seto, restored with sahf and
+ * an overflowing add), not the whole of RFLAGS with pushf/popf: IF comes
+ * back through the C code's irqsave/irqrestore, AC and TF are never
+ * touched, and DF is 0 wherever a block can exit (the kernel keeps it
+ * clear outside std;rep movs;cld runs). This also keeps a stale-flags bug
+ * of QEMU 7.2's TCG after cmpxchg16b, which can OR junk into the RFLAGS
+ * image pushf stores (TF, NT, IOPL, AC), from ever being loaded by popf.
  */
 .macro CALL_C fn, slot
-	pushfq
+	lea	-8(%rsp), %rsp		/* the flags slot; lea leaves flags alone */
 	push	%rax
 	push	%rcx
 	push	%rdx
@@ -39,12 +47,21 @@
 	push	%r11
 	push	%rbx
 	mov	%rsp, %rbx
+	lahf
+	seto	%al
+	mov	%eax, 80(%rbx)		/* %ah: SF ZF AF PF CF; %al: OF */
+	movzbl	%ah, %esi		/* EFLAGS for the C code: */
+	movzbl	%al, %ecx
+	shl	$11, %ecx		/* OF is bit 11 */
+	or	%ecx, %esi		/* they pick a shared jcc stub's exit */
 	and	$-16, %rsp
 	cld
 	mov	\slot(%rbx), %rdi
-	mov	80(%rbx), %rsi		/* EFLAGS: they pick a shared jcc stub's exit */
 	call	\fn
 	mov	%rax, \slot(%rbx)
+	mov	80(%rbx), %eax
+	add	$0x7f, %al		/* sets OF exactly when %al was 1 */
+	sahf
 	mov	%rbx, %rsp
 	pop	%rbx
 	pop	%r11
@@ -56,7 +73,7 @@
 	pop	%rdx
 	pop	%rcx
 	pop	%rax
-	popfq
+	lea	8(%rsp), %rsp
 .endm
 
 /*

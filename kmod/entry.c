@@ -156,7 +156,7 @@ int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr)
 
 int jifl_entry_start(void)
 {
-	int ret;
+	int ret, cpu;
 
 	if (jifl_running)
 		return -EBUSY;
@@ -175,6 +175,8 @@ int jifl_entry_start(void)
 			return ret;
 		}
 	}
+	for_each_possible_cpu(cpu)
+		per_cpu(jifl_entries, cpu) = 0;
 	ret = register_ftrace_function(&jifl_ops);
 	if (ret) {
 		if (ret == -EBUSY)

@@ -8,6 +8,8 @@
  * -a GLOB	attach at the functions matching GLOB (default: __x64_sys_*)
  * -A		trace every task, not just CMD's process tree
  * -o FILE	write the statistics there instead of to stderr
+ * -t MS	stop tracing after MS milliseconds, while CMD may still run;
+ *		the statistics are then taken at once, before CMD ends
  *
  * The test driver of the kernel runtime, until jifl record exists: it
  * exercises layout, attach, filter, start, stop and stats.
@@ -57,6 +59,17 @@ static void print_stats(FILE *fp, const struct jifl_stats *st)
 			(unsigned long long)st->fallbacks[i]);
 }
 
+static void write_stats(const char *path, const struct jifl_stats *st)
+{
+	FILE *out = path ? fopen(path, "we") : stderr;
+
+	if (!out)
+		die(path);
+	print_stats(out, st);
+	if (out != stderr)
+		fclose(out);
+}
+
 int main(int argc, char **argv)
 {
 	char patterns[4096], why[256];
@@ -68,12 +81,12 @@ int main(int argc, char **argv)
 	const char *statsfile = NULL;
 	int fd, opt, go[2], status;
 	bool all = false;
+	long stop_ms = -1;
 	__u64 pid64;
 	pid_t pid;
-	FILE *out;
 	char c;
 
-	while ((opt = getopt(argc, argv, "+a:Ao:")) != -1) {
+	while ((opt = getopt(argc, argv, "+a:Ao:t:")) != -1) {
 		switch (opt) {
 		case 'a':
 			if (plen + strlen(optarg) + 1 > sizeof(patterns))
@@ -86,6 +99,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			statsfile = optarg;
+			break;
+		case 't':
+			stop_ms = atol(optarg);
 			break;
 		default:
 			return 2;
@@ -142,18 +158,26 @@ int main(int argc, char **argv)
 	if (write(go[1], "g", 1) != 1)
 		die("write");
 	close(go[1]);
+	if (stop_ms >= 0) {
+		usleep(stop_ms * 1000);
+		if (ioctl(fd, JIFL_IOC_STOP))
+			die("JIFL_IOC_STOP");
+		if (ioctl(fd, JIFL_IOC_STATS, &st))
+			die("JIFL_IOC_STATS");
+		write_stats(statsfile, &st);
+		/* the session ends; tasks still in the cache pin the module */
+		close(fd);
+		fd = -1;
+	}
 	if (waitpid(pid, &status, 0) < 0)
 		die("waitpid");
-	if (ioctl(fd, JIFL_IOC_STOP))
-		die("JIFL_IOC_STOP");
-	if (ioctl(fd, JIFL_IOC_STATS, &st))
-		die("JIFL_IOC_STATS");
-	out = statsfile ? fopen(statsfile, "we") : stderr;
-	if (!out)
-		die(statsfile);
-	print_stats(out, &st);
-	if (out != stderr)
-		fclose(out);
-	close(fd);
+	if (fd >= 0) {
+		if (ioctl(fd, JIFL_IOC_STOP))
+			die("JIFL_IOC_STOP");
+		if (ioctl(fd, JIFL_IOC_STATS, &st))
+			die("JIFL_IOC_STATS");
+		write_stats(statsfile, &st);
+		close(fd);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

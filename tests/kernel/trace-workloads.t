@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Real programs with their system calls run from jifl's code cache: their
+# output must equal an untraced run's, the runtime must have translated a
+# lot of kernel code, and no task may be left in the cache. Then the
+# module must refuse to unload while a traced task sleeps in a syscall and
+# unload once it has returned. Runs in the VM with jifl.ko loaded.
+. "$top_srcdir/tests/lib.sh"
+TR=$top_builddir/tests/kernel/trace-run
+out=${JIFL_VM_OUT:-/tmp}
+work=$(mktemp -d)
+
+stat_of() { sed -n "s/^$1=//p" "$2"; }
+
+# workload NAME MIN_BLOCKS COMMAND: compare traced output with native
+workload() {
+	name=$1 min_blocks=$2
+	shift 2
+	native=$("$@" 2>&1)
+	traced=$("$TR" -o "$work/$name.stats" -- "$@" 2>&1)
+	status=$?
+	[ "$status" -eq 0 ]; ok $? "$name: traced run exits 0 (status $status)"
+	[ "$native" = "$traced" ]; ok $? "$name: traced output equals the native output"
+	if [ "$native" != "$traced" ]; then
+		diag "native: $(printf '%s' "$native" | head -c 400)" \
+		     "traced: $(printf '%s' "$traced" | head -c 400)"
+	fi
+	blocks=$(stat_of blocks "$work/$name.stats")
+	[ "${blocks:-0}" -ge "$min_blocks" ]
+	ok $? "$name: at least $min_blocks blocks translated ($blocks)"
+	[ "$(stat_of inflight "$work/$name.stats")" = 0 ]
+	ok $? "$name: no task left in the cache"
+	diag "$name: $(tr '\n' ' ' <"$work/$name.stats")"
+	cp "$work/$name.stats" "$out/$name.stats" 2>/dev/null
+}
+
+mkdir -p "$work/tree"
+for i in $(seq 1 40); do
+	mkdir -p "$work/tree/d$i"
+	seq 1 "$((i * 50))" >"$work/tree/d$i/f"
+done
+
+workload dirwalk 1000 sh -c "find /usr/share/doc -maxdepth 2 | sort | md5sum"
+workload tar 1000 sh -c "cd '$work' && tar cf - --sort=name --mtime=@0 --owner=0 --group=0 tree | md5sum"
+workload pipeline 1000 sh -c 'seq 1 20000 | sort -rn | uniq | awk "{ s += \$1 } END { print s }" | cat | cat'
+workload forkexec 1000 sh -c 'for i in $(seq 1 30); do /bin/true; done; echo done'
+workload loopback 1000 python3 -c '
+import socket, threading
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+def serve():
+    c, _ = srv.accept()
+    while True:
+        d = c.recv(65536)
+        if not d: break
+        c.sendall(d)
+    c.close()
+t = threading.Thread(target=serve); t.start()
+cl = socket.create_connection(srv.getsockname())
+total = 0
+for i in range(200):
+    cl.sendall(bytes([i % 256]) * 4096)
+    got = 0
+    while got < 4096:
+        got += len(cl.recv(4096 - got))
+    total += got
+cl.close(); t.join(); print(total)'
+
+# Stop while the traced task sleeps in a system call (opening a FIFO that
+# has no writer yet): it must keep the module pinned until it returns.
+mkfifo "$work/fifo"
+"$TR" -t 2000 -o "$work/sleep.stats" -- sh -c "read x <'$work/fifo'; echo \$x" \
+	>"$work/sleep.out" &
+trpid=$!
+sleep 4
+[ "$(stat_of inflight "$work/sleep.stats")" -ge 1 ]
+ok $? "stop while a traced task sleeps: it is counted in the cache ($(stat_of inflight "$work/sleep.stats"))"
+rmmod jifl 2>"$work/rmmod.err"
+[ $? -ne 0 ] && grep -q "in use" "$work/rmmod.err"
+ok $? "rmmod jifl fails while the task can return into the cache"
+echo woken >"$work/fifo"
+wait $trpid
+ok $? "the sleeping task finished normally"
+[ "$(cat "$work/sleep.out")" = woken ]
+ok $? "and read what was written to the FIFO"
+sleep 1
+rmmod jifl
+ok $? "rmmod jifl succeeds once it returned"
+rmmod jifl_cache
+ok $? "rmmod jifl_cache succeeds"
+
+rm -rf "$work"
+done_testing
