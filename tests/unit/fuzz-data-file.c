@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the jifl.data reader: any input must be accepted
+ * or rejected with a message, never read out of bounds.  Accepted files
+ * are walked completely (every string, every chunk byte, lookups).
+ * Each input is parsed twice: as is, and with its checksums recomputed,
+ * so that mutations reach the section decoders instead of stopping at a
+ * checksum mismatch.
+ *
+ * Built with -DFUZZ_SEED_MAIN instead, this is a program writing a seed
+ * corpus of valid files into the directory named by its argument.
+ * Both are built and run by tests/unit/fuzz-data-file.sh.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/data-file.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int main(int argc, char **argv);
+
+static volatile size_t sink;
+
+static void touch(const char *s)
+{
+	sink += strlen(s);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+/* Recomputes whichever checksums lie inside the buffer. */
+static void fix_crcs(uint8_t *b, size_t size)
+{
+	uint64_t toff, tsize;
+	uint32_t n, es, hs;
+
+	if (size < JD_HEADER_SIZE)
+		return;
+	toff = rd64(b + 24);
+	n = rd32(b + 32);
+	es = rd32(b + 36);
+	tsize = (uint64_t)n * es;
+	if (es >= JD_SECTION_ENTRY_SIZE && toff <= size &&
+	    tsize <= size - toff) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint8_t *e = b + toff + (uint64_t)i * es;
+			uint64_t off = rd64(e + 8), len = rd64(e + 16);
+
+			if (off <= size && len <= size - off)
+				wr32(e + 24, jd_crc32c(0, b + off, len));
+		}
+		wr32(b + 48, jd_crc32c(0, b + toff, tsize));
+	}
+	hs = rd32(b + 12);
+	if (hs >= JD_HEADER_SIZE && hs <= size) {
+		wr32(b + 52, 0);
+		wr32(b + 52, jd_crc32c(0, b, hs));
+	}
+}
+
+static void parse_one(uint8_t *copy, size_t size)
+{
+	struct jd_file *f;
+	char why[256];
+
+	why[0] = '\0';
+	f = jd_open_mem(copy, size, why, sizeof(why));
+	if (!f) {
+		if (!why[0])
+			abort();	/* every rejection must say why */
+		return;
+	}
+	if (f->uname)
+		touch(f->uname);
+	for (uint32_t i = 0; i < f->argc; i++)
+		touch(f->argv[i]);
+	for (uint32_t i = 0; i < f->nr_modules; i++)
+		touch(f->modules[i].name);
+	for (uint32_t i = 0; i < f->kallsyms.count; i++) {
+		const struct jd_ksym *s = &f->kallsyms.syms[i];
+		uint64_t off;
+
+		touch(s->name);
+		touch(s->module);
+		s = jd_ksym_lookup(&f->kallsyms, s->addr + 1, &off);
+		if (s)
+			sink += off;
+	}
+	for (uint32_t i = 0; i < f->nr_chunks; i++)
+		for (uint64_t j = 0; j < f->chunks[i].size; j++)
+			sink += ((const uint8_t *)f->chunks[i].data)[j];
+	for (uint32_t i = 0; i < f->nr_counters; i++)
+		sink += f->blocks[f->counters[i].block].len;
+	jd_close(f);
+}
+
+#ifndef FUZZ_SEED_MAIN
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* a copy of exactly @size bytes, so ASan sees any over-read */
+	uint8_t *copy = malloc(size ? size : 1);
+
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	parse_one(copy, size);
+	memcpy(copy, data, size);
+	fix_crcs(copy, size);
+	parse_one(copy, size);
+	free(copy);
+	return 0;
+}
+#else
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+	static const char *const args[] = { "jifl", "record", "-a" };
+	static const uint8_t fixed[2][8] = { "rec0---", "rec1---" };
+	static const uint8_t var[16] = { 8, 0, 0, 0, 1, 0, 0, 0,
+					 8, 0, 0, 0, 2, 0, 0, 0 };
+	struct jd_ksym syms[] = { { 0x1000, "_text", "", 'T' },
+				  { 0x1010, "f", "", 't' },
+				  { 0x2000, "m", "mod", 't' } };
+	struct jd_kallsyms ks = { syms, 3, 0, 0x1000, 0x3000 };
+	struct jd_module mods[] = { { "mod", 0x2000, 0x100, { 2, { 7, 7 } } } };
+	struct jd_clock clk = { 1, 1000000000, 5, 6 };
+	struct jd_build_id bid = { 4, { 1, 2, 3, 4 } };
+	struct jd_kernel k = { 0x1000, 0x1800, 0 };
+	struct jd_chunk c1 = { 0, 0, 8, 1, 2, 10, 20, fixed, sizeof(fixed) };
+	struct jd_chunk c2 = { 1, JD_CHUNK_VARIABLE, 0, 2, 2, 30, 40, var,
+			       sizeof(var) };
+	struct jd_block blk[] = { { 0x1010, 4, 1, 0 }, { 0x2000, 8, 2, 0 } };
+	struct jd_counter cnt[] = { { 1, 99 } };
+	struct jd_lost lost[] = { { 1, 3 } };
+	char path[4096], why[512];
+	struct jd_writer *w;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/all.data", argv[1]);
+	w = jd_writer_create(path, why, sizeof(why));
+	if (!w) {
+		fprintf(stderr, "%s\n", why);
+		return 1;
+	}
+	jd_write_uname(w, "6.1");
+	jd_write_cmdline(w, 3, args);
+	jd_write_cpus(w, 2, 2);
+	jd_write_clock(w, &clk);
+	jd_write_build_id(w, &bid);
+	jd_write_kernel(w, &k);
+	jd_write_modules(w, mods, 1);
+	jd_write_kallsyms(w, &ks);
+	jd_write_chunk(w, &c1);
+	jd_write_chunk(w, &c2);
+	jd_write_blocks(w, blk, 2);
+	jd_write_counters(w, cnt, 1);
+	jd_write_lost(w, lost, 1);
+	jd_write_section(w, 77, "unknown", 7);
+	if (jd_writer_close(w, why, sizeof(why))) {
+		fprintf(stderr, "%s\n", why);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/empty.data", argv[1]);
+	w = jd_writer_create(path, why, sizeof(why));
+	if (!w || jd_writer_close(w, why, sizeof(why))) {
+		fprintf(stderr, "%s\n", why);
+		return 1;
+	}
+	return 0;
+}
+#endif
