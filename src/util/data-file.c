@@ -995,7 +995,6 @@ static const char *dec_chunk(struct jd_file *f, const uint8_t *p,
 {
 	struct jd_chunk c;
 	const char *bad;
-	void *t;
 
 	if (size < CHUNK_HDR)
 		return "too small";
@@ -1011,11 +1010,7 @@ static const char *dec_chunk(struct jd_file *f, const uint8_t *p,
 	bad = chunk_problem(&c);
 	if (bad)
 		return bad;
-	t = realloc(f->chunks, ((size_t)f->nr_chunks + 1) * sizeof(c));
-	if (!t)
-		return "out of memory";
-	f->chunks = t;
-	f->chunks[f->nr_chunks++] = c;
+	f->chunks[f->nr_chunks++] = c;	/* sized by parse() */
 	return NULL;
 }
 
@@ -1144,6 +1139,7 @@ static struct jd_file *parse(struct rd *r)
 	struct jd_file *f;
 	uint8_t hcopy[JD_HEADER_SIZE];
 	const char *bad, *sec;
+	uint32_t nr_chunks = 0;
 	uint64_t max_n;
 
 	if (memcmp(b, JD_MAGIC, len < 8 ? len : 8))
@@ -1218,7 +1214,9 @@ static struct jd_file *parse(struct rd *r)
 		return rfail(r, EINVAL, "corrupt section table: checksum mismatch");
 
 	f = r->f = calloc(1, sizeof(*f));
-	tab = r->tab = calloc(h.table_count ? h.table_count : 1, sizeof(*tab));
+	/* the table in file order, then sorted by offset */
+	tab = r->tab = calloc(h.table_count ? 2 * (size_t)h.table_count : 1,
+			      sizeof(*tab));
 	if (!f || !tab)
 		return rfail(r, ENOMEM, "out of memory");
 	f->major = h.major;
@@ -1240,31 +1238,48 @@ static struct jd_file *parse(struct rd *r)
 		name = jd_section_name(s->type);
 		if (s->offset % JD_ALIGN || s->offset < h.header_size ||
 		    s->offset > h.table_offset ||
-		    s->size > h.table_offset - s->offset) {
+		    s->size > h.table_offset - s->offset)
 			return rfail(r, EINVAL,
 				     "corrupt section table: section %u (%s) at %llu+%llu lies outside the data area",
 				     i, name ? name : "unknown",
 				     (unsigned long long)s->offset,
 				     (unsigned long long)s->size);
-		}
 		if (name && s->type != JD_SEC_CHUNK &&
-		    (f->present & (1U << s->type))) {
+		    (f->present & (1U << s->type)))
 			return rfail(r, EINVAL,
 				     "corrupt section table: section '%s' twice",
 				     name);
-		}
 		if (name)
 			f->present |= 1U << s->type;
-		if (jd_crc32c(0, b + s->offset, s->size) != s->crc) {
-			if (name)
-				return rfail(r, EINVAL,
-					     "corrupt section '%s': checksum mismatch",
-					     name);
-			return rfail(r, EINVAL,
-				     "corrupt section of type %u: checksum mismatch",
-				     s->type);
-		}
+		if (s->type == JD_SEC_CHUNK)
+			nr_chunks++;
 	}
+	/* No overlaps, so that the checksums below read each byte once. */
+	memcpy(tab + h.table_count, tab, h.table_count * sizeof(*tab));
+	qsort(tab + h.table_count, h.table_count, sizeof(*tab),
+	      cmp_sec_offset);
+	for (uint32_t i = h.table_count + 1; i < 2 * h.table_count; i++)
+		if (tab[i].offset < tab[i - 1].offset + tab[i - 1].size)
+			return rfail(r, EINVAL,
+				     "corrupt section table: sections overlap at byte %llu",
+				     (unsigned long long)tab[i].offset);
+	for (uint32_t i = 0; i < h.table_count; i++) {
+		const struct sec_entry *s = &tab[i];
+		const char *name = jd_section_name(s->type);
+
+		if (jd_crc32c(0, b + s->offset, s->size) == s->crc)
+			continue;
+		if (name)
+			return rfail(r, EINVAL,
+				     "corrupt section '%s': checksum mismatch",
+				     name);
+		return rfail(r, EINVAL,
+			     "corrupt section of type %u: checksum mismatch",
+			     s->type);
+	}
+	f->chunks = calloc(nr_chunks ? nr_chunks : 1, sizeof(*f->chunks));
+	if (!f->chunks)
+		return rfail(r, ENOMEM, "out of memory");
 	/* Decode in file order so that chunks keep their order. */
 	for (uint32_t i = 0; i < h.table_count; i++) {
 		const struct sec_entry *s = &tab[i];
@@ -1274,20 +1289,9 @@ static struct jd_file *parse(struct rd *r)
 			continue;
 		}
 		bad = decoders[s->type](f, b + s->offset, s->size);
-		if (bad) {
-			const char *name = jd_section_name(s->type);
-
+		if (bad)
 			return rfail(r, EINVAL, "corrupt section '%s': %s",
-				     name, bad);
-		}
-	}
-	qsort(tab, h.table_count, sizeof(*tab), cmp_sec_offset);
-	for (uint32_t i = 1; i < h.table_count; i++) {
-		if (tab[i].offset < tab[i - 1].offset + tab[i - 1].size) {
-			return rfail(r, EINVAL,
-				     "corrupt section table: sections overlap at byte %llu",
-				     (unsigned long long)tab[i].offset);
-		}
+				     jd_section_name(s->type), bad);
 	}
 	free(tab);
 	r->tab = NULL;
@@ -1314,6 +1318,8 @@ struct jd_file *jd_open(const char *path, char *why, size_t why_len)
 	void *map;
 	int fd, e;
 
+	memset(&st, 0, sizeof(st));
+	errno = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
@@ -1323,7 +1329,9 @@ struct jd_file *jd_open(const char *path, char *why, size_t why_len)
 		return NULL;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		e = errno ? errno : EINVAL;
+		e = errno;
+		if (!e || !S_ISREG(st.st_mode))
+			e = EINVAL;
 		close(fd);
 		set_why(why, why_len, "%s: not a regular file", path);
 		errno = e;

@@ -426,6 +426,19 @@ static void test_versions(const uint8_t *b, size_t len, const char *dir)
 	ok(open_fails(c, len, "jifl.data: corrupt section 'kallsyms': checksum mismatch"),
 	   "corrupt kallsyms: %s", why);
 	memcpy(c, b, len);
+	if (find_section(c, JD_SEC_UNAME, &off, &size)) {
+		uint64_t t = rd64(c + 24);
+		uint32_t crc;
+
+		/* entry 2 (cpus) at the offset of entry 0 (uname) */
+		memcpy(c + t + 2 * JD_SECTION_ENTRY_SIZE + 8, c + t + 8, 8);
+		crc = jd_crc32c(0, c + t, rd32(c + 32) * JD_SECTION_ENTRY_SIZE);
+		memcpy(c + 48, (uint8_t[4]){ crc, crc >> 8, crc >> 16, crc >> 24 }, 4);
+		fix_header_crc(c);
+	}
+	ok(open_fails(c, len, "corrupt section table: sections overlap at byte"),
+	   "overlapping sections: %s", why);
+	memcpy(c, b, len);
 	c[20] ^= 1;
 	ok(open_fails(c, len, "corrupt header: checksum mismatch"),
 	   "corrupt header: %s", why);
