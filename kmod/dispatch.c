@@ -19,6 +19,7 @@
 #include <linux/kernel.h>
 #include <linux/percpu.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -97,6 +98,15 @@ static struct {
 	unsigned long start, end;
 } jifl_ranges[JIFL_LAYOUT_MAX_RANGES];
 static unsigned int jifl_nr_ranges;
+static struct {
+	unsigned long start, end;
+} jifl_modules[JIFL_LAYOUT_MAX_RANGES];
+static unsigned int jifl_nr_modules;
+
+/* Block counters: per-CPU chunks of u64, allocated at start */
+#define JIFL_COUNTER_CHUNK	4096
+static u64 __percpu *jifl_counters[JIFL_MAX_BLOCKS / JIFL_COUNTER_CHUNK];
+static bool jifl_bbcount;
 static unsigned long *jifl_extable;
 static unsigned int jifl_extable_len;
 
@@ -151,8 +161,14 @@ static int fallback_reason(u64 pc)
 {
 	unsigned int i;
 
-	if (pc < jifl_text_start || pc >= jifl_text_end)
+	if (pc < jifl_text_start || pc >= jifl_text_end) {
+		for (i = 0; i < jifl_nr_modules; i++)
+			if (pc >= jifl_modules[i].start &&
+			    pc < jifl_modules[i].end)
+				goto text;
 		return JIFL_FB_OUTSIDE_TEXT;
+	}
+text:
 	for (i = 0; i < jifl_nr_ranges; i++)
 		if (pc >= jifl_ranges[i].start && pc < jifl_ranges[i].end)
 			return JIFL_FB_EXCLUDED;
@@ -166,9 +182,15 @@ static int fallback_reason(u64 pc)
 static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
 				   unsigned int len)
 {
-	if (pc >= jifl_text_end)
+	u64 end = jifl_text_end;
+	unsigned int i;
+
+	for (i = 0; i < jifl_nr_modules; i++)
+		if (pc >= jifl_modules[i].start && pc < jifl_modules[i].end)
+			end = jifl_modules[i].end;
+	if (pc >= end)
 		return 0;
-	len = min_t(u64, len, jifl_text_end - pc);
+	len = min_t(u64, len, end - pc);
 	/* the last page may be shorter: retry byte by byte */
 	if (!copy_from_kernel_nofault(buf, (void *)pc, len))
 		return len;
@@ -541,12 +563,14 @@ static int load_extable(u64 start, u64 end, unsigned long **out,
  * jifl_set_layout() - what to translate and what to leave native
  * @layout:	validated struct from user space
  * @ranges:	@layout->nr_ranges [start, end) pairs
+ * @modules:	@layout->nr_modules [start, end) pairs
  *
  * Called only while no session runs and no task is in the cache.
  *
  * Return: 0 or -errno.
  */
-int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges)
+int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
+		    const u64 *modules)
 {
 	unsigned long text_probe = (unsigned long)&msleep;
 	unsigned long *extable, flags;
@@ -561,6 +585,11 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges)
 	for (i = 0; i < layout->nr_ranges; i++)
 		if (ranges[2 * i] > ranges[2 * i + 1])
 			return -EINVAL;
+	for (i = 0; i < layout->nr_modules; i++)
+		if (modules[2 * i] >= modules[2 * i + 1] ||
+		    jifl_cache_contains(modules[2 * i]) ||
+		    modules[2 * i + 1] - modules[2 * i] > SZ_1G)
+			return -EINVAL;
 	ret = load_extable(layout->extable_start, layout->extable_end,
 			   &extable, &extable_len);
 	if (ret)
@@ -574,10 +603,128 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges)
 		jifl_ranges[i].end = ranges[2 * i + 1];
 	}
 	jifl_nr_ranges = layout->nr_ranges;
+	for (i = 0; i < layout->nr_modules; i++) {
+		jifl_modules[i].start = modules[2 * i];
+		jifl_modules[i].end = modules[2 * i + 1];
+	}
+	jifl_nr_modules = layout->nr_modules;
 	swap(jifl_extable, extable);
 	jifl_extable_len = extable_len;
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
 	vfree(extable);
+	return 0;
+}
+
+static u64 __percpu *counter_of(u32 id)
+{
+	return jifl_counters[id / JIFL_COUNTER_CHUNK] + id % JIFL_COUNTER_CHUNK;
+}
+
+/* Block entry: "incq %gs:(counter)" (see JIT_COUNTER_GS_REG). */
+static void bbcount_block(void *priv, struct jit_translator *t,
+			  const struct jit_block *blk)
+{
+	jit_insert_counter(t, (u64)(unsigned long)counter_of(blk->id));
+}
+
+static const struct jit_instr_ops jifl_bbcount_ops = {
+	.block = bbcount_block,
+};
+
+static void free_counters(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(jifl_counters); i++) {
+		free_percpu(jifl_counters[i]);
+		jifl_counters[i] = NULL;
+	}
+}
+
+/**
+ * jifl_dispatch_set_instrumentation() - choose what translations insert
+ * @flags:	JIFL_START_* flags
+ *
+ * Only while no task can be in the cache: jifl_dispatch_reset() follows.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int jifl_dispatch_set_instrumentation(u64 flags)
+{
+	bool bbcount = flags & JIFL_START_BBCOUNT;
+	unsigned int i;
+
+	free_counters();
+	if (bbcount) {
+		for (i = 0; i < ARRAY_SIZE(jifl_counters); i++) {
+			jifl_counters[i] = __alloc_percpu(JIFL_COUNTER_CHUNK *
+							  sizeof(u64), sizeof(u64));
+			if (!jifl_counters[i]) {
+				free_counters();
+				return -ENOMEM;
+			}
+		}
+	}
+	jifl_bbcount = bbcount;
+	jit_translator_init(&jifl_jt, &jifl_host,
+			    bbcount ? &jifl_bbcount_ops : NULL);
+	return 0;
+}
+
+static u64 block_count(u32 id)
+{
+	u64 sum = 0;
+	int cpu;
+
+	if (!jifl_bbcount)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(counter_of(id), cpu);
+	return sum;
+}
+
+/**
+ * jifl_dispatch_blocks() - copy the block table to user space
+ * @uentries:	array of struct jifl_block_info
+ * @nr:		its capacity; set to the entries written
+ * @total:	set to the number of blocks
+ *
+ * Blocks never change once published, so they are read without the lock.
+ *
+ * Return: 0, -EFAULT or -ENOMEM.
+ */
+int jifl_dispatch_blocks(struct jifl_block_info __user *uentries, u64 *nr,
+			 u64 *total)
+{
+	const unsigned int batch = 256;
+	struct jifl_block_info *buf;
+	unsigned int n, i, j;
+
+	n = READ_ONCE(jifl_nr_blocks);
+	smp_rmb();
+	*total = n;
+	n = min_t(u64, n, *nr);
+	buf = kmalloc_array(batch, sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < n; i += batch) {
+		unsigned int m = min(batch, n - i);
+
+		for (j = 0; j < m; j++) {
+			const struct jit_block *b = &jifl_blocks[i + j].blk;
+
+			buf[j].native = b->native_start;
+			buf[j].len = b->native_len;
+			buf[j].count = block_count(i + j);
+		}
+		if (copy_to_user(uentries + i, buf, m * sizeof(*buf))) {
+			kfree(buf);
+			return -EFAULT;
+		}
+		cond_resched();
+	}
+	kfree(buf);
+	*nr = n;
 	return 0;
 }
 
@@ -624,7 +771,7 @@ int jifl_dispatch_init(void)
 	h->retpoline_thunks[JIT_R14] = (u64)__x86_indirect_thunk_r14;
 	h->retpoline_thunks[JIT_R15] = (u64)__x86_indirect_thunk_r15;
 	h->red_zone = 0;
-	h->counter_mode = JIT_COUNTER_GS;
+	h->counter_mode = JIT_COUNTER_GS_REG;
 	h->ibt = IS_ENABLED(CONFIG_X86_KERNEL_IBT);
 	jit_translator_init(&jifl_jt, h, NULL);
 	return 0;
@@ -637,6 +784,7 @@ void jifl_dispatch_exit_module(void)
 	vfree(jifl_blocks);
 	vfree(jifl_map_pool);
 	vfree(jifl_extable);
+	free_counters();
 	jifl_htab = NULL;
 	jifl_tramps = NULL;
 	jifl_blocks = NULL;

@@ -38,7 +38,11 @@ extern const u8 jifl_ibl_jmp_entry[], jifl_ibl_call_entry[];
 int jifl_dispatch_init(void);
 void jifl_dispatch_exit_module(void);
 void jifl_dispatch_reset(void);
-int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges);
+int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
+		    const u64 *modules);
+int jifl_dispatch_set_instrumentation(u64 flags);
+int jifl_dispatch_blocks(struct jifl_block_info __user *uentries, u64 *nr,
+			 u64 *total);
 unsigned long jifl_entry_trampoline(unsigned long fentry_ip);
 void jifl_dispatch_stats(struct jifl_stats *st);
 

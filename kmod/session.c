@@ -60,14 +60,15 @@ static int jifl_claim_locked(struct file *file)
 static long jifl_ioctl_layout(void __user *uarg)
 {
 	struct jifl_layout layout;
-	u64 usize, *ranges;
+	u64 usize, *ranges, *modules;
 	int ret;
 
 	ret = jifl_struct_from_user(&usize, &layout, sizeof(layout), uarg,
 				    JIFL_LAYOUT_SIZE_VER0);
 	if (ret)
 		return ret;
-	if (layout.flags || layout.nr_ranges > JIFL_LAYOUT_MAX_RANGES)
+	if (layout.flags || layout.nr_ranges > JIFL_LAYOUT_MAX_RANGES ||
+	    layout.nr_modules > JIFL_LAYOUT_MAX_RANGES)
 		return -EINVAL;
 	if (jifl_started)
 		return -EBUSY;
@@ -75,7 +76,14 @@ static long jifl_ioctl_layout(void __user *uarg)
 			     layout.nr_ranges * 2 * sizeof(u64) ?: 1);
 	if (IS_ERR(ranges))
 		return PTR_ERR(ranges);
-	ret = jifl_set_layout(&layout, ranges);
+	modules = memdup_user(u64_to_user_ptr(layout.modules),
+			      layout.nr_modules * 2 * sizeof(u64) ?: 1);
+	if (IS_ERR(modules)) {
+		kfree(ranges);
+		return PTR_ERR(modules);
+	}
+	ret = jifl_set_layout(&layout, ranges, modules);
+	kfree(modules);
 	kfree(ranges);
 	if (!ret)
 		jifl_layout_set = true;
@@ -130,18 +138,32 @@ static long jifl_ioctl_filter(void __user *uarg)
 	return ret;
 }
 
-static long jifl_ioctl_start(void)
+static long jifl_ioctl_start(void __user *uarg)
 {
+	struct jifl_start start;
+	u64 usize;
 	int ret;
 
+	ret = jifl_struct_from_user(&usize, &start, sizeof(start), uarg,
+				    JIFL_START_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (start.flags & ~JIFL_START_FLAGS)
+		return -EINVAL;
 	if (jifl_started)
 		return -EBUSY;
 	if (!jifl_layout_set)
 		return -EINVAL;
 	if (!jifl_entry_attached())
 		return -ENOENT;
-	/* a fresh cache, unless tasks of an earlier session are still in it */
+	/*
+	 * A fresh cache and instrumentation, unless tasks of an earlier
+	 * session are still in the cache: then it carries on as it was.
+	 */
 	if (!jifl_holding_module) {
+		ret = jifl_dispatch_set_instrumentation(start.flags);
+		if (ret)
+			return ret;
 		jifl_dispatch_reset();
 		__module_get(THIS_MODULE);
 		jifl_holding_module = true;
@@ -162,6 +184,25 @@ static void jifl_stop_locked(void)
 	jifl_entry_stop();
 	jifl_started = false;
 	jifl_drain_locked();
+}
+
+static long jifl_ioctl_blocks(void __user *uarg)
+{
+	struct jifl_blocks blocks;
+	u64 usize;
+	int ret;
+
+	ret = jifl_struct_from_user(&usize, &blocks, sizeof(blocks), uarg,
+				    JIFL_BLOCKS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (blocks.flags || blocks.nr > JIFL_BLOCKS_MAX)
+		return -EINVAL;
+	ret = jifl_dispatch_blocks(u64_to_user_ptr(blocks.entries), &blocks.nr,
+				   &blocks.total);
+	if (ret)
+		return ret;
+	return jifl_struct_to_user(uarg, usize, &blocks, sizeof(blocks));
 }
 
 static long jifl_ioctl_stats(void __user *uarg)
@@ -198,6 +239,10 @@ long jifl_session_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 		ret = jifl_ioctl_stats(uarg);
 		goto out;
 	}
+	if (_IOC_NR(cmd) == _IOC_NR(JIFL_IOC_BLOCKS)) {
+		ret = jifl_ioctl_blocks(uarg);
+		goto out;
+	}
 	ret = jifl_claim_locked(file);
 	if (ret)
 		goto out;
@@ -212,7 +257,7 @@ long jifl_session_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 		ret = jifl_ioctl_filter(uarg);
 		break;
 	case _IOC_NR(JIFL_IOC_START):
-		ret = jifl_ioctl_start();
+		ret = jifl_ioctl_start(uarg);
 		break;
 	case _IOC_NR(JIFL_IOC_STOP):
 		ret = jifl_started ? 0 : -EINVAL;

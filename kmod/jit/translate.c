@@ -720,6 +720,8 @@ static int emit_mem_abs(struct jit_translator *t, const u8 *op, u32 oplen,
 	struct jit_emitter *e = &t->emit;
 	s64 rel;
 
+	if (t->host->counter_mode == JIT_COUNTER_GS_REG)
+		return latch(t, JIT_E_INVAL);	/* not an operand form */
 	if (t->host->counter_mode == JIT_COUNTER_GS) {
 		if (!jit_fits_s32((s64)addr))
 			return latch(t, JIT_E_RANGE);
@@ -743,6 +745,38 @@ static int emit_mem_abs(struct jit_translator *t, const u8 *op, u32 oplen,
 	return 0;
 }
 
+/*
+ * "incq %gs:(%rax)" with the counter's offset in %rax, which is saved, as
+ * are the flags inc writes when live: lahf/seto into %ax (and back with an
+ * overflowing add and sahf) rather than pushf/popf, which would also
+ * reload IF, AC and TF.
+ */
+static int insert_counter_gs_reg(struct jit_translator *t, u64 addr,
+				 bool save_flags)
+{
+	static const u8 lahf_seto[4] = { 0x9f, 0x0f, 0x90, 0xc0 };
+	static const u8 add_sahf[3] = { 0x04, 0x7f, 0x9e };
+	static const u8 incq_gs_rax[4] = { 0x65, 0x48, 0xff, 0x00 };
+	struct jit_emitter *e = &t->emit;
+	s32 rz = t->host->red_zone;
+
+	jit_emit_lea_rsp(e, -rz);
+	jit_emit_u8(e, 0x50);				/* push %rax */
+	if (save_flags) {
+		jit_emit_bytes(e, lahf_seto, sizeof(lahf_seto));
+		jit_emit_u8(e, 0x50);			/* push %rax */
+	}
+	jit_emit_mov_imm(e, JIT_RAX, addr);
+	jit_emit_bytes(e, incq_gs_rax, sizeof(incq_gs_rax));
+	if (save_flags) {
+		jit_emit_u8(e, 0x58);			/* pop %rax */
+		jit_emit_bytes(e, add_sahf, sizeof(add_sahf));
+	}
+	jit_emit_u8(e, 0x58);				/* pop %rax */
+	jit_emit_lea_rsp(e, rz);
+	return 0;
+}
+
 int jit_insert_counter(struct jit_translator *t, u64 addr)
 {
 	static const u8 incq[2] = { 0x48, 0xff };
@@ -750,6 +784,9 @@ int jit_insert_counter(struct jit_translator *t, u64 addr)
 	bool save = jit_live_flags(t) & JIT_EFL_ARITH & ~JIT_EFL_CF;
 	s32 rz = t->host->red_zone;
 	int ret;
+
+	if (t->host->counter_mode == JIT_COUNTER_GS_REG)
+		return insert_counter_gs_reg(t, addr, save);
 
 	if (save) {
 		jit_emit_lea_rsp(&t->emit, -rz);

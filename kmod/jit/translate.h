@@ -35,11 +35,18 @@
  * enum jit_counter_mode - how instrumentation addresses counters
  * @JIT_COUNTER_ABS:	a plain address: absolute disp32 if it sign-extends
  *			from 32 bits, else RIP-relative (userspace)
- * @JIT_COUNTER_GS:	an offset in the %gs segment: per-CPU data (kernel)
+ * @JIT_COUNTER_GS:	an offset in the %gs segment: per-CPU data (kernel),
+ *			that fits a sign-extended disp32
+ * @JIT_COUNTER_GS_REG:	an offset in the %gs segment of any size (dynamic
+ *			per-CPU allocations): loaded into a scratch register,
+ *			so the increment stays one instruction, exact even if
+ *			the task migrates; flags saved with lahf/seto, never
+ *			pushf/popf (kernel)
  */
 enum jit_counter_mode {
 	JIT_COUNTER_ABS,
 	JIT_COUNTER_GS,
+	JIT_COUNTER_GS_REG,
 };
 
 /**

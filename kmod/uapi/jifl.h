@@ -69,6 +69,10 @@ struct jifl_version {
  *			table entry (uaccess, _safe MSR accesses) run natively
  *			so that a fault finds its fixup
  * @extable_end:	__stop___ex_table
+ * @modules:		user pointer to @nr_modules pairs of __u64 [start,
+ *			end): module memory to translate too (by default only
+ *			core kernel text is)
+ * @nr_modules:		at most JIFL_LAYOUT_MAX_RANGES
  */
 struct jifl_layout {
 	__u64 size;
@@ -79,9 +83,11 @@ struct jifl_layout {
 	__u64 nr_ranges;
 	__u64 extable_start;
 	__u64 extable_end;
+	__u64 modules;
+	__u64 nr_modules;
 };
 
-#define JIFL_LAYOUT_SIZE_VER0	64
+#define JIFL_LAYOUT_SIZE_VER0	80
 #define JIFL_LAYOUT_MAX_RANGES	64
 
 /**
@@ -126,6 +132,57 @@ struct jifl_filter {
 
 #define JIFL_FILTER_SIZE_VER0	32
 #define JIFL_FILTER_MAX_PIDS	4096
+
+/* struct jifl_start.flags */
+#define JIFL_START_BBCOUNT	(1ULL << 0)	/* count every block's runs */
+#define JIFL_START_FLAGS	JIFL_START_BBCOUNT
+
+/**
+ * struct jifl_start - JIFL_IOC_START argument
+ * @size:	sizeof(struct jifl_start)
+ * @flags:	JIFL_START_* instrumentation to insert
+ *
+ * Return (ioctl): 0; EINVAL without a layout or with unknown flags; ENOENT
+ * without attached functions; EBUSY when already running.
+ */
+struct jifl_start {
+	__u64 size;
+	__u64 flags;
+};
+
+#define JIFL_START_SIZE_VER0	16
+
+/**
+ * struct jifl_block_info - one translated block
+ * @native:	address of its first native instruction
+ * @len:	bytes of native code it covers
+ * @count:	times it ran (summed over CPUs) with JIFL_START_BBCOUNT, else 0
+ */
+struct jifl_block_info {
+	__u64 native;
+	__u64 len;
+	__u64 count;
+};
+
+/**
+ * struct jifl_blocks - JIFL_IOC_BLOCKS: read the block table
+ * @size:	sizeof(struct jifl_blocks)
+ * @flags:	none defined yet, must be 0
+ * @entries:	user pointer to @nr struct jifl_block_info
+ * @nr:		in: capacity of @entries; out: entries written
+ * @total:	out: blocks in the table (call again with more room if
+ *		larger than @nr)
+ */
+struct jifl_blocks {
+	__u64 size;
+	__u64 flags;
+	__u64 entries;
+	__u64 nr;
+	__u64 total;
+};
+
+#define JIFL_BLOCKS_SIZE_VER0	40
+#define JIFL_BLOCKS_MAX		(1U << 20)
 
 /* Why code ran natively instead of from the cache (jifl_stats.fallbacks) */
 enum jifl_fallback {
@@ -178,8 +235,9 @@ struct jifl_stats {
 #define JIFL_IOC_LAYOUT		_IOW(JIFL_IOC_MAGIC, 0x01, struct jifl_layout)
 #define JIFL_IOC_ATTACH		_IOW(JIFL_IOC_MAGIC, 0x02, struct jifl_attach)
 #define JIFL_IOC_FILTER		_IOW(JIFL_IOC_MAGIC, 0x03, struct jifl_filter)
-#define JIFL_IOC_START		_IO(JIFL_IOC_MAGIC, 0x04)
+#define JIFL_IOC_START		_IOW(JIFL_IOC_MAGIC, 0x04, struct jifl_start)
 #define JIFL_IOC_STOP		_IO(JIFL_IOC_MAGIC, 0x05)
 #define JIFL_IOC_STATS		_IOWR(JIFL_IOC_MAGIC, 0x06, struct jifl_stats)
+#define JIFL_IOC_BLOCKS		_IOWR(JIFL_IOC_MAGIC, 0x07, struct jifl_blocks)
 
 #endif /* _UAPI_JIFL_H */

@@ -10,6 +10,9 @@
  * -o FILE	write the statistics there instead of to stderr
  * -t MS	stop tracing after MS milliseconds, while CMD may still run;
  *		the statistics are then taken at once, before CMD ends
+ * -b		count every block's executions (JIFL_START_BBCOUNT)
+ * -B FILE	write the block table there: "native len count" per line
+ * -m MODULE	translate this loaded module's text too (repeatable)
  *
  * The test driver of the kernel runtime, until jifl record exists: it
  * exercises layout, attach, filter, start, stop and stats.
@@ -59,15 +62,88 @@ static void print_stats(FILE *fp, const struct jifl_stats *st)
 			(unsigned long long)st->fallbacks[i]);
 }
 
-static void write_stats(const char *path, const struct jifl_stats *st)
+/*
+ * A loaded module's text: from its lowest to past its highest text symbol
+ * in /proc/kallsyms, rounded out to pages.
+ */
+static int module_text(const char *name, __u64 *start, __u64 *end)
 {
-	FILE *out = path ? fopen(path, "we") : stderr;
+	char line[512], tag[128];
+	unsigned long long addr;
+	char type, sym[256];
+	FILE *fp = fopen("/proc/kallsyms", "re");
 
+	if (!fp)
+		die("/proc/kallsyms");
+	snprintf(tag, sizeof(tag), "[%s]", name);
+	*start = ~0ULL;
+	*end = 0;
+	while (fgets(line, sizeof(line), fp)) {
+		if (!strstr(line, tag) ||
+		    sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3 ||
+		    (type != 't' && type != 'T'))
+			continue;
+		if (addr < *start)
+			*start = addr;
+		if (addr > *end)
+			*end = addr;
+	}
+	fclose(fp);
+	if (!*end) {
+		fprintf(stderr, "trace-run: module %s has no text symbols: is it loaded?\n",
+			name);
+		return -1;
+	}
+	*start &= ~4095ULL;
+	*end = (*end | 4095) + 1;
+	return 0;
+}
+
+static void write_blocks(int fd, const char *path)
+{
+	struct jifl_blocks bl = { .size = sizeof(bl) };
+	struct jifl_block_info *e = NULL;
+	FILE *out;
+	__u64 i;
+
+	do {
+		free(e);
+		bl.nr = bl.total + 1024;
+		e = calloc(bl.nr, sizeof(*e));
+		if (!e)
+			die("calloc");
+		bl.entries = (unsigned long)e;
+		if (ioctl(fd, JIFL_IOC_BLOCKS, &bl))
+			die("JIFL_IOC_BLOCKS");
+	} while (bl.total > bl.nr);
+	out = fopen(path, "we");
 	if (!out)
 		die(path);
+	for (i = 0; i < bl.nr; i++)
+		fprintf(out, "%llx %llu %llu\n", (unsigned long long)e[i].native,
+			(unsigned long long)e[i].len,
+			(unsigned long long)e[i].count);
+	fclose(out);
+	free(e);
+}
+
+/* Written whole, then renamed: a reader never sees half of it. */
+static void write_stats(const char *path, const struct jifl_stats *st)
+{
+	char tmp[4096];
+	FILE *out;
+
+	if (!path) {
+		print_stats(stderr, st);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	out = fopen(tmp, "we");
+	if (!out)
+		die(tmp);
 	print_stats(out, st);
-	if (out != stderr)
-		fclose(out);
+	if (fclose(out) || rename(tmp, path))
+		die(path);
 }
 
 int main(int argc, char **argv)
@@ -82,11 +158,15 @@ int main(int argc, char **argv)
 	int fd, opt, go[2], status;
 	bool all = false;
 	long stop_ms = -1;
+	struct jifl_start start = { .size = sizeof(start) };
+	const char *blocksfile = NULL, *module_names[JIFL_LAYOUT_MAX_RANGES];
+	unsigned int nr_modules = 0, i;
+	__u64 modules[2 * JIFL_LAYOUT_MAX_RANGES];
 	__u64 pid64;
 	pid_t pid;
 	char c;
 
-	while ((opt = getopt(argc, argv, "+a:Ao:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "+a:Ao:t:bB:m:")) != -1) {
 		switch (opt) {
 		case 'a':
 			if (plen + strlen(optarg) + 1 > sizeof(patterns))
@@ -102,6 +182,17 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			stop_ms = atol(optarg);
+			break;
+		case 'b':
+			start.flags |= JIFL_START_BBCOUNT;
+			break;
+		case 'B':
+			blocksfile = optarg;
+			break;
+		case 'm':
+			if (nr_modules >= JIFL_LAYOUT_MAX_RANGES)
+				return 2;
+			module_names[nr_modules++] = optarg;
 			break;
 		default:
 			return 2;
@@ -123,6 +214,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "trace-run: %s\n", why);
 		return 125;
 	}
+	for (i = 0; i < nr_modules; i++)
+		if (module_text(module_names[i], &modules[2 * i],
+				&modules[2 * i + 1]))
+			return 125;
+	kl.layout.modules = (unsigned long)modules;
+	kl.layout.nr_modules = nr_modules;
 	if (ioctl(fd, JIFL_IOC_LAYOUT, &kl.layout))
 		die("JIFL_IOC_LAYOUT");
 	attach.patterns = (unsigned long)patterns;
@@ -153,7 +250,7 @@ int main(int argc, char **argv)
 	filter.nr_pids = all ? 0 : 1;
 	if (ioctl(fd, JIFL_IOC_FILTER, &filter))
 		die("JIFL_IOC_FILTER");
-	if (ioctl(fd, JIFL_IOC_START))
+	if (ioctl(fd, JIFL_IOC_START, &start))
 		die("JIFL_IOC_START");
 	if (write(go[1], "g", 1) != 1)
 		die("write");
@@ -177,6 +274,8 @@ int main(int argc, char **argv)
 		if (ioctl(fd, JIFL_IOC_STATS, &st))
 			die("JIFL_IOC_STATS");
 		write_stats(statsfile, &st);
+		if (blocksfile)
+			write_blocks(fd, blocksfile);
 		close(fd);
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -71,7 +71,11 @@ mkfifo "$work/fifo"
 "$TR" -t 2000 -o "$work/sleep.stats" -- sh -c "read x <'$work/fifo'; echo \$x" \
 	>"$work/sleep.out" &
 trpid=$!
-sleep 4
+# the statistics appear once tracing stopped (slow under a loaded TCG)
+for i in $(seq 1 600); do
+	[ -s "$work/sleep.stats" ] && break
+	sleep 0.1
+done
 [ "$(stat_of inflight "$work/sleep.stats")" -ge 1 ]
 ok $? "stop while a traced task sleeps: it is counted in the cache ($(stat_of inflight "$work/sleep.stats"))"
 rmmod jifl 2>"$work/rmmod.err"
