@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syscall-micro: time system-call microbenchmarks, printing
+ * "name ns_per_op" lines. Run natively and under jifl by
+ * tests/bench/syscalls.sh, which compares them.
+ *
+ *   syscall-micro [ITERATIONS]
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+#define BENCH(name, n, body) do {					\
+	double t0 = now_ns();						\
+	for (long i = 0; i < (n); i++) { body; }			\
+	printf("%s %.1f\n", name, (now_ns() - t0) / (n));		\
+} while (0)
+
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 20000;
+	int zero = open("/dev/zero", O_RDONLY);
+	int p1[2], p2[2];
+	struct stat st;
+	char c = 0;
+	pid_t pid;
+
+	if (zero < 0 || pipe(p1) || pipe(p2))
+		return 1;
+	BENCH("getppid", n, syscall(SYS_getppid));
+	BENCH("read_zero", n, if (read(zero, &c, 1) != 1) return 1);
+	BENCH("open_close", n / 4, close(open("/etc/hostname", O_RDONLY)));
+	BENCH("stat", n / 4, stat("/etc/hostname", &st));
+	pid = fork();
+	if (pid == 0) {
+		while (read(p1[0], &c, 1) == 1)
+			if (write(p2[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	BENCH("pipe_pingpong", n / 4,
+	      if (write(p1[1], &c, 1) != 1 || read(p2[0], &c, 1) != 1) return 1);
+	close(p1[1]);
+	waitpid(pid, NULL, 0);
+	BENCH("fork_exit", n / 200 + 1,
+	      pid = fork(); if (!pid) _exit(0); waitpid(pid, NULL, 0));
+	return 0;
+}
