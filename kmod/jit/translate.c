@@ -453,6 +453,34 @@ static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 	emit_direct_exit(t, op_jmp, 1, next, JIT_EXIT_JMP);
 }
 
+/*
+ * cmpxchg8b/16b write only ZF. QEMU 7.2's TCG was seen to leave junk in its
+ * lazily computed flags after cmpxchg16b: an interrupt taken before the
+ * next flag-writing instruction saves (and iret restores) RFLAGS with TF,
+ * NT, IOPL or AC set. Translated code puts more instruction-block
+ * boundaries (where QEMU takes interrupts) before that next write than
+ * the native code does, so rewrite the flags with their own values at
+ * once: "lahf; sahf" (around a saved %rax) leaves them unchanged on real
+ * CPUs and makes QEMU recompute them.
+ */
+static bool writes_only_zf(const struct jit_insn *in)
+{
+	return in->map == JIT_MAP_0F && in->opcode == 0xc7 &&
+	       (in->attr & JIT_ATTR_MODRM) && ((in->modrm >> 3) & 7) == 1 &&
+	       (in->attr & JIT_ATTR_MEM);
+}
+
+static void emit_flags_refresh(struct jit_translator *t)
+{
+	static const u8 push_lahf_sahf_pop[4] = { 0x50, 0x9f, 0x9e, 0x58 };
+	s32 rz = t->host->red_zone;
+
+	jit_emit_lea_rsp(&t->emit, -rz);
+	jit_emit_bytes(&t->emit, push_lahf_sahf_pop,
+		       sizeof(push_lahf_sahf_pop));
+	jit_emit_lea_rsp(&t->emit, rz);
+}
+
 static void emit_insn(struct jit_translator *t, const struct jit_insn *in,
 		      bool last)
 {
@@ -471,6 +499,8 @@ static void emit_insn(struct jit_translator *t, const struct jit_insn *in,
 	if (in->map == JIT_MAP_1BYTE && in->opcode == 0xfd)
 		t->std_seen = true;
 	emit_copy(t, in);
+	if (writes_only_zf(in))
+		emit_flags_refresh(t);
 }
 
 /*

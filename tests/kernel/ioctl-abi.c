@@ -71,6 +71,84 @@ static void drop_sys_admin(void)
 		_exit(101);
 }
 
+/* The session ioctls' argument checks; each a clear errno, no warning. */
+static void session_errors(void)
+{
+	struct jifl_attach at = { .size = sizeof(at) };
+	struct jifl_filter fl = { .size = sizeof(fl) };
+	struct jifl_start st = { .size = sizeof(st) };
+	struct jifl_blocks bl = { .size = sizeof(bl) };
+	struct jifl_layout lay = { .size = sizeof(lay) };
+	char nomatch[] = "jifl_no_such_function_anywhere";
+	char good[] = "__x64_sys_getcwd";
+	int fd = open(JIFL_DEVICE_PATH, O_RDWR), fd2;
+	__u64 pid = 1;
+
+	ok(ioctl_errno(fd, JIFL_IOC_START, &st) == EINVAL,
+	   "START without a layout: EINVAL");
+	ok(ioctl_errno(fd, JIFL_IOC_STOP, NULL) == EINVAL,
+	   "STOP when not running: EINVAL");
+	lay.text_start = 0x1000;
+	lay.text_end = 0x2000;
+	ok(ioctl_errno(fd, JIFL_IOC_LAYOUT, &lay) == EINVAL,
+	   "LAYOUT with bounds that are not kernel text: EINVAL");
+	lay.nr_ranges = JIFL_LAYOUT_MAX_RANGES + 1;
+	ok(ioctl_errno(fd, JIFL_IOC_LAYOUT, &lay) == EINVAL,
+	   "LAYOUT with too many ranges: EINVAL");
+	ok(ioctl_errno(fd, JIFL_IOC_LAYOUT, (void *)8) == EFAULT,
+	   "LAYOUT with a bad pointer: EFAULT");
+
+	at.patterns = (unsigned long)nomatch;
+	at.len = sizeof(nomatch);
+	ok(ioctl_errno(fd, JIFL_IOC_ATTACH, &at) == EINVAL,
+	   "ATTACH of a pattern matching nothing: EINVAL");
+	at.patterns = 8;
+	ok(ioctl_errno(fd, JIFL_IOC_ATTACH, &at) == EFAULT,
+	   "ATTACH with a bad patterns pointer: EFAULT");
+	at.patterns = (unsigned long)good;
+	at.len = 0;
+	ok(ioctl_errno(fd, JIFL_IOC_ATTACH, &at) == EINVAL,
+	   "ATTACH of zero bytes: EINVAL");
+	at.len = sizeof(good);
+	at.flags = 1;
+	ok(ioctl_errno(fd, JIFL_IOC_ATTACH, &at) == EINVAL,
+	   "ATTACH with unknown flags: EINVAL");
+
+	fl.mode = 7;
+	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EINVAL,
+	   "FILTER with an unknown mode: EINVAL");
+	fl.mode = JIFL_FILTER_PIDS;
+	fl.nr_pids = 0;
+	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EINVAL,
+	   "FILTER of no pids: EINVAL");
+	fl.nr_pids = 1;
+	fl.pids = 8;
+	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EFAULT,
+	   "FILTER with a bad pids pointer: EFAULT");
+	fl.pids = (unsigned long)&pid;
+	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == 0, "FILTER of pid 1");
+
+	st.flags = 1ULL << 40;
+	ok(ioctl_errno(fd, JIFL_IOC_START, &st) == EINVAL,
+	   "START with unknown flags: EINVAL");
+	bl.flags = 1;
+	ok(ioctl_errno(fd, JIFL_IOC_BLOCKS, &bl) == EINVAL,
+	   "BLOCKS with unknown flags: EINVAL");
+	bl.flags = 0;
+	bl.nr = JIFL_BLOCKS_MAX + 1;
+	ok(ioctl_errno(fd, JIFL_IOC_BLOCKS, &bl) == EINVAL,
+	   "BLOCKS asking for too many entries: EINVAL");
+
+	/* the first file configured a session: a second one is refused */
+	fd2 = open(JIFL_DEVICE_PATH, O_RDWR);
+	ok(ioctl_errno(fd2, JIFL_IOC_FILTER, &fl) == EBUSY,
+	   "a second concurrent session: EBUSY");
+	close(fd);
+	ok(ioctl_errno(fd2, JIFL_IOC_FILTER, &fl) == 0,
+	   "once the first session's file is closed, a new session starts");
+	close(fd2);
+}
+
 int main(void)
 {
 	struct jifl_version ver;
@@ -80,7 +158,7 @@ int main(void)
 	char *straddle;
 	int fd, err;
 
-	plan(17);
+	plan(35);
 
 	fd = open(JIFL_DEVICE_PATH, O_RDWR);
 	if (!ok(fd >= 0, "root opens %s", JIFL_DEVICE_PATH)) {
@@ -135,6 +213,8 @@ int main(void)
 	ok(ioctl_errno(fd, TCGETS, buf) == ENOTTY,
 	   "foreign command (TCGETS): ENOTTY");
 	close(fd);
+
+	session_errors();
 
 	err = open_errno_as(become_nobody);
 	ok(err == EACCES || err == EPERM,

@@ -11,7 +11,9 @@
  * -t MS	stop tracing after MS milliseconds, while CMD may still run;
  *		the statistics are then taken at once, before CMD ends
  * -b		count every block's executions (JIFL_START_BBCOUNT)
- * -B FILE	write the block table there: "native len count" per line
+ * -B FILE	write the block table there: "native len count" per line,
+ *		and add "functions=N" (distinct functions entered) to the
+ *		statistics
  * -m MODULE	translate this loaded module's text too (repeatable)
  *
  * The test driver of the kernel runtime, until jifl record exists: it
@@ -99,7 +101,64 @@ static int module_text(const char *name, __u64 *start, __u64 *end)
 	return 0;
 }
 
-static void write_blocks(int fd, const char *path)
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct functions (text symbols of /proc/kallsyms) the blocks start in. */
+static unsigned long count_functions(const struct jifl_block_info *e,
+				     __u64 nr)
+{
+	unsigned long nsyms = 0, cap = 1 << 16, n = 0, i;
+	__u64 *syms = malloc(cap * sizeof(*syms)), *hit;
+	unsigned long long addr;
+	char line[512], type;
+	FILE *fp = fopen("/proc/kallsyms", "re");
+
+	if (!fp || !syms)
+		die("/proc/kallsyms");
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%llx %c", &addr, &type) != 2 ||
+		    (type != 't' && type != 'T'))
+			continue;
+		if (nsyms == cap) {
+			cap *= 2;
+			syms = realloc(syms, cap * sizeof(*syms));
+			if (!syms)
+				die("realloc");
+		}
+		syms[nsyms++] = addr;
+	}
+	fclose(fp);
+	qsort(syms, nsyms, sizeof(*syms), cmp_u64);
+	hit = calloc(nsyms + 1, sizeof(*hit));
+	if (!hit)
+		die("calloc");
+	for (i = 0; i < nr; i++) {
+		unsigned long lo = 0, hi = nsyms;
+
+		while (lo < hi) {	/* last symbol <= the block's start */
+			unsigned long mid = (lo + hi) / 2;
+
+			if (syms[mid] <= e[i].native)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo && !hit[lo - 1]) {
+			hit[lo - 1] = 1;
+			n++;
+		}
+	}
+	free(hit);
+	free(syms);
+	return n;
+}
+
+static void write_blocks(int fd, const char *path, const char *statsfile)
 {
 	struct jifl_blocks bl = { .size = sizeof(bl) };
 	struct jifl_block_info *e = NULL;
@@ -124,6 +183,13 @@ static void write_blocks(int fd, const char *path)
 			(unsigned long long)e[i].len,
 			(unsigned long long)e[i].count);
 	fclose(out);
+	if (statsfile) {
+		out = fopen(statsfile, "ae");
+		if (!out)
+			die(statsfile);
+		fprintf(out, "functions=%lu\n", count_functions(e, bl.nr));
+		fclose(out);
+	}
 	free(e);
 }
 
@@ -275,7 +341,7 @@ int main(int argc, char **argv)
 			die("JIFL_IOC_STATS");
 		write_stats(statsfile, &st);
 		if (blocksfile)
-			write_blocks(fd, blocksfile);
+			write_blocks(fd, blocksfile, statsfile);
 		close(fd);
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -17,7 +17,7 @@ workload() {
 	name=$1 min_blocks=$2
 	shift 2
 	native=$("$@" 2>&1)
-	traced=$("$TR" -o "$work/$name.stats" -- "$@" 2>&1)
+	traced=$("$TR" -o "$work/$name.stats" -B "$work/$name.blocks" -- "$@" 2>&1)
 	status=$?
 	[ "$status" -eq 0 ]; ok $? "$name: traced run exits 0 (status $status)"
 	[ "$native" = "$traced" ]; ok $? "$name: traced output equals the native output"
@@ -28,6 +28,9 @@ workload() {
 	blocks=$(stat_of blocks "$work/$name.stats")
 	[ "${blocks:-0}" -ge "$min_blocks" ]
 	ok $? "$name: at least $min_blocks blocks translated ($blocks)"
+	functions=$(stat_of functions "$work/$name.stats")
+	[ "${functions:-0}" -ge 100 ]
+	ok $? "$name: blocks in at least 100 functions ($functions)"
 	[ "$(stat_of inflight "$work/$name.stats")" = 0 ]
 	ok $? "$name: no task left in the cache"
 	diag "$name: $(tr '\n' ' ' <"$work/$name.stats")"
