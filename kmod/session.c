@@ -57,6 +57,14 @@ static int jifl_claim_locked(struct file *file)
 	return 0;
 }
 
+/* @n __u64s from user space; NULL (not an error) when @n is 0 */
+static u64 *copy_u64s(u64 uptr, u64 n)
+{
+	if (!n)
+		return NULL;
+	return memdup_user(u64_to_user_ptr(uptr), n * sizeof(u64));
+}
+
 static long jifl_ioctl_layout(void __user *uarg)
 {
 	struct jifl_layout layout;
@@ -72,12 +80,10 @@ static long jifl_ioctl_layout(void __user *uarg)
 		return -EINVAL;
 	if (jifl_started)
 		return -EBUSY;
-	ranges = memdup_user(u64_to_user_ptr(layout.ranges),
-			     layout.nr_ranges * 2 * sizeof(u64) ?: 1);
+	ranges = copy_u64s(layout.ranges, layout.nr_ranges * 2);
 	if (IS_ERR(ranges))
 		return PTR_ERR(ranges);
-	modules = memdup_user(u64_to_user_ptr(layout.modules),
-			      layout.nr_modules * 2 * sizeof(u64) ?: 1);
+	modules = copy_u64s(layout.modules, layout.nr_modules * 2);
 	if (IS_ERR(modules)) {
 		kfree(ranges);
 		return PTR_ERR(modules);
@@ -129,8 +135,7 @@ static long jifl_ioctl_filter(void __user *uarg)
 		return -EINVAL;
 	if (jifl_started)
 		return -EBUSY;
-	pids = memdup_user(u64_to_user_ptr(filter.pids),
-			   filter.nr_pids * sizeof(u64) ?: 1);
+	pids = copy_u64s(filter.pids, filter.nr_pids);
 	if (IS_ERR(pids))
 		return PTR_ERR(pids);
 	ret = jifl_entry_set_filter(filter.mode, pids, filter.nr_pids);
