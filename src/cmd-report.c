@@ -1,10 +1,248 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * jifl report: hot blocks, functions and call graphs from jifl.data.
+ * jifl report: hot functions, blocks and modules from jifl.data.
+ *
+ * This version works from what `jifl record -e bbcount` writes: the BLOCKS
+ * table, the COUNTERS section and the kallsyms snapshot (symbols resolve
+ * through src/util/report-sym.h, grouping and output are in
+ * src/util/report-hist.h).  Source lines and annotation (DWARF, Capstone)
+ * and call graphs come later, as more resolvers and sort keys.
  */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "builtin.h"
+#include "util/data-file.h"
+#include "util/parse-options.h"
+#include "util/report-hist.h"
+#include "util/report-sym.h"
+
+static const char *const report_usage[] = {
+	"jifl report [<options>]",
+	"",
+	"Show the hottest kernel functions, basic blocks or modules recorded",
+	"in jifl.data by `jifl record -e bbcount`.",
+	NULL
+};
+
+/* Accepted sort keys; aliases map to the canonical names. */
+static const struct {
+	const char *name;
+	enum report_key key;
+} sort_keys[] = {
+	{ "sym", REPORT_KEY_SYM },
+	{ "block", REPORT_KEY_BLOCK },
+	{ "module", REPORT_KEY_MODULE },
+	{ "symbol", REPORT_KEY_SYM },	/* aliases */
+	{ "dso", REPORT_KEY_MODULE },
+};
+
+static int parse_sort_key(const char *s, enum report_key *key)
+{
+	const char *best = NULL;
+	int best_d = 3;
+	size_t i;
+
+	for (i = 0; i < sizeof(sort_keys) / sizeof(sort_keys[0]); i++) {
+		int d;
+
+		if (!strcmp(s, sort_keys[i].name)) {
+			*key = sort_keys[i].key;
+			return 0;
+		}
+		d = levenshtein(s, sort_keys[i].name);
+		if (i < REPORT_NR_KEYS && d < best_d) {
+			best_d = d;
+			best = sort_keys[i].name;
+		}
+	}
+	if (strchr(s, ','))
+		fprintf(stderr, "jifl report: '%s': one sort key at a time in this version", s);
+	else
+		fprintf(stderr, "jifl report: unknown sort key '%s'", s);
+	if (best && !strchr(s, ','))
+		fprintf(stderr, " (did you mean '%s'?)", best);
+	fprintf(stderr, "; valid keys: ");
+	for (i = 0; i < REPORT_NR_KEYS; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", report_key_names[i]);
+	fprintf(stderr, "\n");
+	return -1;
+}
+
+static int parse_percent(const char *s, double *pct)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && *end == '%')
+		end++;
+	if (errno || end == s || *end || !(v >= 0.0 && v <= 100.0)) {
+		fprintf(stderr, "jifl report: --percent-limit: '%s' is not a percentage between 0 and 100\n",
+			s);
+		return -1;
+	}
+	*pct = v;
+	return 0;
+}
+
+/* Prints an argument so that a shell would read it back the same. */
+static void print_shell_word(FILE *fp, const char *s)
+{
+	const char *p;
+
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789-_=+./:,@%") == strlen(s)) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('\'', fp);
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			fputs("'\\''", fp);
+		else
+			fputc(*p, fp);
+	}
+	fputc('\'', fp);
+}
+
+static void print_header(FILE *fp, const struct jd_file *f,
+			 const struct report_hist *h)
+{
+	uint32_t i;
+
+	fprintf(fp, "# jifl report\n");
+	if (f->present & (1U << JD_SEC_CMDLINE)) {
+		fprintf(fp, "# command         : ");
+		for (i = 0; i < f->argc; i++) {
+			if (i)
+				fputc(' ', fp);
+			print_shell_word(fp, f->argv[i]);
+		}
+		fputc('\n', fp);
+	}
+	if (f->present & (1U << JD_SEC_UNAME))
+		fprintf(fp, "# kernel          : %s\n", f->uname);
+	if ((f->present & (1U << JD_SEC_CLOCK)) && f->clock.ref_realtime_ns) {
+		time_t t = (time_t)(f->clock.ref_realtime_ns / 1000000000ULL);
+		struct tm tm;
+		char date[64];
+
+		if (localtime_r(&t, &tm) &&
+		    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %Z", &tm))
+			fprintf(fp, "# date            : %s\n", date);
+	}
+	if (f->present & (1U << JD_SEC_CPUS))
+		fprintf(fp, "# cpus            : %u online, %u configured\n",
+			f->cpus_online, f->cpus_configured);
+	fprintf(fp, "# blocks executed : %llu (%u distinct blocks of %u recorded)\n",
+		(unsigned long long)h->total_count, h->nr_executed,
+		h->nr_blocks);
+	if (h->nr_unknown)
+		fprintf(fp, "# unresolved      : %u executed block%s in no known symbol\n",
+			h->nr_unknown, h->nr_unknown == 1 ? "" : "s");
+	fprintf(fp, "# sort            : %s, by %s\n", report_key_names[h->key],
+		h->order == REPORT_BY_INSNS ? "executed bytes" : "executions");
+	fprintf(fp, "#\n");
+}
 
 int cmd_report(int argc, const char **argv)
 {
-	return cmd_not_built("report", "Show hot basic blocks, functions and call graphs from jifl.data.", argc, argv);
+	const char *input = "jifl.data", *sort = "sym", *sort_by = "count";
+	const char *percent_limit = NULL;
+	bool use_stdio = false, json = false, csv = false, show_counts = false;
+	const struct option options[] = {
+		OPT_STRING('i', "input", &input, "file",
+			   "input file name (default: jifl.data)"),
+		OPT_BOOLEAN(0, "stdio", &use_stdio,
+			    "text output on standard output (the default)"),
+		OPT_STRING('s', "sort", &sort, "key",
+			   "what to list: sym (default), block, module"),
+		OPT_STRING(0, "sort-by", &sort_by, "count|insns",
+			   "order by executions (default) or executed bytes"),
+		OPT_STRING(0, "percent-limit", &percent_limit, "pct",
+			   "hide entries below this share"),
+		OPT_BOOLEAN('n', "show-counts", &show_counts,
+			    "show the executions column"),
+		OPT_BOOLEAN(0, "json", &json, "print a JSON array of entries"),
+		OPT_BOOLEAN(0, "csv", &csv, "print CSV: a header, then entries"),
+		OPT_END()
+	};
+	struct report_print_opts po = { REPORT_STDIO, 0.0, false };
+	enum report_order order = REPORT_BY_COUNT;
+	enum report_key key = REPORT_KEY_SYM;
+	struct report_resolver *res;
+	struct report_hist h;
+	struct jd_file *f;
+	char why[512];
+	size_t hidden;
+
+	argc = parse_options(argc, argv, options, report_usage, 0);
+	if (argc > 0) {
+		fprintf(stderr, "jifl report: unexpected argument '%s'; see 'jifl report --help'\n",
+			argv[0]);
+		return EXIT_USAGE;
+	}
+	if (parse_sort_key(sort, &key))
+		return EXIT_USAGE;
+	if (!strcmp(sort_by, "insns") || !strcmp(sort_by, "bytes")) {
+		order = REPORT_BY_INSNS;
+	} else if (strcmp(sort_by, "count")) {
+		fprintf(stderr, "jifl report: --sort-by: unknown order '%s'; valid: count, insns\n",
+			sort_by);
+		return EXIT_USAGE;
+	}
+	if (percent_limit && parse_percent(percent_limit, &po.percent_limit))
+		return EXIT_USAGE;
+	if (json && csv) {
+		fprintf(stderr, "jifl report: --json and --csv exclude each other\n");
+		return EXIT_USAGE;
+	}
+	po.format = json ? REPORT_JSON : csv ? REPORT_CSV : REPORT_STDIO;
+	po.show_counts = show_counts;
+
+	f = jd_open(input, why, sizeof(why));
+	if (!f) {
+		if (errno == ENOENT)
+			fprintf(stderr, "jifl report: %s: No such file; record one with `jifl record -e bbcount -- CMD`, or name another with -i\n",
+				input);
+		else
+			fprintf(stderr, "jifl report: %s\n", why);
+		return 1;
+	}
+	if (!(f->present & (1U << JD_SEC_COUNTERS))) {
+		fprintf(stderr, "jifl report: no block counters in %s: record with -e bbcount\n",
+			input);
+		jd_close(f);
+		return 1;
+	}
+	res = report_resolver_kallsyms(f);
+	if (!res || report_hist_build(&h, f, res, key, order)) {
+		fprintf(stderr, "jifl report: out of memory\n");
+		report_resolver_free(res);
+		jd_close(f);
+		return 1;
+	}
+	if (res->unusable && h.nr_executed)
+		fprintf(stderr, "jifl report: warning: no symbols: %s\n",
+			res->unusable);
+
+	if (po.format == REPORT_STDIO)
+		print_header(stdout, f, &h);
+	hidden = report_hist_print(stdout, &h, &po);
+	if (po.format == REPORT_STDIO && hidden)
+		printf("#\n# %zu entr%s below %.2f%% not shown (--percent-limit)\n",
+		       hidden, hidden == 1 ? "y" : "ies", po.percent_limit);
+	if (po.format == REPORT_STDIO && !h.nr_executed)
+		printf("# no block was executed\n");
+
+	report_hist_free(&h);
+	report_resolver_free(res);
+	jd_close(f);
+	return 0;
 }

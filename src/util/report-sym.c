@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Symbol resolvers for `jifl report`; see report-sym.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/report-sym.h"
+
+static bool kallsyms_resolve(struct report_resolver *r, uint64_t addr,
+			     struct report_sym *out)
+{
+	const struct jd_file *f = r->priv;
+	const struct jd_ksym *s;
+	uint64_t off;
+
+	if (r->unusable)
+		return false;
+	s = jd_ksym_lookup(&f->kallsyms, addr, &off);
+	if (!s)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->name = s->name;
+	out->module = s->module ? s->module : "";
+	out->start = s->addr;
+	out->offset = off;
+	return true;
+}
+
+static void kallsyms_destroy(struct report_resolver *r)
+{
+	free(r);
+}
+
+struct report_resolver *report_resolver_kallsyms(const struct jd_file *f)
+{
+	struct report_resolver *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->name = "kallsyms";
+	r->resolve = kallsyms_resolve;
+	r->destroy = kallsyms_destroy;
+	r->priv = (void *)f;
+	if (!(f->present & (1U << JD_SEC_KALLSYMS)))
+		r->unusable = "the file has no kallsyms snapshot";
+	else if (f->kallsyms.flags & JD_KF_ADDRS_HIDDEN)
+		r->unusable = "kallsyms addresses were hidden when recording (kptr_restrict: record as root or with kernel.kptr_restrict=0)";
+	else if (!f->kallsyms.count)
+		r->unusable = "the kallsyms snapshot is empty";
+	return r;
+}
+
+bool report_resolve(struct report_resolver *chain, uint64_t addr,
+		    struct report_sym *out)
+{
+	struct report_resolver *r;
+
+	for (r = chain; r; r = r->next)
+		if (r->resolve(r, addr, out))
+			return true;
+	memset(out, 0, sizeof(*out));
+	return false;
+}
+
+void report_resolver_free(struct report_resolver *chain)
+{
+	while (chain) {
+		struct report_resolver *next = chain->next;
+
+		chain->destroy(chain);
+		chain = next;
+	}
+}
