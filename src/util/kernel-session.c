@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/jifl-dev.h"
+#include "util/kernel-layout.h"
+#include "util/kernel-session.h"
+
+static const char *const fallback_names[JIFL_FB_NR] = {
+	[JIFL_FB_OUTSIDE_TEXT] = "outside kernel text",
+	[JIFL_FB_EXCLUDED] = "excluded section",
+	[JIFL_FB_EXTABLE] = "exception-table insn",
+	[JIFL_FB_DECODE] = "undecodable",
+	[JIFL_FB_TRAP] = "trap insn",
+	[JIFL_FB_RANGE] = "out of rel32 reach",
+	[JIFL_FB_CACHE_FULL] = "cache full",
+	[JIFL_FB_OTHER] = "other",
+};
+
+const char *ks_fallback_name(unsigned int reason)
+{
+	return reason < JIFL_FB_NR ? fallback_names[reason] : "?";
+}
+
+static int fail(struct kernel_session *s, int err, const char *what)
+{
+	snprintf(s->why, sizeof(s->why), "%s: %s", what, strerror(err));
+	return -err;
+}
+
+static int modprobe_jifl(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execlp("modprobe", "modprobe", "jifl", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int ks_open(struct kernel_session *s, bool load)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = jifl_dev_open(s->why, sizeof(s->why));
+	if (s->fd == -ENOENT && load && geteuid() == 0) {
+		if (modprobe_jifl() == 0)
+			s->fd = jifl_dev_open(s->why, sizeof(s->why));
+		else
+			snprintf(s->why, sizeof(s->why),
+				 "module not loaded and `modprobe jifl` failed: install jifl.ko for %s (make install), or load it with insmod; with Secure Boot, sign it or use mokutil",
+				 "this kernel");
+	}
+	return s->fd < 0 ? s->fd : 0;
+}
+
+void ks_close(struct kernel_session *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+/* A loaded module's text, from its text symbols in /proc/kallsyms. */
+static int module_text(struct kernel_session *s, const char *name,
+		       __u64 *start, __u64 *end)
+{
+	char line[512], tag[128], type, sym[256];
+	unsigned long long addr;
+	FILE *fp = fopen("/proc/kallsyms", "re");
+
+	if (!fp)
+		return fail(s, errno, "/proc/kallsyms");
+	snprintf(tag, sizeof(tag), "[%s]", name);
+	*start = ~0ULL;
+	*end = 0;
+	while (fgets(line, sizeof(line), fp)) {
+		if (!strstr(line, tag) ||
+		    sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3 ||
+		    (type != 't' && type != 'T'))
+			continue;
+		if (addr < *start)
+			*start = addr;
+		if (addr > *end)
+			*end = addr;
+	}
+	fclose(fp);
+	if (!*end) {
+		snprintf(s->why, sizeof(s->why),
+			 "module %s has no text symbols: is it loaded?", name);
+		return -ENOENT;
+	}
+	*start &= ~4095ULL;
+	*end = (*end | 4095) + 1;
+	return 0;
+}
+
+int ks_layout(struct kernel_session *s, const char *const *modules,
+	      unsigned int nr_modules)
+{
+	__u64 ranges[2 * JIFL_LAYOUT_MAX_RANGES];
+	struct kernel_layout kl;
+	unsigned int i;
+	int ret;
+
+	ret = kernel_layout_read(&kl, NULL, s->why, sizeof(s->why));
+	if (ret)
+		return ret;
+	if (nr_modules > JIFL_LAYOUT_MAX_RANGES)
+		return fail(s, E2BIG, "too many modules");
+	for (i = 0; i < nr_modules; i++) {
+		ret = module_text(s, modules[i], &ranges[2 * i],
+				  &ranges[2 * i + 1]);
+		if (ret)
+			return ret;
+	}
+	kl.layout.modules = (unsigned long)ranges;
+	kl.layout.nr_modules = nr_modules;
+	if (ioctl(s->fd, JIFL_IOC_LAYOUT, &kl.layout))
+		return fail(s, errno, "describing the kernel to jifl.ko");
+	return 0;
+}
+
+static int attach_buf(struct kernel_session *s, const char *buf, size_t len)
+{
+	struct jifl_attach at = {
+		.size = sizeof(at),
+		.patterns = (unsigned long)buf,
+		.len = len,
+	};
+
+	if (ioctl(s->fd, JIFL_IOC_ATTACH, &at))
+		return -errno;
+	return 0;
+}
+
+int ks_attach_functions(struct kernel_session *s, const char *const *globs,
+			unsigned int n)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = attach_buf(s, globs[i], strlen(globs[i]) + 1);
+		if (ret == -EINVAL) {
+			snprintf(s->why, sizeof(s->why),
+				 "no traceable kernel function matches '%s' (see /sys/kernel/tracing/available_filter_functions)",
+				 globs[i]);
+			return ret;
+		}
+		if (ret)
+			return fail(s, -ret, globs[i]);
+		s->nr_attached++;
+	}
+	return 0;
+}
+
+/* Whether @name is listed in available_filter_functions (@list). */
+static bool traceable(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name))) {
+		if ((p == list || p[-1] == '\n') &&
+		    (p[n] == '\n' || p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static char *read_file(const char *path)
+{
+	size_t len = 0, cap = 1 << 20;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			char *bigger = realloc(buf, cap *= 2);
+
+			if (!bigger) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			buf = bigger;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+static const char *const tracefs_lists[] = {
+	"/sys/kernel/tracing/available_filter_functions",
+	"/sys/kernel/debug/tracing/available_filter_functions",
+};
+
+int ks_attach_syscalls(struct kernel_session *s, const char *list)
+{
+	char *avail = NULL, *names, *name, *save, glob[160];
+	unsigned int i, attached = 0;
+	int ret;
+
+	for (i = 0; !avail && i < 2; i++)
+		avail = read_file(tracefs_lists[i]);
+	if (!avail) {
+		snprintf(s->why, sizeof(s->why),
+			 "cannot read available_filter_functions: mount tracefs (mount -t tracefs none /sys/kernel/tracing)");
+		return -ENOENT;
+	}
+	if (!list) {
+		/* every __x64_sys_X, and __do_sys_X where that is missing */
+		const char *p = avail;
+
+		ret = attach_buf(s, "__x64_sys_*", sizeof("__x64_sys_*"));
+		if (ret)
+			goto out_err;
+		attached++;
+		while ((p = strstr(p, "\n__do_sys_"))) {
+			const char *sys = p + 10;
+			size_t n = strcspn(sys, "\n ");
+
+			p = sys;
+			snprintf(glob, sizeof(glob), "__x64_sys_%.*s", (int)n, sys);
+			if (traceable(avail, glob))
+				continue;
+			snprintf(glob, sizeof(glob), "__do_sys_%.*s", (int)n, sys);
+			if (!attach_buf(s, glob, strlen(glob) + 1))
+				attached++;
+		}
+		goto out;
+	}
+	names = strdup(list);
+	if (!names) {
+		free(avail);
+		return fail(s, ENOMEM, "attach");
+	}
+	for (name = strtok_r(names, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		snprintf(glob, sizeof(glob), "__x64_sys_%s", name);
+		if (!traceable(avail, glob))
+			snprintf(glob, sizeof(glob), "__do_sys_%s", name);
+		if (!traceable(avail, glob)) {
+			snprintf(s->why, sizeof(s->why),
+				 "unknown or untraceable system call '%s'",
+				 name);
+			free(names);
+			free(avail);
+			return -EINVAL;
+		}
+		ret = attach_buf(s, glob, strlen(glob) + 1);
+		if (ret) {
+			free(names);
+			goto out_err;
+		}
+		attached++;
+	}
+	free(names);
+out:
+	free(avail);
+	s->nr_attached += attached;
+	return 0;
+out_err:
+	free(avail);
+	return fail(s, -ret, "attaching at system calls");
+}
+
+int ks_filter(struct kernel_session *s, unsigned int mode, const __u64 *pids,
+	      unsigned int n)
+{
+	struct jifl_filter fl = {
+		.size = sizeof(fl),
+		.mode = mode,
+		.pids = (unsigned long)pids,
+		.nr_pids = n,
+	};
+
+	if (ioctl(s->fd, JIFL_IOC_FILTER, &fl))
+		return fail(s, errno, "choosing the traced tasks");
+	return 0;
+}
+
+int ks_start(struct kernel_session *s, __u64 flags)
+{
+	struct jifl_start st = { .size = sizeof(st), .flags = flags };
+
+	if (!ioctl(s->fd, JIFL_IOC_START, &st))
+		return 0;
+	if (errno == EBUSY)
+		snprintf(s->why, sizeof(s->why),
+			 "cannot start: another IPMODIFY ftrace user (livepatch?) holds an attached function, or a session runs");
+	else
+		return fail(s, errno, "starting");
+	return -EBUSY;
+}
+
+int ks_stop(struct kernel_session *s)
+{
+	if (ioctl(s->fd, JIFL_IOC_STOP))
+		return fail(s, errno, "stopping");
+	return 0;
+}
+
+int ks_stats(struct kernel_session *s, struct jifl_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	if (ioctl(s->fd, JIFL_IOC_STATS, st))
+		return fail(s, errno, "reading statistics");
+	return 0;
+}
+
+int ks_blocks(struct kernel_session *s, struct jifl_block_info **blocks,
+	      size_t *nr)
+{
+	struct jifl_blocks bl = { .size = sizeof(bl) };
+	struct jifl_block_info *e = NULL;
+
+	do {
+		free(e);
+		bl.nr = bl.total + 1024;
+		e = calloc(bl.nr, sizeof(*e));
+		if (!e)
+			return fail(s, ENOMEM, "reading blocks");
+		bl.entries = (unsigned long)e;
+		if (ioctl(s->fd, JIFL_IOC_BLOCKS, &bl)) {
+			free(e);
+			return fail(s, errno, "reading blocks");
+		}
+	} while (bl.total > bl.nr);
+	*blocks = e;
+	*nr = bl.nr;
+	return 0;
+}

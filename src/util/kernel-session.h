@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tracing session with jifl.ko, as the tool drives it: open /dev/jifl
+ * (loading the module if needed), describe the kernel, attach, filter,
+ * start, stop, and read back statistics and blocks.
+ */
+#ifndef JIFL_KERNEL_SESSION_H
+#define JIFL_KERNEL_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "uapi/jifl.h"
+
+struct kernel_session {
+	int fd;
+	unsigned int nr_attached;	/* functions attached */
+	char why[512];			/* the last error, a sentence */
+};
+
+/* Open /dev/jifl, loading the module with modprobe when @load is set. */
+int ks_open(struct kernel_session *s, bool load);
+void ks_close(struct kernel_session *s);
+
+/* Send the layout of the running kernel (plus the named modules' text). */
+int ks_layout(struct kernel_session *s, const char *const *modules,
+	      unsigned int nr_modules);
+
+/*
+ * Attach at system calls: @list is NULL for all of them, else a
+ * comma-separated list of names ("read,openat"). Each resolves to its
+ * traceable entry, __x64_sys_NAME or, for system calls without arguments,
+ * __do_sys_NAME.
+ */
+int ks_attach_syscalls(struct kernel_session *s, const char *list);
+
+/* Attach at kernel functions named by ftrace globs. */
+int ks_attach_functions(struct kernel_session *s, const char *const *globs,
+			unsigned int n);
+
+int ks_filter(struct kernel_session *s, unsigned int mode,
+	      const __u64 *pids, unsigned int n);
+int ks_start(struct kernel_session *s, __u64 flags);
+int ks_stop(struct kernel_session *s);
+int ks_stats(struct kernel_session *s, struct jifl_stats *st);
+
+/* The block table; *@blocks is malloc()ed, free it. */
+int ks_blocks(struct kernel_session *s, struct jifl_block_info **blocks,
+	      size_t *nr);
+
+/* Names of enum jifl_fallback values, for summaries */
+const char *ks_fallback_name(unsigned int reason);
+
+#endif /* JIFL_KERNEL_SESSION_H */

@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# jifl record in the VM: a command's kernel execution with block counting
+# into jifl.data, its exit status passed on, the old file kept, errors
+# that say what to do, and Ctrl-C still writing a valid file.
+. "$top_srcdir/tests/lib.sh"
+J=${JIFL:-$top_builddir/src/jifl}
+cd "$(mktemp -d)" || exit 1
+
+magic() { [ "$(head -c 8 "$1" 2>/dev/null)" = JIFLDATA ]; }
+
+expect_status "record of a command exits with its status" 3 \
+	"$J" record -e bbcount -- sh -c 'cat /etc/hostname >/dev/null; exit 3'
+expect_match "summary: blocks translated" "blocks translated"
+expect_match "summary: fallbacks by reason" "native fallbacks"
+magic jifl.data; ok $? "jifl.data written, with the jifl.data magic"
+out=$("$J" record -q --syscalls read -- true 2>&1); ok $? "record -q -- true"
+[ -z "$out" ]; ok $? "-q prints nothing"
+magic jifl.data.old; ok $? "the previous file is kept as jifl.data.old"
+expect_status "record --syscalls read,getppid" 0 \
+	"$J" record --syscalls read,getppid -o sc.data -- cat /etc/hostname
+expect_match "attached at the two system calls" "2 attach patterns"
+
+expect_status "unknown event: usage error" 2 "$J" record -e frob -- true
+expect_match "unknown event names the known ones" "known: bbcount"
+expect_status "calltrace is not built yet: exit 1" 1 "$J" record -e calltrace -- true
+expect_match "and says so" "not built yet"
+expect_status "no command, -p or -a: usage error" 2 "$J" record
+expect_status "bad pid: usage error" 2 "$J" record -p 99999999
+expect_status "unknown system call: exit 1" 1 "$J" record --syscalls nosuchcall -- true
+expect_match "and names it" "nosuchcall"
+expect_status "missing command: exit 127" 127 "$J" record -q --syscalls read -- /nonexistent/cmd
+
+# Ctrl-C while watching a running process: a valid file all the same
+sleep 30 &
+victim=$!
+"$J" record --syscalls nanosleep,clock_nanosleep -o ctrlc.data -p $victim \
+	2>ctrlc.err &
+rec=$!
+# wait until it says it is tracing
+for i in $(seq 1 600); do
+	grep -q "Ctrl-C to stop" ctrlc.err && break
+	sleep 0.1
+done
+kill -INT $rec
+wait $rec
+ok $? "record -p stopped with SIGINT exits 0"
+magic ctrlc.data; ok $? "and wrote a valid jifl.data"
+kill $victim 2>/dev/null
+done_testing
