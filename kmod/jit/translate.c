@@ -810,6 +810,9 @@ static int insert_counter_gs_reg(struct jit_translator *t, u64 addr,
 int jit_insert_counter(struct jit_translator *t, u64 addr)
 {
 	static const u8 incq[2] = { 0x48, 0xff };
+	static const u8 mov_load[2] = { 0x48, 0x8b };
+	static const u8 mov_store[2] = { 0x48, 0x89 };
+	static const u8 lea_rax_1[4] = { 0x48, 0x8d, 0x40, 0x01 };
 	/* inc rewrites all arithmetic flags but CF */
 	bool save = jit_live_flags(t) & JIT_EFL_ARITH & ~JIT_EFL_CF;
 	s32 rz = t->host->red_zone;
@@ -818,15 +821,35 @@ int jit_insert_counter(struct jit_translator *t, u64 addr)
 	if (t->host->counter_mode == JIT_COUNTER_GS_REG)
 		return insert_counter_gs_reg(t, addr, save);
 
-	if (save) {
+	if (!save)
+		return emit_mem_abs(t, incq, 2, 0, addr, NULL, 0);
+	/*
+	 * Flags live: no pushf/popf (popf is slow and reloads IF/AC/TF)
+	 * but a flag-free load, lea +1, store through a saved %rax.  Not
+	 * one instruction, which only matters for the per-CPU GS mode
+	 * (migration between load and store): that mode keeps incq.
+	 */
+	if (t->host->counter_mode == JIT_COUNTER_GS) {
+		static const u8 lahf_seto[4] = { 0x9f, 0x0f, 0x90, 0xc0 };
+		static const u8 add_sahf[3] = { 0x04, 0x7f, 0x9e };
+
 		jit_emit_lea_rsp(&t->emit, -rz);
-		jit_emit_u8(&t->emit, 0x9c);		/* pushfq */
-	}
-	ret = emit_mem_abs(t, incq, 2, 0, addr, NULL, 0);
-	if (save) {
-		jit_emit_u8(&t->emit, 0x9d);		/* popfq */
+		jit_emit_u8(&t->emit, 0x50);		/* push %rax */
+		jit_emit_bytes(&t->emit, lahf_seto, sizeof(lahf_seto));
+		ret = emit_mem_abs(t, incq, 2, 0, addr, NULL, 0);
+		jit_emit_bytes(&t->emit, add_sahf, sizeof(add_sahf));
+		jit_emit_u8(&t->emit, 0x58);		/* pop %rax */
 		jit_emit_lea_rsp(&t->emit, rz);
+		return ret;
 	}
+	jit_emit_lea_rsp(&t->emit, -rz);
+	jit_emit_u8(&t->emit, 0x50);			/* push %rax */
+	ret = emit_mem_abs(t, mov_load, 2, JIT_RAX, addr, NULL, 0);
+	jit_emit_bytes(&t->emit, lea_rax_1, sizeof(lea_rax_1));
+	if (!ret)
+		ret = emit_mem_abs(t, mov_store, 2, JIT_RAX, addr, NULL, 0);
+	jit_emit_u8(&t->emit, 0x58);			/* pop %rax */
+	jit_emit_lea_rsp(&t->emit, rz);
 	return ret;
 }
 
