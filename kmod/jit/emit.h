@@ -71,4 +71,48 @@ void jit_emit_load_rsp(struct jit_emitter *e, unsigned int reg, s32 disp);
 bool jit_emit_push_imm(struct jit_emitter *e, u64 imm);
 void jit_emit_endbr64(struct jit_emitter *e);
 
+#ifndef __KERNEL__
+struct jit_host;
+
+/**
+ * struct jit_ic_config - inline caches for indirect jmp/call (userspace)
+ * @jmp_miss:	entry the first miss of an indirect jmp site calls: stack
+ *		[red zone gap][native target][stub return address]
+ * @call_miss:	likewise for an indirect call: [native target][cache
+ *		continuation][stub return address]
+ *
+ * Both 0 (the default): no inline caches, the sequences of README
+ * "Indirect branches".  Set, every indirect jmp/call site first compares
+ * its target with one cached native target, flag-free, and branches
+ * straight to its block on a hit; the entries resolve a miss and call
+ * jit_ic_link() with the stub return address.  A global rather than a
+ * struct jit_host field because translate.h is not this component's to
+ * change; the kernel build has no inline caches (its dispatcher entries
+ * would need the two entries above).
+ */
+struct jit_ic_config {
+	u64 jmp_miss;
+	u64 call_miss;
+};
+
+extern struct jit_ic_config jit_ic;
+
+/**
+ * jit_ic_link() - arm the inline cache of a site after its first miss
+ * @h:		the host (its ibl_*_entry take over the site's misses)
+ * @wr:		writable address of the byte at @stub_ret
+ * @stub_ret:	the return address the site's miss stub pushed
+ * @target:	native target that missed
+ * @dest:	where it goes (cache or native address)
+ *
+ * Caches @target once per site (never re-patched: a CPU between the
+ * compare and the branch would otherwise take a stale target) and points
+ * the site's miss path at the host's generic lookup.
+ *
+ * Return: true if the site now caches @target.
+ */
+bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
+		 u64 dest);
+#endif
+
 #endif /* JIFL_JIT_EMIT_H */

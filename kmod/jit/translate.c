@@ -407,6 +407,146 @@ static void emit_call(struct jit_translator *t, const struct jit_insn *in)
 	emit_direct_exit(t, op_call, 1, in->target, JIT_EXIT_CALL);
 }
 
+#ifndef __KERNEL__
+struct jit_ic_config jit_ic;
+
+/*
+ * Inline cache site (userspace hosts with jit_ic set), fixed layout from
+ * F, the 4-byte aligned field holding -T for the cached native target T:
+ *
+ *	[lea -RZ(%rsp),%rsp]		jmp only
+ *	push %rcx; push %rdx; mov <operand>,%rdx; [nops]
+ *  F-3	lea -T(%rdx),%rcx		flag-free compare:
+ *  F+4	jrcxz hit			rel8 0 (off) until the site is armed
+ *  F+6	mov 8(%rsp),%rcx; mov %rdx,8(%rsp); pop %rdx; nop
+ * F+19	jmp/call miss			rel32 at F+20: the stub, then the
+ *					host's generic ibl_*_entry
+ * F+24	hit (jmp): pop %rdx; pop %rcx; [lea RZ(%rsp),%rsp]
+ *	call: jmp F+47; hit: pop %rdx; pop %rcx
+ * F+35	jmp/call cache(T)		rel32 at F+36
+ * F+40	nops / call: jmp F+47
+ * F+42	call jit_ic.*_miss		the stub: pushes F+47
+ * F+47	(call) fall-through exit
+ *
+ * The miss stub's return address thus locates every field.  Operands are
+ * read once: the target stays in %rdx for the miss path.
+ */
+#define IC_JRCXZ	5
+#define IC_MISS_OP	19
+#define IC_MISS		20
+#define IC_HIT_JMP	24
+#define IC_HIT_CALL	26
+#define IC_HIT		36
+#define IC_STUB		42
+#define IC_STUB_END	47
+
+static bool ic_usable(const struct jit_translator *t, const struct jit_insn *in)
+{
+	bool jmp = t->term == JIT_TERM_JMP_IND;
+
+	if (!(jmp ? jit_ic.jmp_miss : jit_ic.call_miss))
+		return false;
+	if (jmp && t->host->red_zone > 128)
+		return false;	/* the hit path's lea must fit its room */
+	/* %rsp as the operand moves with our pushes: no cache for it */
+	if (t->ind_reg >= 0)
+		return t->ind_reg != JIT_RSP;
+	return (in->modrm >> 6) != 3 || (in->modrm & 7) != 4 || (in->rex & 1);
+}
+
+static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
+{
+	static const u8 lea_rcx[3] = { 0x48, 0x8d, 0x8a };
+	static const u8 tail[15] = {
+		0xe3, 0x00,				/* jrcxz .+2 */
+		0x48, 0x8b, 0x4c, 0x24, 0x08,		/* mov 8(%rsp),%rcx */
+		0x48, 0x89, 0x54, 0x24, 0x08,		/* mov %rdx,8(%rsp) */
+		0x5a, 0x66, 0x90,			/* pop %rdx; nop */
+	};
+	struct jit_emitter *e = &t->emit;
+	bool jmp = t->term == JIT_TERM_JMP_IND;
+	const u8 *op = jmp ? op_jmp : op_call;
+	s32 rz = jmp ? t->host->red_zone : 0;
+	u64 stub;
+	u32 f;
+
+	jit_emit_lea_rsp(e, -rz);
+	jit_emit_push_reg(e, JIT_RCX);
+	jit_emit_push_reg(e, JIT_RDX);
+	if (t->ind_reg >= 0)
+		jit_emit_mov_reg(e, JIT_RDX, t->ind_reg);
+	else
+		emit_rm_op(t, in, 0x8b, JIT_RDX, true, rz + 16);
+	jit_emit_align_field(e, sizeof(lea_rcx));
+	jit_emit_bytes(e, lea_rcx, sizeof(lea_rcx));
+	f = e->len;
+	stub = e->base + f + IC_STUB;
+	jit_emit_u32(e, 0);
+	jit_emit_bytes(e, tail, sizeof(tail));
+	emit_branch_to(t, op, 1, stub);
+	if (!jmp) {
+		jit_emit_u8(e, 0xeb);
+		jit_emit_u8(e, IC_STUB_END - IC_HIT_CALL);
+	}
+	jit_emit_pop_reg(e, JIT_RDX);
+	jit_emit_pop_reg(e, JIT_RCX);
+	jit_emit_lea_rsp(e, rz);
+	if (e->overflow)
+		return;
+	jit_emit_nops(e, f + IC_HIT - 1 - e->len);
+	emit_branch_to(t, op, 1, stub);		/* unreachable until armed */
+	if (jmp) {
+		jit_emit_nops(e, 2);
+	} else {
+		jit_emit_u8(e, 0xeb);
+		jit_emit_u8(e, IC_STUB_END - IC_STUB);
+	}
+	emit_branch_to(t, op_call, 1, jmp ? jit_ic.jmp_miss : jit_ic.call_miss);
+	if (!e->overflow && e->len != f + IC_STUB_END)
+		set_error(t, JIT_E_INVAL);
+}
+
+static void ic_store32(u8 *p, u32 v)
+{
+	__atomic_store_n((u32 *)p, v, __ATOMIC_RELEASE);
+}
+
+bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
+		 u64 dest)
+{
+	u8 *f = wr - IC_STUB_END;
+	u64 fpc = stub_ret - IC_STUB_END;
+	bool call = f[IC_MISS_OP] == 0xe8;
+	u64 generic = call ? h->ibl_call_entry : h->ibl_jmp_entry;
+	s64 hit = (s64)(dest - (fpc + IC_HIT + 4));
+	s64 miss = (s64)(generic - (fpc + IC_MISS + 4));
+	bool armed = false;
+
+	/* armed once: T, then the hit branch, then the jrcxz that uses them */
+	if (!f[IC_JRCXZ] && jit_fits_s32((s64)target) &&
+	    jit_fits_s32(-(s64)target) && jit_fits_s32(hit)) {
+		ic_store32(f, (u32)(0u - (u32)target));
+		ic_store32(f + IC_HIT, (u32)hit);
+		__atomic_store_n(f + IC_JRCXZ,
+				 (u8)((call ? IC_HIT_CALL : IC_HIT_JMP) -
+				      (IC_JRCXZ + 1)), __ATOMIC_RELEASE);
+		armed = true;
+	}
+	if (jit_fits_s32(miss))
+		ic_store32(f + IC_MISS, (u32)miss);
+	return armed;
+}
+#else
+static bool ic_usable(const struct jit_translator *t, const struct jit_insn *in)
+{
+	return false;
+}
+
+static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
+{
+}
+#endif
+
 static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 {
 	const struct jit_host *h = t->host;
@@ -430,6 +570,10 @@ static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 			emit_branch_to(t, op_jmp, 1, in->target);
 		return;
 	case JIT_TERM_JMP_IND:
+		if (ic_usable(t, in)) {
+			emit_ic(t, in);
+			return;
+		}
 		/* the lookup needs the stack; the red zone may be live */
 		jit_emit_lea_rsp(e, -(s32)h->red_zone);
 		emit_push_target(t, in, h->red_zone);
@@ -443,6 +587,10 @@ static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 		 * continuation, which the lookup keeps as the callee's
 		 * return address.
 		 */
+		if (ic_usable(t, in)) {
+			emit_ic(t, in);
+			break;
+		}
 		emit_push_target(t, in, 0);
 		emit_branch_to(t, op_call, 1, h->ibl_call_entry);
 		break;

@@ -14,12 +14,13 @@
 #define XSAVE_AREA	4096
 
 /*
- * Save what C may clobber and call \fn(%rdi, %rsi = EFLAGS); its result is stored in the
+ * Save what C may clobber and call \fn(%rdi, %rsi = EFLAGS or the word at
+ * \arg2_off); its result is stored in the
  * slot \slot bytes above the pushed registers.  Layout after the pushes:
  * 0(%rbx)=rbx 8=r11 16=r10 24=r9 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax
  * 80=flags, then the caller's stack.
  */
-.macro CALL_C fn, arg_off, slot
+.macro CALL_C fn, arg_off, slot, arg2_off=80
 	pushfq
 	push	%rax
 	push	%rcx
@@ -49,7 +50,7 @@
 	xsave64	(%rsp)
 	cld
 	mov	\arg_off(%rbx), %rdi
-	mov	80(%rbx), %rsi		/* the flags, for shared jcc stubs */
+	mov	\arg2_off(%rbx), %rsi	/* flags (shared jcc stubs) or 2nd arg */
 	call	\fn
 	mov	%rax, \slot(%rbx)
 	mov	$XSAVE_MASK, %eax
@@ -181,5 +182,33 @@ jitrun_ibl_call:
 	lea	8(%rsp), %rsp
 	jmp	*%fs:jitrun_ibl_slot@tpoff
 	.size	jitrun_ibl_call, . - jitrun_ibl_call
+
+/*
+ * Inline-cache miss stubs (jit_ic, kmod/jit/emit.h): the first miss of a
+ * site.  jmp: [red zone][target][stub return address]; the dispatcher arms
+ * the site and returns where to go, which replaces the stub return
+ * address; "ret $136" goes there and drops the target and the red zone.
+ */
+	.globl	jitrun_ic_jmp_miss
+	.type	jitrun_ic_jmp_miss, @function
+jitrun_ic_jmp_miss:
+	CALL_C	jitrun_dispatch_ic, 88, 88, 96
+	ret	$136
+	.size	jitrun_ic_jmp_miss, . - jitrun_ic_jmp_miss
+
+/*
+ * call: [target][cache continuation][stub return address].  Leave only the
+ * continuation, as after a native call, and go to the callee.
+ */
+	.globl	jitrun_ic_call_miss
+	.type	jitrun_ic_call_miss, @function
+jitrun_ic_call_miss:
+	CALL_C	jitrun_dispatch_ic, 88, 88, 104
+	push	%rax
+	mov	16(%rsp), %rax		/* continuation over the target */
+	mov	%rax, 24(%rsp)
+	pop	%rax
+	ret	$8
+	.size	jitrun_ic_call_miss, . - jitrun_ic_call_miss
 
 	.section .note.GNU-stack, "", @progbits

@@ -27,6 +27,7 @@ struct jitrun_stats {
 	uint64_t stubs;		/* exit stubs emitted */
 	uint64_t links;		/* exits chained by the dispatcher */
 	uint64_t ind_misses;	/* indirect lookups that reached C */
+	uint64_t ic_armed;	/* inline-cache sites armed */
 	uint64_t translate_ns;	/* time spent in jit_translate_block() */
 };
 

@@ -38,6 +38,9 @@ void jitrun_ibl_jmp(void);
 void jitrun_ibl_call(void);
 uint64_t jitrun_dispatch_exit(uint64_t stub_ret, uint64_t eflags);
 uint64_t jitrun_dispatch_ind(uint64_t target);
+void jitrun_ic_jmp_miss(void);
+void jitrun_ic_call_miss(void);
+uint64_t jitrun_dispatch_ic(uint64_t stub_ret, uint64_t target);
 
 struct htab_entry {
 	uint64_t native;
@@ -314,6 +317,16 @@ uint64_t jitrun_dispatch_ind(uint64_t target)
 	return jitrun_translate(target);
 }
 
+/* First miss of an inline-cache site: resolve, then arm the site */
+uint64_t jitrun_dispatch_ic(uint64_t stub_ret, uint64_t target)
+{
+	uint64_t dest = jitrun_dispatch_ind(target);
+
+	if (jit_ic_link(&host, (uint8_t *)stub_ret, stub_ret, target, dest))
+		stats.ic_armed++;
+	return dest;
+}
+
 int jitrun_init(enum jitrun_instr mode)
 {
 	static struct jit_translator xl;
@@ -359,6 +372,8 @@ int jitrun_init(enum jitrun_instr mode)
 		ops.call = instr_call;
 		ops.ret = instr_ret;
 	}
+	jit_ic.jmp_miss = (uint64_t)jitrun_ic_jmp_miss;
+	jit_ic.call_miss = (uint64_t)jitrun_ic_call_miss;
 	xlator = &xl;
 	jit_translator_init(xlator, &host, mode == JITRUN_NONE ? NULL : &ops);
 	jitrun_counts_reset();
@@ -370,6 +385,8 @@ void jitrun_fini(void)
 	if (cache && cache != MAP_FAILED)
 		munmap(cache, CACHE_SIZE);
 	cache = NULL;
+	jit_ic.jmp_miss = 0;
+	jit_ic.call_miss = 0;
 	free(jitrun_htab);
 	free(blocks);
 	free(map_pool);
