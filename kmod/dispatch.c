@@ -362,6 +362,29 @@ u64 notrace jifl_dispatch_ind(u64 target, u64 eflags)
 	return dest;
 }
 
+/**
+ * jifl_dispatch_ic() - the first miss of an inline-cache site
+ * @stub_ret:	the return address the site's miss stub pushed
+ * @target:	the native target that missed
+ *
+ * Return: where to go; the site now caches @target (once per site) and
+ * sends later misses to the generic lookup.
+ */
+u64 notrace jifl_dispatch_ic(u64 stub_ret, u64 target)
+{
+	unsigned long flags;
+	u64 dest;
+
+	raw_spin_lock_irqsave(&jifl_lock, flags);
+	this_cpu_write(jifl_in_dispatch, true);
+	jifl_st.ibl_misses++;
+	dest = translate_locked(target);
+	jit_ic_link(&jifl_host, alias_of(stub_ret), stub_ret, target, dest);
+	this_cpu_write(jifl_in_dispatch, false);
+	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+	return dest;
+}
+
 static unsigned long tramp_lookup(unsigned long fentry)
 {
 	unsigned long i = hash_long(fentry, JIFL_TRAMP_BITS);
@@ -773,6 +796,8 @@ int jifl_dispatch_init(void)
 	h->red_zone = 0;
 	h->counter_mode = JIT_COUNTER_GS_REG;
 	h->ibt = IS_ENABLED(CONFIG_X86_KERNEL_IBT);
+	jit_ic.jmp_miss = (u64)jifl_ic_jmp_miss;
+	jit_ic.call_miss = (u64)jifl_ic_call_miss;
 	jit_translator_init(&jifl_jt, h, NULL);
 	return 0;
 }

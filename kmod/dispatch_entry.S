@@ -21,8 +21,8 @@
 	.text
 
 /*
- * Call \fn(word at \slot, EFLAGS) and store its result back into that
- * word. Layout after the pushes, from %rbx: 0=rbx 8=r11 16=r10 24=r9
+ * Call \fn(word at \slot, EFLAGS or the word at \arg2) and store its
+ * result back into the \slot word. Layout after the pushes, from %rbx: 0=rbx 8=r11 16=r10 24=r9
  * 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax 80=saved flags, 88=the
  * caller's first stack word.
  *
@@ -34,7 +34,7 @@
  * of QEMU 7.2's TCG after cmpxchg16b, which can OR junk into the RFLAGS
  * image pushf stores (TF, NT, IOPL, AC), from ever being loaded by popf.
  */
-.macro CALL_C fn, slot
+.macro CALL_C fn, slot, arg2=0
 	lea	-8(%rsp), %rsp		/* the flags slot; lea leaves flags alone */
 	push	%rax
 	push	%rcx
@@ -50,10 +50,14 @@
 	lahf
 	seto	%al
 	mov	%eax, 80(%rbx)		/* %ah: SF ZF AF PF CF; %al: OF */
+	.if \arg2
+	mov	\arg2(%rbx), %rsi
+	.else
 	movzbl	%ah, %esi		/* EFLAGS for the C code: */
 	movzbl	%al, %ecx
 	shl	$11, %ecx		/* OF is bit 11 */
 	or	%ecx, %esi		/* they pick a shared jcc stub's exit */
+	.endif
 	and	$-16, %rsp
 	cld
 	mov	\slot(%rbx), %rdi
@@ -193,3 +197,39 @@ SYM_FUNC_START(jifl_tramp_exit)
 	RET
 SYM_FUNC_END(jifl_tramp_exit)
 STACK_FRAME_NON_STANDARD jifl_tramp_exit
+
+/*
+ * The first miss of an inline-cache site (kmod/jit/emit.h, jit_ic): the
+ * dispatcher arms the site and returns where to go.
+ * jmp: [stub return address][native target] -> go there, both dropped.
+ */
+SYM_FUNC_START(jifl_ic_jmp_miss)
+	CALL_C	jifl_dispatch_ic, 88, 96
+	push	%rax
+	mov	8(%rsp), %rax		/* the result, over the target */
+	mov	%rax, 16(%rsp)
+	pop	%rax
+	lea	8(%rsp), %rsp
+	ANNOTATE_UNRET_SAFE
+	ret
+SYM_FUNC_END(jifl_ic_jmp_miss)
+STACK_FRAME_NON_STANDARD jifl_ic_jmp_miss
+
+/*
+ * call: [stub return address][cache continuation][native target] ->
+ * [result][continuation]; ret goes to the callee, which then sees only
+ * the continuation, as after a native call.
+ */
+SYM_FUNC_START(jifl_ic_call_miss)
+	CALL_C	jifl_dispatch_ic, 88, 104
+	push	%rax
+	mov	16(%rsp), %rax		/* continuation over the target */
+	mov	%rax, 24(%rsp)
+	mov	8(%rsp), %rax		/* result over the continuation */
+	mov	%rax, 16(%rsp)
+	pop	%rax
+	lea	8(%rsp), %rsp
+	ANNOTATE_UNRET_SAFE
+	ret
+SYM_FUNC_END(jifl_ic_call_miss)
+STACK_FRAME_NON_STANDARD jifl_ic_call_miss

@@ -32,6 +32,7 @@ bool jifl_cache_contains(unsigned long addr);
 /* The stub/lookup entry points of dispatch_entry.S, used by the translator */
 extern const u8 jifl_exit_entry[], jifl_exit_call_entry[];
 extern const u8 jifl_ibl_jmp_entry[], jifl_ibl_call_entry[];
+extern const u8 jifl_ic_jmp_miss[], jifl_ic_call_miss[];
 
 /* --- dispatch.c: translating and linking under the cache lock --- */
 
@@ -49,6 +50,7 @@ void jifl_dispatch_stats(struct jifl_stats *st);
 /* C halves of dispatch_entry.S; called with all registers saved */
 u64 jifl_dispatch_exit(u64 stub_ret, u64 eflags);
 u64 jifl_dispatch_ind(u64 target, u64 eflags);
+u64 jifl_dispatch_ic(u64 stub_ret, u64 target);
 
 /* Tasks between a traced entry and its return, summed over CPUs */
 DECLARE_PER_CPU(long, jifl_inflight);

@@ -71,11 +71,10 @@ void jit_emit_load_rsp(struct jit_emitter *e, unsigned int reg, s32 disp);
 bool jit_emit_push_imm(struct jit_emitter *e, u64 imm);
 void jit_emit_endbr64(struct jit_emitter *e);
 
-#ifndef __KERNEL__
 struct jit_host;
 
 /**
- * struct jit_ic_config - inline caches for indirect jmp/call (userspace)
+ * struct jit_ic_config - inline caches for indirect jmp/call
  * @jmp_miss:	entry the first miss of an indirect jmp site calls: stack
  *		[red zone gap][native target][stub return address]
  * @call_miss:	likewise for an indirect call: [native target][cache
@@ -86,9 +85,8 @@ struct jit_host;
  * its target with one cached native target, flag-free, and branches
  * straight to its block on a hit; the entries resolve a miss and call
  * jit_ic_link() with the stub return address.  A global rather than a
- * struct jit_host field because translate.h is not this component's to
- * change; the kernel build has no inline caches (its dispatcher entries
- * would need the two entries above).
+ * struct jit_host field: one translator per program, and the kernel sets
+ * it at load like the userspace harness does.
  */
 struct jit_ic_config {
 	u64 jmp_miss;
@@ -113,6 +111,5 @@ extern struct jit_ic_config jit_ic;
  */
 bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
 		 u64 dest);
-#endif
 
 #endif /* JIFL_JIT_EMIT_H */

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
+#include <asm/barrier.h>
 #else
 #include <stdbool.h>
 #include <stddef.h>

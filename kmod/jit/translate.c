@@ -407,7 +407,6 @@ static void emit_call(struct jit_translator *t, const struct jit_insn *in)
 	emit_direct_exit(t, op_call, 1, in->target, JIT_EXIT_CALL);
 }
 
-#ifndef __KERNEL__
 struct jit_ic_config jit_ic;
 
 /*
@@ -508,7 +507,20 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 
 static void ic_store32(u8 *p, u32 v)
 {
+#ifdef __KERNEL__
+	smp_store_release((u32 *)p, v);
+#else
 	__atomic_store_n((u32 *)p, v, __ATOMIC_RELEASE);
+#endif
+}
+
+static void ic_store8(u8 *p, u8 v)
+{
+#ifdef __KERNEL__
+	smp_store_release(p, v);
+#else
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+#endif
 }
 
 bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
@@ -527,25 +539,15 @@ bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
 	    jit_fits_s32(-(s64)target) && jit_fits_s32(hit)) {
 		ic_store32(f, (u32)(0u - (u32)target));
 		ic_store32(f + IC_HIT, (u32)hit);
-		__atomic_store_n(f + IC_JRCXZ,
-				 (u8)((call ? IC_HIT_CALL : IC_HIT_JMP) -
-				      (IC_JRCXZ + 1)), __ATOMIC_RELEASE);
+		ic_store8(f + IC_JRCXZ,
+			  (u8)((call ? IC_HIT_CALL : IC_HIT_JMP) -
+			       (IC_JRCXZ + 1)));
 		armed = true;
 	}
 	if (jit_fits_s32(miss))
 		ic_store32(f + IC_MISS, (u32)miss);
 	return armed;
 }
-#else
-static bool ic_usable(const struct jit_translator *t, const struct jit_insn *in)
-{
-	return false;
-}
-
-static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
-{
-}
-#endif
 
 static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 {

@@ -46,6 +46,8 @@ int main(int argc, char **argv)
 	BENCH("stat", n / 4, stat("/etc/hostname", &st));
 	pid = fork();
 	if (pid == 0) {
+		close(p1[1]);	/* so that the parent's close ends the loop */
+		close(p2[0]);
 		while (read(p1[0], &c, 1) == 1)
 			if (write(p2[1], &c, 1) != 1)
 				_exit(1);

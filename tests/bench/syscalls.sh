@@ -13,8 +13,10 @@ cd "$top"
 make -s tests/kernel/trace-run >/dev/null
 cc -O2 -Wall -o build/syscall-micro tests/bench/syscall-micro.c
 rel=$(tests/vm/kernel-release "$series")
+version=$(sed -n 's/^AC_INIT(\[jifl\], \[\([^]]*\)\].*/\1/p' configure.ac)
 build-aux/kbuild "/lib/modules/$rel/build" kmod "build/kmod-$rel" -s \
-	JIFL_VERSION=bench >/dev/null 2>&1
+	JIFL_VERSION="$version" >"$top/build/bench-kbuild.log" 2>&1 ||
+	{ echo "syscalls.sh: jifl.ko does not build (build/bench-kbuild.log)" >&2; exit 1; }
 out=$(mktemp -d "$top/build/bench.XXXXXX")
 cat >"$out/guest.sh" <<GUEST
 set -e
