@@ -21,6 +21,13 @@ expect_status "record --syscalls read,getppid" 0 \
 	"$J" record --syscalls read,getppid -o sc.data -- cat /etc/hostname
 expect_match "attached at the two system calls" "2 attach patterns"
 
+# a process tree by default; --no-inherit traces the command alone
+"$J" record -o tree.data -- sh -c '/bin/true; /bin/true' 2>tree.err
+"$J" record --no-inherit -o alone.data -- sh -c '/bin/true; /bin/true' 2>alone.err
+entries() { sed -n 's/.* \([0-9]*\) entries into the cache.*/\1/p' "$1"; }
+[ "$(entries alone.err)" -gt 0 ] && [ "$(entries alone.err)" -lt "$(entries tree.err)" ]
+ok $? "--no-inherit: fewer entries than with the children ($(entries alone.err) < $(entries tree.err))"
+
 expect_status "unknown event: usage error" 2 "$J" record -e frob -- true
 expect_match "unknown event names the known ones" "known: bbcount"
 expect_status "calltrace is not built yet: exit 1" 1 "$J" record -e calltrace -- true
@@ -47,4 +54,18 @@ wait $rec
 ok $? "record -p stopped with SIGINT exits 0"
 magic ctrlc.data; ok $? "and wrote a valid jifl.data"
 kill $victim 2>/dev/null
+
+# -a: every task, until Ctrl-C
+"$J" record -a --syscalls read -o all.data 2>all.err &
+rec=$!
+for i in $(seq 1 600); do
+	grep -q "Ctrl-C to stop" all.err && break
+	sleep 0.1
+done
+cat /etc/hostname /etc/hostname >/dev/null
+kill -INT $rec
+wait $rec
+ok $? "record -a stopped with SIGINT exits 0"
+[ "$(sed -n 's/.* \([0-9]*\) entries into the cache.*/\1/p' all.err)" -gt 0 ]
+ok $? "record -a saw other tasks' system calls"
 done_testing
