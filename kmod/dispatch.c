@@ -179,6 +179,47 @@ text:
 	return -1;
 }
 
+static bool translatable_text(u64 pc)
+{
+	unsigned int i;
+
+	if (pc >= jifl_text_start && pc < jifl_text_end)
+		return true;
+	for (i = 0; i < jifl_nr_modules; i++)
+		if (pc >= jifl_modules[i].start && pc < jifl_modules[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * A direct call or jmp out of kernel text was patched in (ftrace or BPF
+ * trampolines at function entries, optimized kprobes, static calls to
+ * modules): a copy would keep branching there after the text is patched
+ * back and the target freed. Such instructions run natively, where they
+ * always have their current bytes.
+ */
+static bool patched_branch(u64 pc)
+{
+	u8 op[5];
+	s32 rel;
+
+	if (copy_from_kernel_nofault(op, (void *)pc, sizeof(op)) ||
+	    (op[0] != 0xe8 && op[0] != 0xe9))
+		return false;
+	memcpy(&rel, op + 1, sizeof(rel));
+	return !translatable_text(pc + 5 + (s64)rel);
+}
+
+/* Why native @pc must run natively, or -1 if it may be translated. */
+static int native_reason(u64 pc)
+{
+	int reason = fallback_reason(pc);
+
+	if (reason < 0 && patched_branch(pc))
+		reason = JIFL_FB_PATCHED;
+	return reason;
+}
+
 static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
 				   unsigned int len)
 {
@@ -201,7 +242,7 @@ static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
 
 static bool host_untranslatable(void *priv, u64 pc)
 {
-	return fallback_reason(pc) >= 0;
+	return native_reason(pc) >= 0;
 }
 
 static u64 host_lookup(void *priv, u64 pc)
@@ -246,7 +287,7 @@ static u64 translate_locked(u64 pc)
 	dest = htab_lookup(pc);
 	if (dest)
 		return dest;
-	reason = fallback_reason(pc);
+	reason = native_reason(pc);
 	if (reason >= 0) {
 		count_native(pc, reason);
 		return pc;
@@ -277,7 +318,7 @@ static u64 translate_locked(u64 pc)
 	if (b->blk.end == JIT_END_NATIVE || b->blk.end == JIT_END_DECODE) {
 		u64 next = pc + b->blk.native_len;
 
-		reason = fallback_reason(next);
+		reason = native_reason(next);
 		jifl_st.fallbacks[reason >= 0 ? reason :
 				  b->blk.end == JIT_END_DECODE ?
 				  JIFL_FB_DECODE : JIFL_FB_TRAP]++;

@@ -194,6 +194,9 @@ enum jifl_fallback {
 	JIFL_FB_RANGE,		/* rel32 out of reach from the cache */
 	JIFL_FB_CACHE_FULL,	/* code cache or block table full */
 	JIFL_FB_OTHER,		/* any other translator error */
+	JIFL_FB_PATCHED,	/* a call/jmp patched to code outside kernel
+				 * text (ftrace/BPF trampoline, optprobe,
+				 * static call): its target may go away */
 	JIFL_FB_NR
 };
 
@@ -229,7 +232,7 @@ struct jifl_stats {
 	__u64 fallbacks[JIFL_FB_NR];
 };
 
-#define JIFL_STATS_SIZE_VER0	160
+#define JIFL_STATS_SIZE_VER0	168
 
 #define JIFL_IOC_VERSION	_IOWR(JIFL_IOC_MAGIC, 0x00, struct jifl_version)
 #define JIFL_IOC_LAYOUT		_IOW(JIFL_IOC_MAGIC, 0x01, struct jifl_layout)

@@ -21,6 +21,7 @@ static const char *const fallback_names[JIFL_FB_NR] = {
 	[JIFL_FB_RANGE] = "out of rel32 reach",
 	[JIFL_FB_CACHE_FULL] = "cache full",
 	[JIFL_FB_OTHER] = "other",
+	[JIFL_FB_PATCHED] = "patched branch out of text",
 };
 
 const char *ks_fallback_name(unsigned int reason)

@@ -25,16 +25,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "uapi/jifl.h"
-#include "util/kernel-layout.h"
+#include "util/kernel-session.h"
 
 static const char *const fb_names[JIFL_FB_NR] = {
 	"outside_text", "excluded", "extable", "decode", "trap", "range",
-	"cache_full", "other",
+	"cache_full", "other", "patched",
 };
 
 static void die(const char *what)
@@ -62,43 +61,6 @@ static void print_stats(FILE *fp, const struct jifl_stats *st)
 	for (i = 0; i < JIFL_FB_NR; i++)
 		fprintf(fp, "fallback_%s=%llu\n", fb_names[i],
 			(unsigned long long)st->fallbacks[i]);
-}
-
-/*
- * A loaded module's text: from its lowest to past its highest text symbol
- * in /proc/kallsyms, rounded out to pages.
- */
-static int module_text(const char *name, __u64 *start, __u64 *end)
-{
-	char line[512], tag[128];
-	unsigned long long addr;
-	char type, sym[256];
-	FILE *fp = fopen("/proc/kallsyms", "re");
-
-	if (!fp)
-		die("/proc/kallsyms");
-	snprintf(tag, sizeof(tag), "[%s]", name);
-	*start = ~0ULL;
-	*end = 0;
-	while (fgets(line, sizeof(line), fp)) {
-		if (!strstr(line, tag) ||
-		    sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3 ||
-		    (type != 't' && type != 'T'))
-			continue;
-		if (addr < *start)
-			*start = addr;
-		if (addr > *end)
-			*end = addr;
-	}
-	fclose(fp);
-	if (!*end) {
-		fprintf(stderr, "trace-run: module %s has no text symbols: is it loaded?\n",
-			name);
-		return -1;
-	}
-	*start &= ~4095ULL;
-	*end = (*end | 4095) + 1;
-	return 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -158,27 +120,21 @@ static unsigned long count_functions(const struct jifl_block_info *e,
 	return n;
 }
 
-static void write_blocks(int fd, const char *path, const char *statsfile)
+static void write_blocks(struct kernel_session *ks, const char *path,
+			 const char *statsfile)
 {
-	struct jifl_blocks bl = { .size = sizeof(bl) };
-	struct jifl_block_info *e = NULL;
+	struct jifl_block_info *e;
+	size_t i, nr;
 	FILE *out;
-	__u64 i;
 
-	do {
-		free(e);
-		bl.nr = bl.total + 1024;
-		e = calloc(bl.nr, sizeof(*e));
-		if (!e)
-			die("calloc");
-		bl.entries = (unsigned long)e;
-		if (ioctl(fd, JIFL_IOC_BLOCKS, &bl))
-			die("JIFL_IOC_BLOCKS");
-	} while (bl.total > bl.nr);
+	if (ks_blocks(ks, &e, &nr)) {
+		fprintf(stderr, "trace-run: %s\n", ks->why);
+		exit(125);
+	}
 	out = fopen(path, "we");
 	if (!out)
 		die(path);
-	for (i = 0; i < bl.nr; i++)
+	for (i = 0; i < nr; i++)
 		fprintf(out, "%llx %llu %llu\n", (unsigned long long)e[i].native,
 			(unsigned long long)e[i].len,
 			(unsigned long long)e[i].count);
@@ -187,7 +143,7 @@ static void write_blocks(int fd, const char *path, const char *statsfile)
 		out = fopen(statsfile, "ae");
 		if (!out)
 			die(statsfile);
-		fprintf(out, "functions=%lu\n", count_functions(e, bl.nr));
+		fprintf(out, "functions=%lu\n", count_functions(e, nr));
 		fclose(out);
 	}
 	free(e);
@@ -212,33 +168,35 @@ static void write_stats(const char *path, const struct jifl_stats *st)
 		die(path);
 }
 
+/* Exits with 125 when a session step failed, saying why. */
+static void check(struct kernel_session *ks, int ret)
+{
+	if (ret) {
+		fprintf(stderr, "trace-run: %s\n", ks->why);
+		exit(125);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	char patterns[4096], why[256];
-	size_t plen = 0;
-	struct kernel_layout kl;
-	struct jifl_attach attach = { .size = sizeof(attach) };
-	struct jifl_filter filter = { .size = sizeof(filter) };
-	struct jifl_stats st = { .size = sizeof(st) };
-	const char *statsfile = NULL;
-	int fd, opt, go[2], status;
-	bool all = false;
+	const char *globs[64], *modules[JIFL_LAYOUT_MAX_RANGES];
+	const char *statsfile = NULL, *blocksfile = NULL;
+	unsigned int nr_globs = 0, nr_modules = 0;
+	struct kernel_session ks;
+	struct jifl_stats st;
+	__u64 flags = 0, pid64;
 	long stop_ms = -1;
-	struct jifl_start start = { .size = sizeof(start) };
-	const char *blocksfile = NULL, *module_names[JIFL_LAYOUT_MAX_RANGES];
-	unsigned int nr_modules = 0, i;
-	__u64 modules[2 * JIFL_LAYOUT_MAX_RANGES];
-	__u64 pid64;
+	int opt, go[2], status;
+	bool all = false, session_open = true;
 	pid_t pid;
 	char c;
 
 	while ((opt = getopt(argc, argv, "+a:Ao:t:bB:m:")) != -1) {
 		switch (opt) {
 		case 'a':
-			if (plen + strlen(optarg) + 1 > sizeof(patterns))
+			if (nr_globs == 64)
 				return 2;
-			strcpy(patterns + plen, optarg);
-			plen += strlen(optarg) + 1;
+			globs[nr_globs++] = optarg;
 			break;
 		case 'A':
 			all = true;
@@ -250,7 +208,7 @@ int main(int argc, char **argv)
 			stop_ms = atol(optarg);
 			break;
 		case 'b':
-			start.flags |= JIFL_START_BBCOUNT;
+			flags |= JIFL_START_BBCOUNT;
 			break;
 		case 'B':
 			blocksfile = optarg;
@@ -258,40 +216,22 @@ int main(int argc, char **argv)
 		case 'm':
 			if (nr_modules >= JIFL_LAYOUT_MAX_RANGES)
 				return 2;
-			module_names[nr_modules++] = optarg;
+			modules[nr_modules++] = optarg;
 			break;
 		default:
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: trace-run [-a GLOB]... [-A] [-o FILE] -- CMD [ARG...]\n");
+		fprintf(stderr, "usage: trace-run [-a GLOB]... [-A] [-b] [-B FILE] [-m MODULE]... [-o FILE] [-t MS] -- CMD [ARG...]\n");
 		return 2;
 	}
-	if (!plen) {
-		strcpy(patterns, "__x64_sys_*");
-		plen = strlen(patterns) + 1;
-	}
+	if (!nr_globs)
+		globs[nr_globs++] = "__x64_sys_*";
 
-	fd = open(JIFL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		die("open " JIFL_DEVICE_PATH);
-	if (kernel_layout_read(&kl, NULL, why, sizeof(why))) {
-		fprintf(stderr, "trace-run: %s\n", why);
-		return 125;
-	}
-	for (i = 0; i < nr_modules; i++)
-		if (module_text(module_names[i], &modules[2 * i],
-				&modules[2 * i + 1]))
-			return 125;
-	kl.layout.modules = (unsigned long)modules;
-	kl.layout.nr_modules = nr_modules;
-	if (ioctl(fd, JIFL_IOC_LAYOUT, &kl.layout))
-		die("JIFL_IOC_LAYOUT");
-	attach.patterns = (unsigned long)patterns;
-	attach.len = plen;
-	if (ioctl(fd, JIFL_IOC_ATTACH, &attach))
-		die("JIFL_IOC_ATTACH");
+	check(&ks, ks_open(&ks, false));
+	check(&ks, ks_layout(&ks, modules, nr_modules));
+	check(&ks, ks_attach_functions(&ks, globs, nr_globs));
 
 	if (pipe(go))
 		die("pipe");
@@ -311,38 +251,30 @@ int main(int argc, char **argv)
 	}
 	close(go[0]);
 	pid64 = pid;
-	filter.mode = all ? JIFL_FILTER_ALL : JIFL_FILTER_TREE;
-	filter.pids = all ? 0 : (unsigned long)&pid64;
-	filter.nr_pids = all ? 0 : 1;
-	if (ioctl(fd, JIFL_IOC_FILTER, &filter))
-		die("JIFL_IOC_FILTER");
-	if (ioctl(fd, JIFL_IOC_START, &start))
-		die("JIFL_IOC_START");
+	check(&ks, ks_filter(&ks, all ? JIFL_FILTER_ALL : JIFL_FILTER_TREE,
+			     all ? NULL : &pid64, all ? 0 : 1));
+	check(&ks, ks_start(&ks, flags));
 	if (write(go[1], "g", 1) != 1)
 		die("write");
 	close(go[1]);
 	if (stop_ms >= 0) {
 		usleep(stop_ms * 1000);
-		if (ioctl(fd, JIFL_IOC_STOP))
-			die("JIFL_IOC_STOP");
-		if (ioctl(fd, JIFL_IOC_STATS, &st))
-			die("JIFL_IOC_STATS");
+		check(&ks, ks_stop(&ks));
+		check(&ks, ks_stats(&ks, &st));
 		write_stats(statsfile, &st);
 		/* the session ends; tasks still in the cache pin the module */
-		close(fd);
-		fd = -1;
+		ks_close(&ks);
+		session_open = false;
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		die("waitpid");
-	if (fd >= 0) {
-		if (ioctl(fd, JIFL_IOC_STOP))
-			die("JIFL_IOC_STOP");
-		if (ioctl(fd, JIFL_IOC_STATS, &st))
-			die("JIFL_IOC_STATS");
+	if (session_open) {
+		check(&ks, ks_stop(&ks));
+		check(&ks, ks_stats(&ks, &st));
 		write_stats(statsfile, &st);
 		if (blocksfile)
-			write_blocks(fd, blocksfile, statsfile);
-		close(fd);
+			write_blocks(&ks, blocksfile, statsfile);
+		ks_close(&ks);
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
