@@ -15,8 +15,6 @@
 #include "jifl.h"
 #include "cache_size.h"
 
-extern u8 jifl_cache_area[], jifl_cache_area_end[];
-
 /* Writable alias of jifl_cache_area; same offsets. */
 u8 *jifl_cache_alias;
 

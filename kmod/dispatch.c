@@ -37,9 +37,6 @@
 #define JIFL_TRAMP_LEN		16
 #define JIFL_EXTABLE_MAX	65536
 
-extern u8 jifl_cache_area[];
-extern u8 *jifl_cache_alias;
-extern const u8 jifl_tramp_exit[];
 
 /*
  * The retpoline thunks and __x86_return_thunk come declared, and exported
@@ -123,6 +120,7 @@ static u64 htab_lookup(u64 pc)
 		u64 key = READ_ONCE(jifl_htab[i].native);
 
 		if (key == pc) {
+			/* the key was published after its value */
 			smp_rmb();
 			return READ_ONCE(jifl_htab[i].cache);
 		}
@@ -142,6 +140,7 @@ static bool htab_insert(u64 pc, u64 dest)
 	while (jifl_htab[i].native)
 		i = (i + 1) & jifl_htab_mask;
 	jifl_htab[i].cache = dest;
+	/* value before key: lockless readers check the key first */
 	smp_wmb();
 	WRITE_ONCE(jifl_htab[i].native, pc);
 	jifl_htab_used++;
@@ -327,6 +326,26 @@ static u64 translate_locked(u64 pc)
 	return dest;
 }
 
+/*
+ * Translation and patching are serialised, with interrupts off (a miss
+ * can happen anywhere); while this CPU holds the lock, the ftrace entry
+ * keeps out of the cache (the dispatcher may call traced functions).
+ */
+static unsigned long dispatch_lock(void)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&jifl_lock, flags);
+	this_cpu_write(jifl_in_dispatch, true);
+	return flags;
+}
+
+static void dispatch_unlock(unsigned long flags)
+{
+	this_cpu_write(jifl_in_dispatch, false);
+	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+}
+
 /* The block whose cache range holds @addr (blocks are in cache order). */
 static struct jifl_block *find_block(u64 addr)
 {
@@ -366,8 +385,7 @@ u64 notrace jifl_dispatch_exit(u64 stub_ret, u64 eflags)
 	unsigned long flags;
 	u64 dest;
 
-	raw_spin_lock_irqsave(&jifl_lock, flags);
-	this_cpu_write(jifl_in_dispatch, true);
+	flags = dispatch_lock();
 	jifl_st.dispatches++;
 	/* a block's last stub ends where the next block starts */
 	b = find_block(stub_ret - 1);
@@ -378,8 +396,7 @@ u64 notrace jifl_dispatch_exit(u64 stub_ret, u64 eflags)
 	dest = translate_locked(exit->target);
 	if (jit_exit_link(&b->blk, alias_of(b->blk.cache_start), exit, dest))
 		jifl_st.exits_linked++;
-	this_cpu_write(jifl_in_dispatch, false);
-	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+	dispatch_unlock(flags);
 	return dest;
 }
 
@@ -394,12 +411,10 @@ u64 notrace jifl_dispatch_ind(u64 target, u64 eflags)
 	unsigned long flags;
 	u64 dest;
 
-	raw_spin_lock_irqsave(&jifl_lock, flags);
-	this_cpu_write(jifl_in_dispatch, true);
+	flags = dispatch_lock();
 	jifl_st.ibl_misses++;
 	dest = translate_locked(target);
-	this_cpu_write(jifl_in_dispatch, false);
-	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+	dispatch_unlock(flags);
 	return dest;
 }
 
@@ -416,13 +431,11 @@ u64 notrace jifl_dispatch_ic(u64 stub_ret, u64 target)
 	unsigned long flags;
 	u64 dest;
 
-	raw_spin_lock_irqsave(&jifl_lock, flags);
-	this_cpu_write(jifl_in_dispatch, true);
+	flags = dispatch_lock();
 	jifl_st.ibl_misses++;
 	dest = translate_locked(target);
 	jit_ic_link(&jifl_host, alias_of(stub_ret), stub_ret, target, dest);
-	this_cpu_write(jifl_in_dispatch, false);
-	raw_spin_unlock_irqrestore(&jifl_lock, flags);
+	dispatch_unlock(flags);
 	return dest;
 }
 
@@ -434,6 +447,7 @@ static unsigned long tramp_lookup(unsigned long fentry)
 		unsigned long key = READ_ONCE(jifl_tramps[i].fentry);
 
 		if (key == fentry) {
+			/* the key was published after its value */
 			smp_rmb();
 			return READ_ONCE(jifl_tramps[i].tramp);
 		}
@@ -512,6 +526,7 @@ static unsigned long make_tramp_locked(unsigned long fentry)
 	while (jifl_tramps[i].fentry)
 		i = (i + 1) & (JIFL_TRAMP_SIZE - 1);
 	jifl_tramps[i].tramp = tramp;
+	/* value before key: lockless readers check the key first */
 	smp_wmb();
 	WRITE_ONCE(jifl_tramps[i].fentry, fentry);
 	jifl_nr_tramps++;
@@ -533,13 +548,11 @@ unsigned long notrace jifl_entry_trampoline(unsigned long fentry_ip)
 		return 0;
 	tramp = tramp_lookup(fentry_ip);
 	if (!tramp) {
-		raw_spin_lock_irqsave(&jifl_lock, flags);
-		this_cpu_write(jifl_in_dispatch, true);
+		flags = dispatch_lock();
 		tramp = tramp_lookup(fentry_ip);
 		if (!tramp)
 			tramp = make_tramp_locked(fentry_ip);
-		this_cpu_write(jifl_in_dispatch, false);
-		raw_spin_unlock_irqrestore(&jifl_lock, flags);
+		dispatch_unlock(flags);
 	}
 	return tramp == JIFL_TRAMP_NATIVE ? 0 : tramp;
 }
@@ -765,6 +778,7 @@ int jifl_dispatch_blocks(struct jifl_block_info __user *uentries, u64 *nr,
 	unsigned int n, i, j;
 
 	n = READ_ONCE(jifl_nr_blocks);
+	/* the key was published after its value */
 	smp_rmb();
 	*total = n;
 	n = min_t(u64, n, *nr);

@@ -10,6 +10,7 @@
 
 #include "uapi/jifl.h"
 #include "jit/translate.h"
+#include "jifl_cache.h"
 
 /* --- cache.c: the code cache and its block table --- */
 
@@ -22,6 +23,10 @@ struct jifl_block {
 	struct jit_block blk;
 	struct jit_pcmap *map;
 };
+
+/* jifl_cache.ko's section (jifl_cache.h), its alias, the return path */
+extern u8 *jifl_cache_alias;
+extern const u8 jifl_tramp_exit[];
 
 int jifl_cache_init(void);
 void jifl_cache_exit(void);

@@ -14,17 +14,17 @@
 #include <linux/module.h>
 
 #include "cache_size.h"
+#include "jifl_cache.h"
 
 asm(".pushsection .jifl_cache, \"ax\", @nobits\n"
-    ".balign 4096\n"
-    ".globl jifl_cache_area\n"
-    "jifl_cache_area:\n"
-    ".skip " __stringify(JIFL_CACHE_SIZE) "\n"
-    ".globl jifl_cache_area_end\n"
-    "jifl_cache_area_end:\n"
-    ".popsection\n");
-
-extern u8 jifl_cache_area[], jifl_cache_area_end[];
+	".balign 4096\n"
+	".globl jifl_cache_area\n"
+	"jifl_cache_area:\n"
+	".skip " __stringify(JIFL_CACHE_SIZE) "\n"
+	".globl jifl_cache_area_end\n"
+	"jifl_cache_area_end:\n"
+	".popsection\n");
+/* defined by the asm above, so checkpatch cannot see them follow it */
 EXPORT_SYMBOL_GPL(jifl_cache_area);
 EXPORT_SYMBOL_GPL(jifl_cache_area_end);
 

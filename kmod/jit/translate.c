@@ -508,6 +508,7 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 static void ic_store32(u8 *p, u32 v)
 {
 #ifdef __KERNEL__
+	/* ordered after the fields the site reads once this one is set */
 	smp_store_release((u32 *)p, v);
 #else
 	__atomic_store_n((u32 *)p, v, __ATOMIC_RELEASE);
@@ -517,6 +518,7 @@ static void ic_store32(u8 *p, u32 v)
 static void ic_store8(u8 *p, u8 v)
 {
 #ifdef __KERNEL__
+	/* the jrcxz byte arms the site: after the target and hit fields */
 	smp_store_release(p, v);
 #else
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);

@@ -194,9 +194,10 @@ enum jifl_fallback {
 	JIFL_FB_RANGE,		/* rel32 out of reach from the cache */
 	JIFL_FB_CACHE_FULL,	/* code cache or block table full */
 	JIFL_FB_OTHER,		/* any other translator error */
-	JIFL_FB_PATCHED,	/* a call/jmp patched to code outside kernel
-				 * text (ftrace/BPF trampoline, optprobe,
-				 * static call): its target may go away */
+	/* a call/jmp patched to outside kernel text (ftrace/BPF trampoline,
+	 * optprobe, static call): its target may go away
+	 */
+	JIFL_FB_PATCHED,
 	JIFL_FB_NR
 };
 
