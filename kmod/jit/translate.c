@@ -112,6 +112,33 @@ static bool host_untranslatable(const struct jit_host *h, u64 pc)
 	return h->untranslatable && h->untranslatable(h->priv, pc);
 }
 
+/*
+ * A static branch (jump label) site, as the kernel writes it: a jmp or a
+ * nop of the site's fixed length.  Anything else there (int3 while
+ * text_poke_bp() is mid-way) is left to the ordinary rules.
+ */
+static bool static_branch_site(struct jit_translator *t, struct jit_insn *in)
+{
+	const struct jit_host *h = t->host;
+	const u8 *b = t->code + (in->pc - t->blk->native_start);
+	u64 target;
+
+	if (!h->static_branch || !h->static_branch(h->priv, in->pc, &target))
+		return false;
+	if (in->len == 5) {
+		if (b[0] != 0xe9 && !(b[0] == 0x0f && b[1] == 0x1f &&
+				      b[2] == 0x44 && !b[3] && !b[4]))
+			return false;
+	} else if (in->len == 2) {
+		if (b[0] != 0xeb && !(b[0] == 0x66 && b[1] == 0x90))
+			return false;
+	} else {
+		return false;
+	}
+	in->target = target;
+	return true;
+}
+
 /* Phase 1: decode up to the block's end. Return: instructions or -JIT_E_* */
 static int decode_block(struct jit_translator *t, u64 start)
 {
@@ -156,7 +183,8 @@ static int decode_block(struct jit_translator *t, u64 start)
 				return -JIT_E_NATIVE;
 			break;
 		}
-		t->term = terminator_role(t, in);
+		t->term = static_branch_site(t, in) ? JIT_TERM_STATIC :
+			  terminator_role(t, in);
 		n++;
 		off += len;
 		if (t->term != JIT_TERM_NONE) {
@@ -184,6 +212,7 @@ static void compute_liveness(struct jit_translator *t)
 		live = jit_flags_live_in(h, last->target);
 		break;
 	case JIT_TERM_JCC:
+	case JIT_TERM_STATIC:
 		live = jit_flags_live_in(h, last->target) |
 		       jit_flags_live_in(h, next);
 		break;
@@ -551,6 +580,56 @@ bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
 	return armed;
 }
 
+/*
+ * A static branch site: copying its jmp or nop would freeze the key at its
+ * state at translation time, so the copy reads the site's first byte each
+ * time it runs: taken iff it is the jmp opcode (e9 or eb, by length).  A
+ * 0xcc seen while text_poke_bp() rewrites the site counts as not taken;
+ * during a poke either state is correct.  Flag-free, as the site is:
+ *
+ *	[lea -RZ(%rsp),%rsp]; push %rcx; movzbl site(%rip),%ecx
+ *	lea -op(%rcx),%ecx; jrcxz 1f
+ *	pop %rcx; [lea RZ(%rsp),%rsp]; jmp <next>
+ *  1:	pop %rcx; [lea RZ(%rsp),%rsp]; jmp <target>
+ */
+static void emit_static_branch(struct jit_translator *t,
+			       const struct jit_insn *in)
+{
+	static const u8 movzbl_ecx[3] = { 0x0f, 0xb6, 0x0d };
+	static const u8 lea_ecx[2] = { 0x8d, 0x89 };
+	struct jit_emitter *e = &t->emit;
+	s32 rz = t->host->red_zone;
+	u32 jrcxz;
+	s64 skip;
+
+	jit_emit_lea_rsp(e, -rz);
+	jit_emit_push_reg(e, JIT_RCX);
+	if (!jit_emit_rel32_branch(e, movzbl_ecx, sizeof(movzbl_ecx), in->pc,
+				   NULL)) {
+		set_error(t, JIT_E_RANGE);
+		return;
+	}
+	jit_emit_bytes(e, lea_ecx, sizeof(lea_ecx));
+	jit_emit_u32(e, (u32)-(s32)(in->len == 5 ? 0xe9 : 0xeb));
+	jit_emit_u8(e, 0xe3);
+	jrcxz = e->len;
+	jit_emit_u8(e, 0);
+	jit_emit_pop_reg(e, JIT_RCX);
+	jit_emit_lea_rsp(e, rz);
+	emit_direct_exit(t, op_jmp, 1, in->pc + in->len, JIT_EXIT_JMP);
+	skip = (s64)e->len - (jrcxz + 1);
+	if (e->overflow)
+		return;
+	if (!jit_fits_s8(skip)) {
+		set_error(t, JIT_E_INVAL);
+		return;
+	}
+	e->buf[jrcxz] = (u8)skip;
+	jit_emit_pop_reg(e, JIT_RCX);
+	jit_emit_lea_rsp(e, rz);
+	emit_direct_exit(t, op_jmp, 1, in->target, JIT_EXIT_JMP);
+}
+
 static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 {
 	const struct jit_host *h = t->host;
@@ -564,6 +643,9 @@ static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 	case JIT_TERM_JCC:
 		emit_jcc(t, in);
 		break;
+	case JIT_TERM_STATIC:
+		emit_static_branch(t, in);
+		return;
 	case JIT_TERM_CALL:
 		emit_call(t, in);
 		break;

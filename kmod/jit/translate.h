@@ -80,6 +80,11 @@ enum jit_counter_mode {
  *			SysV userspace, 0 for the kernel)
  * @counter_mode:	enum jit_counter_mode
  * @ibt:		start every block with ENDBR64
+ * @static_branch:	optional; true if @pc is a static branch (jump label)
+ *			site that the host patches at run time between a jmp
+ *			and a nop of the same length; *@target is where its
+ *			jmp goes.  Such sites test their current bytes each
+ *			time they run instead of being copied.
  */
 struct jit_host {
 	void *priv;
@@ -97,6 +102,7 @@ struct jit_host {
 	u32 red_zone;
 	u32 counter_mode;
 	bool ibt;
+	bool (*static_branch)(void *priv, u64 pc, u64 *target);
 };
 
 /* Why a block ended (struct jit_block.end) */
@@ -246,6 +252,7 @@ enum jit_term {
 	JIT_TERM_RET,		/* ret, or jmp to a return thunk */
 	JIT_TERM_JMP_IND,	/* jmp r/m or jmp retpoline thunk */
 	JIT_TERM_CALL_IND,	/* call r/m or call retpoline thunk */
+	JIT_TERM_STATIC,	/* static branch site: jmp or nop, live */
 };
 
 /**

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Static branch (jump label) sites in translated code follow the site's
+ * current bytes: a block translated while its site was a nop must take the
+ * jmp once the site is rewritten, without being translated again, and the
+ * reverse.  The test builds native code in an RWX mapping, translates a
+ * block into the same mapping (rel32 reach), runs it, rewrites the site
+ * as the kernel's jump-label code does, and runs the same translation again.
+ */
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "jit/translate.h"
+#include "tap.h"
+
+#define MAP_SIZE	65536
+#define NATIVE_OFF	0
+#define CACHE_OFF	32768
+
+/* native layout */
+#define SITE		0x00	/* [stc | clc]; site; ... */
+#define NEXT_RET1	0x40	/* setc %al; movzbl %al,%eax; add $10,%eax; ret */
+#define TARGET_RET2	0x80	/* setc %al; movzbl %al,%eax; add $20,%eax; ret */
+
+static uint8_t *mem;
+static uint64_t site_pc, site_target;
+static bool host_says_site = true;
+
+static unsigned int read_code(void *priv, u64 pc, u8 *buf, unsigned int len)
+{
+	uint64_t lo = (uint64_t)mem + NATIVE_OFF;
+
+	(void)priv;
+	if (pc < lo || pc >= lo + CACHE_OFF)
+		return 0;
+	if (len > lo + CACHE_OFF - pc)
+		len = lo + CACHE_OFF - pc;
+	memcpy(buf, (void *)pc, len);
+	return len;
+}
+
+/* Everything but the first block runs natively: exits are plain jmps. */
+static bool untranslatable(void *priv, u64 pc)
+{
+	(void)priv;
+	return pc != (uint64_t)mem + SITE && pc != site_pc;
+}
+
+static bool static_branch(void *priv, u64 pc, u64 *target)
+{
+	(void)priv;
+	if (!host_says_site || pc != site_pc)
+		return false;
+	*target = site_target;
+	return true;
+}
+
+static void put_tail(uint8_t *p, uint8_t add)
+{
+	static const uint8_t tail[] = {
+		0x0f, 0x92, 0xc0,		/* setc %al */
+		0x0f, 0xb6, 0xc0,		/* movzbl %al,%eax */
+		0x83, 0xc0, 0x00,		/* add $imm8,%eax */
+		0xc3,				/* ret */
+	};
+
+	memcpy(p, tail, sizeof(tail));
+	p[8] = add;
+}
+
+/* The site as the kernel writes it: a jmp to the target or a nop. */
+static void write_site(unsigned int len, bool jmp)
+{
+	uint8_t *p = (uint8_t *)site_pc;
+
+	if (len == 5 && jmp) {
+		int32_t rel = (int32_t)(site_target - (site_pc + 5));
+
+		p[0] = 0xe9;
+		memcpy(p + 1, &rel, 4);
+	} else if (len == 5) {
+		memcpy(p, "\x0f\x1f\x44\x00\x00", 5);
+	} else if (jmp) {
+		p[0] = 0xeb;
+		p[1] = (uint8_t)(site_target - (site_pc + 2));
+	} else {
+		memcpy(p, "\x66\x90", 2);
+	}
+}
+
+static struct jit_host host = {
+	.read_code = read_code,
+	.untranslatable = untranslatable,
+	.static_branch = static_branch,
+	.red_zone = 128,
+};
+
+/* Translate the block at SITE; return its cache entry or NULL. */
+static long (*translate(void))(void)
+{
+	static struct jit_translator t;
+	struct jit_block blk;
+	uint64_t cache = (uint64_t)mem + CACHE_OFF;
+	int ret;
+
+	jit_translator_init(&t, &host, NULL);
+	ret = jit_translate_block(&t, (uint64_t)mem + SITE, 0,
+				  mem + CACHE_OFF, cache, MAP_SIZE - CACHE_OFF,
+				  &blk);
+	if (ret <= 0)
+		return NULL;
+	return (long (*)(void))cache;
+}
+
+static void test_site(unsigned int len, bool carry)
+{
+	long (*fn)(void);
+	long flag = carry ? 1 : 0;
+
+	memset(mem, 0xcc, CACHE_OFF);
+	mem[SITE] = carry ? 0xf9 : 0xf8;	/* stc / clc */
+	site_pc = (uint64_t)mem + SITE + 1;
+	site_target = (uint64_t)mem + TARGET_RET2;
+	put_tail(mem + NEXT_RET1, 10);
+	put_tail(mem + TARGET_RET2, 20);
+	/* the fall-through path: a jmp to NEXT_RET1 right after the site */
+	mem[SITE + 1 + len] = 0xe9;
+	{
+		int32_t rel = (int32_t)((uint64_t)mem + NEXT_RET1 -
+					(site_pc + len + 5));
+
+		memcpy(mem + SITE + 1 + len + 1, &rel, 4);
+	}
+
+	write_site(len, false);
+	fn = translate();
+	if (!ok(fn != NULL, "%u-byte site, CF=%ld: translates", len, flag))
+		return;
+	ok(fn() == 10 + flag, "%u-byte nop site falls through, flags kept",
+	   len);
+	write_site(len, true);
+	ok(fn() == 20 + flag,
+	   "%u-byte site rewritten to jmp: the same translation jumps", len);
+	write_site(len, false);
+	ok(fn() == 10 + flag, "%u-byte site back to nop: falls through again",
+	   len);
+
+	/* mid-poke: int3 in the first byte counts as not taken */
+	write_site(len, true);
+	mem[site_pc - (uint64_t)mem] = 0xcc;
+	ok(fn() == 10 + flag, "%u-byte site holding int3 falls through", len);
+
+	/* translated while the jmp is in: the nop still takes effect */
+	write_site(len, true);
+	fn = translate();
+	ok(fn && fn() == 20 + flag, "%u-byte jmp site translates and jumps",
+	   len);
+	write_site(len, false);
+	ok(fn && fn() == 10 + flag,
+	   "%u-byte site rewritten to nop: the same translation falls through",
+	   len);
+}
+
+static void test_not_a_site(void)
+{
+	long (*fn)(void);
+
+	/* without the host's word a nop is a nop, copied as it is */
+	host_says_site = false;
+	memset(mem, 0xcc, CACHE_OFF);
+	mem[SITE] = 0xf8;
+	site_pc = (uint64_t)mem + SITE + 1;
+	site_target = (uint64_t)mem + TARGET_RET2;
+	put_tail(mem + NEXT_RET1, 10);
+	put_tail(mem + TARGET_RET2, 20);
+	write_site(5, false);
+	mem[SITE + 6] = 0xe9;
+	{
+		int32_t rel = (int32_t)((uint64_t)mem + NEXT_RET1 -
+					(site_pc + 10));
+
+		memcpy(mem + SITE + 7, &rel, 4);
+	}
+	fn = translate();
+	write_site(5, true);
+	ok(fn && fn() == 10,
+	   "an unmarked nop is copied: rewriting the native bytes has no effect");
+	host_says_site = true;
+}
+
+int main(void)
+{
+	mem = mmap(NULL, MAP_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		plan_skip_all("no RWX mapping on this system");
+	plan(4 * 7 + 1);
+	test_site(5, false);
+	test_site(5, true);
+	test_site(2, false);
+	test_site(2, true);
+	test_not_a_site();
+	return done_testing();
+}
