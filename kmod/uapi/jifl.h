@@ -51,7 +51,9 @@ struct jifl_version {
 
 /* Features (struct jifl_version.features) */
 #define JIFL_FEAT_TRACE		(1ULL << 0)	/* layout/attach/filter/start */
-#define JIFL_FEAT_MASK		JIFL_FEAT_TRACE
+#define JIFL_FEAT_PLUGINS	(1ULL << 1)	/* jifl_start.plugins, DUMP */
+#define JIFL_FEAT_RINGS		(1ULL << 2)	/* RINGS, mmap, poll */
+#define JIFL_FEAT_MASK		JIFL_FEAT_TRACE	/* PLUGINS, RINGS: to come */
 
 /**
  * struct jifl_layout - where the running kernel keeps what must stay native
@@ -134,23 +136,37 @@ struct jifl_filter {
 #define JIFL_FILTER_MAX_PIDS	4096
 
 /* struct jifl_start.flags */
-#define JIFL_START_BBCOUNT	(1ULL << 0)	/* count every block's runs */
+#define JIFL_START_BBCOUNT	(1ULL << 0)	/* same as plugin "bbcount" */
 #define JIFL_START_FLAGS	JIFL_START_BBCOUNT
+
+#define JIFL_PLUGIN_NAME_MAX	32	/* bytes, with the NUL */
+#define JIFL_PLUGINS_MAX	8	/* plugins in one session */
 
 /**
  * struct jifl_start - JIFL_IOC_START argument
  * @size:	sizeof(struct jifl_start)
  * @flags:	JIFL_START_* instrumentation to insert
+ * @plugins:	(since size 32) user pointer to @plugins_len bytes of
+ *		NUL-separated plugin names, such as "calltrace\0bbcount\0";
+ *		built-in: bbcount, cover, calltrace; others are registered
+ *		by modules (jifl_plugin.h)
+ * @plugins_len: bytes at @plugins, at most JIFL_PLUGINS_MAX *
+ *		JIFL_PLUGIN_NAME_MAX
  *
- * Return (ioctl): 0; EINVAL without a layout or with unknown flags; ENOENT
- * without attached functions; EBUSY when already running.
+ * Return (ioctl): 0; EINVAL without a layout, with unknown flags or a
+ * malformed name list; ENOENT without attached functions; ESRCH when a
+ * named plugin is not registered (load its module); EBUSY when already
+ * running.
  */
 struct jifl_start {
 	__u64 size;
 	__u64 flags;
+	__u64 plugins;
+	__u64 plugins_len;
 };
 
 #define JIFL_START_SIZE_VER0	16
+#define JIFL_START_SIZE_VER1	32	/* @plugins, @plugins_len */
 
 /**
  * struct jifl_block_info - one translated block
@@ -235,6 +251,188 @@ struct jifl_stats {
 
 #define JIFL_STATS_SIZE_VER0	168
 
+/*
+ * Per-CPU event rings (JIFL_IOC_RINGS, then mmap).
+ *
+ * Each CPU has a ring: a control page (struct jifl_ring_ctl) followed by
+ * a data area of a power-of-two size. Map CPU c's ring with
+ * mmap(NULL, JIFL_RING_CTL_SIZE + size, PROT_READ | PROT_WRITE,
+ * MAP_SHARED, fd, c * stride), size and stride as JIFL_IOC_RINGS
+ * returned them. @head is written by the kernel (release), @tail by user
+ * space (release, after reading the records); both count bytes from the
+ * ring's start and never wrap; the record at @tail is at data offset
+ * @tail & (size - 1). Records are 8-byte aligned, start with struct
+ * jifl_rec_header and never wrap around the end of the data area: a
+ * JIFL_REC_PAD record fills the rest of the area instead. When a record
+ * does not fit, it is dropped and @lost counts it.
+ */
+
+/**
+ * struct jifl_ring_ctl - the first bytes of each ring's control page
+ * @head:	bytes written by the kernel (free-running)
+ * @tail:	bytes consumed by user space (free-running)
+ * @size:	bytes of the data area (a power of two)
+ * @lost:	records dropped because the ring was full
+ * @cpu:	the CPU this ring belongs to
+ * @records:	records written (pad records excluded)
+ */
+struct jifl_ring_ctl {
+	__u64 head;
+	__u64 tail;
+	__u64 size;
+	__u64 lost;
+	__u64 cpu;
+	__u64 records;
+};
+
+#define JIFL_RING_CTL_SIZE	4096	/* the control page */
+#define JIFL_RING_MIN		4096	/* smallest data area */
+#define JIFL_RING_MAX		(1ULL << 28)	/* largest data area (256 MiB) */
+
+/**
+ * struct jifl_rings - JIFL_IOC_RINGS: create the per-CPU rings
+ * @size:	sizeof(struct jifl_rings)
+ * @flags:	none defined yet, must be 0
+ * @ring_size:	in: bytes of each CPU's data area, a power of two in
+ *		[JIFL_RING_MIN, JIFL_RING_MAX]
+ * @watermark:	in: wake poll() when a ring holds this many bytes (0:
+ *		a quarter of @ring_size); at most @ring_size
+ * @nr_cpus:	out: number of rings (possible CPUs, nr_cpu_ids)
+ * @stride:	out: mmap offset between two CPUs' rings
+ *
+ * Before JIFL_IOC_START; the rings live until the session's file is
+ * closed. poll() on the file says EPOLLIN when a ring reached its
+ * watermark or the session stopped, EPOLLHUP after JIFL_IOC_STOP.
+ *
+ * Return (ioctl): 0; EINVAL for a bad size or watermark; EBUSY when the
+ * rings exist already or a session runs; ENOMEM.
+ */
+struct jifl_rings {
+	__u64 size;
+	__u64 flags;
+	__u64 ring_size;
+	__u64 watermark;
+	__u64 nr_cpus;
+	__u64 stride;
+};
+
+#define JIFL_RINGS_SIZE_VER0	48
+
+/**
+ * struct jifl_rec_header - the start of every ring record
+ * @size:	bytes of the record, this header included, a multiple of 8
+ * @type:	JIFL_REC_*
+ */
+struct jifl_rec_header {
+	__u32 size;
+	__u32 type;
+};
+
+/* Record types (struct jifl_rec_header.type) */
+#define JIFL_REC_PAD		0	/* filler up to the end of the data area */
+#define JIFL_REC_CALL		1	/* struct jifl_rec_call */
+#define JIFL_REC_RET		2	/* struct jifl_rec_ret */
+#define JIFL_REC_PLUGIN		0x10000	/* and up: plugin-defined records */
+
+/**
+ * struct jifl_rec_call - calltrace: a call (JIFL_REC_CALL, 40 bytes)
+ * @hdr:	{ sizeof(struct jifl_rec_call), JIFL_REC_CALL }
+ * @ts:		CLOCK_MONOTONIC, nanoseconds
+ * @tid:	thread id (task pid) of the caller
+ * @cpu:	CPU the call ran on
+ * @depth:	calls open in this thread when this one was made: 0 for the
+ *		entry into an attached function (a system call)
+ * @site:	native address of the call instruction; for the entry into
+ *		an attached function, its caller's call instruction (or the
+ *		return address when that is not a direct call)
+ * @callee:	native address called
+ */
+struct jifl_rec_call {
+	struct jifl_rec_header hdr;
+	__u64 ts;
+	__u32 tid;
+	__u16 cpu;
+	__u16 depth;
+	__u64 site;
+	__u64 callee;
+};
+
+/**
+ * struct jifl_rec_ret - calltrace: a return (JIFL_REC_RET, 40 bytes)
+ * @hdr:	{ sizeof(struct jifl_rec_ret), JIFL_REC_RET }
+ * @ts:		CLOCK_MONOTONIC, nanoseconds
+ * @tid:	thread id of the returning thread
+ * @cpu:	CPU the return ran on
+ * @depth:	the @depth of the matching struct jifl_rec_call
+ * @site:	native address of the return instruction; 0 when the
+ *		function returned natively (it ran the rest of its body
+ *		outside the cache, or called code that never runs there):
+ *		then @ts is when that was noticed, at the thread's next
+ *		event, an upper bound of the real return time
+ * @target:	native address returned to
+ *
+ * Every call is matched by exactly one return in the same thread, in
+ * nesting order, unless records were lost or the recording stopped
+ * while the thread was inside the call.
+ */
+struct jifl_rec_ret {
+	struct jifl_rec_header hdr;
+	__u64 ts;
+	__u32 tid;
+	__u16 cpu;
+	__u16 depth;
+	__u64 site;
+	__u64 target;
+};
+
+/**
+ * struct jifl_dump - JIFL_IOC_DUMP: what a plugin collected
+ * @size:	sizeof(struct jifl_dump)
+ * @flags:	none defined yet, must be 0
+ * @plugin:	user pointer to the plugin's NUL-terminated name
+ * @buf:	user pointer to @len bytes
+ * @len:	in: capacity of @buf; out: bytes written
+ * @needed:	out: bytes the whole dump takes (call again with a larger
+ *		@buf when above @len)
+ *
+ * The dump is a sequence of records, each starting with struct
+ * jifl_rec_header, whose types the plugin defines (the built-in ones
+ * below; JIFL_REC_PLUGIN and up for the others). Best after
+ * JIFL_IOC_STOP; the dump of a running session is a snapshot.
+ *
+ * Return (ioctl): 0; ESRCH when the session has no such plugin;
+ * EOPNOTSUPP when the plugin has nothing to dump; ENOSPC when @len is
+ * too small (@needed says how much); EINVAL, EFAULT.
+ */
+struct jifl_dump {
+	__u64 size;
+	__u64 flags;
+	__u64 plugin;
+	__u64 buf;
+	__u64 len;
+	__u64 needed;
+};
+
+#define JIFL_DUMP_SIZE_VER0	48
+#define JIFL_DUMP_MAX		(1ULL << 30)
+
+/**
+ * struct jifl_rec_cover - cover's dump: which blocks ran (JIFL_REC_COVER)
+ * @hdr:	{ size, JIFL_REC_COVER }: the header, 8 bytes of fields and
+ *		@nr bytes of @ran, padded to a multiple of 8
+ * @first:	block number (index in the JIFL_IOC_BLOCKS table) of @ran[0]
+ * @nr:		blocks described
+ * @ran:	per block, 1 if it ran at least once, else 0
+ */
+struct jifl_rec_cover {
+	struct jifl_rec_header hdr;
+	__u32 first;
+	__u32 nr;
+	__u8 ran[];
+};
+
+#define JIFL_REC_COVER		3
+
 #define JIFL_IOC_VERSION	_IOWR(JIFL_IOC_MAGIC, 0x00, struct jifl_version)
 #define JIFL_IOC_LAYOUT		_IOW(JIFL_IOC_MAGIC, 0x01, struct jifl_layout)
 #define JIFL_IOC_ATTACH		_IOW(JIFL_IOC_MAGIC, 0x02, struct jifl_attach)
@@ -243,5 +441,7 @@ struct jifl_stats {
 #define JIFL_IOC_STOP		_IO(JIFL_IOC_MAGIC, 0x05)
 #define JIFL_IOC_STATS		_IOWR(JIFL_IOC_MAGIC, 0x06, struct jifl_stats)
 #define JIFL_IOC_BLOCKS		_IOWR(JIFL_IOC_MAGIC, 0x07, struct jifl_blocks)
+#define JIFL_IOC_RINGS		_IOWR(JIFL_IOC_MAGIC, 0x08, struct jifl_rings)
+#define JIFL_IOC_DUMP		_IOWR(JIFL_IOC_MAGIC, 0x09, struct jifl_dump)
 
 #endif /* _UAPI_JIFL_H */

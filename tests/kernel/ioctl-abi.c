@@ -20,6 +20,15 @@
 #include "uapi/jifl.h"
 #include "tap.h"
 
+/* The record layouts other code (jifl report) relies on */
+_Static_assert(sizeof(struct jifl_rec_header) == 8, "record header");
+_Static_assert(sizeof(struct jifl_rec_call) == 40, "call record");
+_Static_assert(sizeof(struct jifl_rec_ret) == 40, "ret record");
+_Static_assert(sizeof(struct jifl_ring_ctl) == 48, "ring control");
+_Static_assert(sizeof(struct jifl_start) == JIFL_START_SIZE_VER1, "start");
+_Static_assert(sizeof(struct jifl_rings) == JIFL_RINGS_SIZE_VER0, "rings");
+_Static_assert(sizeof(struct jifl_dump) == JIFL_DUMP_SIZE_VER0, "dump");
+
 /* ioctl() result as 0 or errno */
 static int ioctl_errno(int fd, unsigned long cmd, void *arg)
 {
