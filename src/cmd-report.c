@@ -19,7 +19,10 @@
 #include "util/data-file.h"
 #include "util/parse-options.h"
 #include "util/report-hist.h"
+#include "util/report-annotate.h"
+#include "util/report-pager.h"
 #include "util/report-sym.h"
+#include "util/symbols.h"
 
 static const char *const report_usage[] = {
 	"jifl report [<options>]",
@@ -37,11 +40,17 @@ static const struct {
 	{ "sym", REPORT_KEY_SYM },
 	{ "block", REPORT_KEY_BLOCK },
 	{ "module", REPORT_KEY_MODULE },
+	{ "srcline", REPORT_KEY_SRCLINE },
+	{ "srcfile", REPORT_KEY_SRCFILE },
+	{ "syscall", REPORT_KEY_SYSCALL },
+	{ "comm", REPORT_KEY_COMM },
+	{ "pid", REPORT_KEY_PID },
 	{ "symbol", REPORT_KEY_SYM },	/* aliases */
 	{ "dso", REPORT_KEY_MODULE },
+	{ "tid", REPORT_KEY_PID },
 };
 
-static int parse_sort_key(const char *s, enum report_key *key)
+static int parse_one_key(const char *s, enum report_key *key)
 {
 	const char *best = NULL;
 	int best_d = 3;
@@ -60,17 +69,51 @@ static int parse_sort_key(const char *s, enum report_key *key)
 			best = sort_keys[i].name;
 		}
 	}
-	if (strchr(s, ','))
-		fprintf(stderr, "jifl report: '%s': one sort key at a time in this version", s);
-	else
-		fprintf(stderr, "jifl report: unknown sort key '%s'", s);
-	if (best && !strchr(s, ','))
+	fprintf(stderr, "jifl report: unknown sort key '%s'", s);
+	if (best)
 		fprintf(stderr, " (did you mean '%s'?)", best);
 	fprintf(stderr, "; valid keys: ");
 	for (i = 0; i < REPORT_NR_KEYS; i++)
 		fprintf(stderr, "%s%s", i ? ", " : "", report_key_names[i]);
 	fprintf(stderr, "\n");
 	return -1;
+}
+
+/* "sym,srcline": up to REPORT_MAX_KEYS keys, each once. */
+static int parse_sort_keys(const char *s, enum report_key *keys,
+			   unsigned int *n)
+{
+	char buf[256], *save = NULL, *t;
+	unsigned int i;
+
+	*n = 0;
+	if (strlen(s) >= sizeof(buf) || !*s) {
+		fprintf(stderr, "jifl report: -s: give one or more keys separated by commas\n");
+		return -1;
+	}
+	strcpy(buf, s);
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		enum report_key k;
+
+		if (parse_one_key(t, &k))
+			return -1;
+		for (i = 0; i < *n; i++)
+			if (keys[i] == k)
+				break;
+		if (i < *n)
+			continue;
+		if (*n == REPORT_MAX_KEYS) {
+			fprintf(stderr, "jifl report: -s: at most %d keys\n",
+				REPORT_MAX_KEYS);
+			return -1;
+		}
+		keys[(*n)++] = k;
+	}
+	if (!*n) {
+		fprintf(stderr, "jifl report: -s: give one or more keys separated by commas\n");
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_percent(const char *s, double *pct)
@@ -146,23 +189,53 @@ static void print_header(FILE *fp, const struct jd_file *f,
 	if (h->nr_unknown)
 		fprintf(fp, "# unresolved      : %u executed block%s in no known symbol\n",
 			h->nr_unknown, h->nr_unknown == 1 ? "" : "s");
-	fprintf(fp, "# sort            : %s, by %s\n", report_key_names[h->key],
+	fprintf(fp, "# sort            : ");
+	for (i = 0; i < h->nr_keys; i++)
+		fprintf(fp, "%s%s", i ? "," : "", report_key_names[h->keys[i]]);
+	fprintf(fp, ", by %s\n",
 		h->order == REPORT_BY_INSNS ? "executed bytes" : "executions");
 	fprintf(fp, "#\n");
+}
+
+/* Why a key cannot be used with this file, or NULL. */
+static const char *key_unsupported(enum report_key k, const struct jd_file *f)
+{
+	(void)f;
+	switch (k) {
+	case REPORT_KEY_SYSCALL:
+		return "needs to know which system call each block ran under; block counters (-e bbcount) are summed over all system calls, and this data file version records no per-syscall counts";
+	case REPORT_KEY_COMM:
+	case REPORT_KEY_PID:
+		return "needs per-thread records; block counters (-e bbcount) are summed over all traced threads";
+	default:
+		return NULL;
+	}
+}
+
+static bool need_source(const enum report_key *keys, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (report_key_is_source(keys[i]) || keys[i] == REPORT_KEY_BLOCK)
+			return true;
+	return false;
 }
 
 int cmd_report(int argc, const char **argv)
 {
 	const char *input = "jifl.data", *sort = "sym", *sort_by = "count";
-	const char *percent_limit = NULL;
+	const char *percent_limit = NULL, *vmlinux = NULL, *symfs = NULL;
+	const char *annotate = NULL;
 	bool use_stdio = false, json = false, csv = false, show_counts = false;
+	bool no_inline = false;
 	const struct option options[] = {
 		OPT_STRING('i', "input", &input, "file",
 			   "input file name (default: jifl.data)"),
 		OPT_BOOLEAN(0, "stdio", &use_stdio,
-			    "text output on standard output (the default)"),
-		OPT_STRING('s', "sort", &sort, "key",
-			   "what to list: sym (default), block, module"),
+			    "text output on standard output, no pager"),
+		OPT_STRING('s', "sort", &sort, "key[,key...]",
+			   "group by: sym (default), block, module, srcline, srcfile (syscall, comm, pid need other records)"),
 		OPT_STRING(0, "sort-by", &sort_by, "count|insns",
 			   "order by executions (default) or executed bytes"),
 		OPT_STRING(0, "percent-limit", &percent_limit, "pct",
@@ -171,16 +244,27 @@ int cmd_report(int argc, const char **argv)
 			    "show the executions column"),
 		OPT_BOOLEAN(0, "json", &json, "print a JSON array of entries"),
 		OPT_BOOLEAN(0, "csv", &csv, "print CSV: a header, then entries"),
+		OPT_STRING(0, "annotate", &annotate, "sym",
+			   "disassemble a function with block counts and source lines"),
+		OPT_STRING('k', "vmlinux", &vmlinux, "file",
+			   "vmlinux with debug info (default: searched)"),
+		OPT_STRING(0, "symfs", &symfs, "dir",
+			   "look for debug info under this root, and for NAME.ko in it"),
+		OPT_BOOLEAN(0, "no-inline", &no_inline,
+			    "do not resolve inlined functions"),
 		OPT_END()
 	};
-	struct report_print_opts po = { REPORT_STDIO, 0.0, false };
+	struct report_print_opts po = { REPORT_STDIO, 0.0, false, false };
 	enum report_order order = REPORT_BY_COUNT;
-	enum report_key key = REPORT_KEY_SYM;
-	struct report_resolver *res;
+	enum report_key keys[REPORT_MAX_KEYS];
+	struct report_resolver *res = NULL;
+	struct symbols *syms = NULL;
 	struct report_hist h;
+	unsigned int nkeys, i;
 	struct jd_file *f;
 	char why[512];
 	size_t hidden;
+	int ret = 1;
 
 	argc = parse_options(argc, argv, options, report_usage, 0);
 	if (argc > 0) {
@@ -188,7 +272,7 @@ int cmd_report(int argc, const char **argv)
 			argv[0]);
 		return EXIT_USAGE;
 	}
-	if (parse_sort_key(sort, &key))
+	if (parse_sort_keys(sort, keys, &nkeys))
 		return EXIT_USAGE;
 	if (!strcmp(sort_by, "insns") || !strcmp(sort_by, "bytes")) {
 		order = REPORT_BY_INSNS;
@@ -218,20 +302,55 @@ int cmd_report(int argc, const char **argv)
 	if (!(f->present & (1U << JD_SEC_COUNTERS))) {
 		fprintf(stderr, "jifl report: no block counters in %s: record with -e bbcount\n",
 			input);
-		jd_close(f);
-		return 1;
+		goto out;
 	}
-	res = report_resolver_kallsyms(f);
-	if (!res || report_hist_build(&h, f, res, key, order)) {
-		fprintf(stderr, "jifl report: out of memory\n");
-		report_resolver_free(res);
-		jd_close(f);
-		return 1;
-	}
-	if (res->unusable && h.nr_executed)
-		fprintf(stderr, "jifl report: warning: no symbols: %s\n",
-			res->unusable);
+	for (i = 0; i < nkeys; i++) {
+		const char *no = key_unsupported(keys[i], f);
 
+		if (no) {
+			fprintf(stderr, "jifl report: -s %s: %s in %s\n",
+				report_key_names[keys[i]], no, input);
+			goto out;
+		}
+	}
+	if (vmlinux || symfs || annotate || need_source(keys, nkeys)) {
+		struct symbols_opts so = { vmlinux, symfs, no_inline, stderr,
+					   "jifl report" };
+
+		syms = symbols_new(f, &so);
+		res = syms ? report_resolver_dwarf(f, syms) : NULL;
+	} else {
+		res = report_resolver_kallsyms(f);
+	}
+	if (!res) {
+		fprintf(stderr, "jifl report: out of memory\n");
+		goto out;
+	}
+	if (annotate) {
+		struct report_annotate_opts ao = { annotate, use_stdio, json };
+
+		ret = report_annotate(stdout, f, syms, &ao);
+		goto out;
+	}
+	if (report_hist_build(&h, f, res, keys, nkeys, order)) {
+		fprintf(stderr, "jifl report: out of memory\n");
+		goto out;
+	}
+	if (!syms) {
+		struct report_resolver *ks = res;
+
+		if (ks->unusable && h.nr_executed)
+			fprintf(stderr, "jifl report: warning: no symbols: %s\n",
+				ks->unusable);
+	} else {
+		const char *hint = symbols_hint(syms);
+
+		po.has_src = symbols_have_lines(syms);
+		if (hint)
+			fprintf(stderr, "jifl report: %s\n", hint);
+	}
+
+	report_pager_start(use_stdio || po.format != REPORT_STDIO);
 	if (po.format == REPORT_STDIO)
 		print_header(stdout, f, &h);
 	hidden = report_hist_print(stdout, &h, &po);
@@ -240,9 +359,12 @@ int cmd_report(int argc, const char **argv)
 		       hidden, hidden == 1 ? "y" : "ies", po.percent_limit);
 	if (po.format == REPORT_STDIO && !h.nr_executed)
 		printf("# no block was executed\n");
-
+	report_pager_end();
 	report_hist_free(&h);
+	ret = 0;
+out:
 	report_resolver_free(res);
+	symbols_free(syms);
 	jd_close(f);
-	return 0;
+	return ret;
 }

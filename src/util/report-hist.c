@@ -14,7 +14,17 @@ const char *const report_key_names[] = {
 	[REPORT_KEY_SYM] = "sym",
 	[REPORT_KEY_BLOCK] = "block",
 	[REPORT_KEY_MODULE] = "module",
+	[REPORT_KEY_SRCLINE] = "srcline",
+	[REPORT_KEY_SRCFILE] = "srcfile",
+	[REPORT_KEY_SYSCALL] = "syscall",
+	[REPORT_KEY_COMM] = "comm",
+	[REPORT_KEY_PID] = "pid",
 };
+
+bool report_key_is_source(enum report_key k)
+{
+	return k == REPORT_KEY_SRCLINE || k == REPORT_KEY_SRCFILE;
+}
 
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {
@@ -33,15 +43,32 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
-/* Grouping order: entries equal under the key compare 0; unknown last. */
-static int cmp_key(const struct report_entry *a, const struct report_entry *b,
+/* NULL sorts last */
+static int cmp_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return !a - !b;
+	return strcmp(a, b);
+}
+
+/* Grouping order under one key: equal entries compare 0; unknown last. */
+static int cmp_one(const struct report_entry *a, const struct report_entry *b,
 		   enum report_key key)
 {
 	int c;
 
-	if (key == REPORT_KEY_BLOCK) {
+	switch (key) {
+	case REPORT_KEY_BLOCK:
 		c = cmp_u64(a->addr, b->addr);
 		return c ? c : cmp_u64(a->len, b->len);
+	case REPORT_KEY_SRCLINE:
+	case REPORT_KEY_SRCFILE:
+		c = cmp_str(a->sym.srcfile, b->sym.srcfile);
+		if (c || key == REPORT_KEY_SRCFILE)
+			return c;
+		return cmp_u64(a->sym.srcline, b->sym.srcline);
+	default:
+		break;
 	}
 	if (a->known != b->known)
 		return a->known ? -1 : 1;
@@ -49,7 +76,7 @@ static int cmp_key(const struct report_entry *a, const struct report_entry *b,
 		return 0;
 	if (key == REPORT_KEY_MODULE)
 		return strcmp(a->sym.module, b->sym.module);
-	c = cmp_u64(a->addr, b->addr);
+	c = cmp_u64(a->sym.start, b->sym.start);
 	if (!c)
 		c = strcmp(a->sym.name, b->sym.name);
 	if (!c)
@@ -57,12 +84,27 @@ static int cmp_key(const struct report_entry *a, const struct report_entry *b,
 	return c;
 }
 
-static enum report_key qsort_key;
+static const enum report_key *qsort_keys;
+static unsigned int qsort_nkeys;
+
+static int cmp_key(const struct report_entry *a, const struct report_entry *b)
+{
+	unsigned int i;
+	int c;
+
+	for (i = 0; i < qsort_nkeys; i++) {
+		c = cmp_one(a, b, qsort_keys[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
 static enum report_order qsort_order;
 
 static int cmp_group(const void *pa, const void *pb)
 {
-	return cmp_key(pa, pb, qsort_key);
+	return cmp_key(pa, pb);
 }
 
 static uint64_t metric(const struct report_entry *e, enum report_order o)
@@ -80,18 +122,22 @@ static int cmp_hot(const void *pa, const void *pb)
 
 	if (!c)
 		c = cmp_u64(metric(b, other), metric(a, other));
-	return c ? c : cmp_key(a, b, qsort_key);
+	return c ? c : cmp_key(a, b);
 }
 
 int report_hist_build(struct report_hist *h, const struct jd_file *f,
-		      struct report_resolver *res, enum report_key key,
-		      enum report_order order)
+		      struct report_resolver *res, const enum report_key *keys,
+		      unsigned int nr_keys, enum report_order order)
 {
 	uint64_t *counts;
 	size_t i, n = 0, out;
 
 	memset(h, 0, sizeof(*h));
-	h->key = key;
+	if (nr_keys > REPORT_MAX_KEYS)
+		nr_keys = REPORT_MAX_KEYS;
+	memcpy(h->keys, keys, nr_keys * sizeof(*keys));
+	h->nr_keys = nr_keys;
+	h->key = keys[0];
 	h->order = order;
 	h->nr_blocks = f->nr_blocks;
 	counts = calloc(f->nr_blocks ? f->nr_blocks : 1, sizeof(*counts));
@@ -122,13 +168,8 @@ int report_hist_build(struct report_hist *h, const struct jd_file *f,
 		e->count = counts[i];
 		e->bytes = sat_mul(counts[i], b->len);
 		e->nr_blocks = 1;
-		if (key == REPORT_KEY_BLOCK) {
-			e->addr = b->start;
-			e->len = b->len;
-		} else if (e->known) {
-			e->addr = e->sym.start;
-			e->sym.offset = 0;
-		}
+		e->addr = b->start;
+		e->len = b->len;
 		h->nr_executed++;
 		h->nr_unknown += !e->known;
 		h->total_count = sat_add(h->total_count, e->count);
@@ -136,12 +177,13 @@ int report_hist_build(struct report_hist *h, const struct jd_file *f,
 	}
 	free(counts);
 
-	qsort_key = key;
+	qsort_keys = h->keys;
+	qsort_nkeys = h->nr_keys;
 	qsort_order = order;
 	if (h->n)
 		qsort(h->e, h->n, sizeof(*h->e), cmp_group);
 	for (i = 0, out = 0; i < h->n; i++) {
-		if (out && !cmp_key(&h->e[out - 1], &h->e[i], key)) {
+		if (out && !cmp_key(&h->e[out - 1], &h->e[i])) {
 			struct report_entry *m = &h->e[out - 1];
 
 			m->count = sat_add(m->count, h->e[i].count);
@@ -154,6 +196,7 @@ int report_hist_build(struct report_hist *h, const struct jd_file *f,
 	h->n = out;
 	if (h->n)
 		qsort(h->e, h->n, sizeof(*h->e), cmp_hot);
+	qsort_keys = NULL;
 	return 0;
 }
 
@@ -182,18 +225,36 @@ enum col {
 	COL_BYTES,
 	COL_LEN,
 	COL_ADDR,
-	COL_NAME,	/* symbol, block or module: always last */
-	COL__MAX
+	COL_NAME,	/* COL_NAME + i: the name under keys[i]; last */
+	COL__MAX = COL_NAME + REPORT_MAX_KEYS
 };
 
-static const char *const col_title[COL__MAX] = {
-	"Overhead", "Executions", "Bytes", "Length", "Address", NULL
+static const char *const col_title[COL_NAME] = {
+	"Overhead", "Executions", "Bytes", "Length", "Address"
 };
 
 static const char *name_title(enum report_key key)
 {
-	return key == REPORT_KEY_SYM ? "Symbol" :
-	       key == REPORT_KEY_BLOCK ? "Block" : "Module";
+	switch (key) {
+	case REPORT_KEY_SYM:
+		return "Symbol";
+	case REPORT_KEY_BLOCK:
+		return "Block";
+	case REPORT_KEY_MODULE:
+		return "Module";
+	case REPORT_KEY_SRCLINE:
+		return "Source:Line";
+	case REPORT_KEY_SRCFILE:
+		return "Source file";
+	default:
+		return report_key_names[key];
+	}
+}
+
+static const char *col_name(const struct report_hist *h, enum col c)
+{
+	return c >= COL_NAME ? name_title(h->keys[c - COL_NAME]) :
+			       col_title[c];
 }
 
 /* The module as perf shows it: "[kernel.kallsyms]" or "[ext4]". */
@@ -207,22 +268,82 @@ static void fmt_module(char *buf, size_t len, const struct report_entry *e)
 		snprintf(buf, len, "[%s]", e->sym.module);
 }
 
-/* Symbol, block or module name as the text output shows it. */
+/* " <- f (file:line) <- g (file:line)": the inline chain of a block */
+static void fmt_inline(char *buf, size_t len, const struct report_entry *e)
+{
+	size_t used = strlen(buf);
+	unsigned int i;
+
+	for (i = 0; i < e->sym.nr_inline && used + 1 < len; i++) {
+		const struct sym_inline *in = &e->sym.inl[i];
+		int n = snprintf(buf + used, len - used,
+				 "%s%s inlined at %s:%u", i ? "," : " (",
+				 in->func ? in->func : "?",
+				 in->call_file ? in->call_file : "??",
+				 in->call_line);
+
+		used += n > 0 ? (size_t)n : 0;
+	}
+	if (e->sym.nr_inline && used + 2 < len)
+		strcat(buf, ")");
+}
+
+/* Symbol, block, module or source position as the text output shows it. */
 static void fmt_name(char *buf, size_t len, const struct report_hist *h,
-		     const struct report_entry *e)
+		     const struct report_entry *e, enum report_key key)
 {
 	const char *mod = e->known ? e->sym.module : "";
 	const char *sep = mod[0] ? " [" : "", *end = mod[0] ? "]" : "";
 
-	if (h->key == REPORT_KEY_MODULE)
+	(void)h;
+	switch (key) {
+	case REPORT_KEY_MODULE:
 		fmt_module(buf, len, e);
-	else if (!e->known)
+		return;
+	case REPORT_KEY_SRCLINE:
+		if (e->sym.srcfile)
+			snprintf(buf, len, "%s:%u", e->sym.srcfile, e->sym.srcline);
+		else
+			snprintf(buf, len, "[unknown]");
+		return;
+	case REPORT_KEY_SRCFILE:
+		snprintf(buf, len, "%s", e->sym.srcfile ? e->sym.srcfile : "[unknown]");
+		return;
+	default:
+		break;
+	}
+	if (!e->known)
 		snprintf(buf, len, "[unknown]");
-	else if (h->key == REPORT_KEY_BLOCK)
+	else if (key == REPORT_KEY_BLOCK)
 		snprintf(buf, len, "%s+0x%" PRIx64 "%s%s%s", e->sym.name,
 			 e->sym.offset, sep, mod, end);
 	else
 		snprintf(buf, len, "%s%s%s%s", e->sym.name, sep, mod, end);
+	if (key == REPORT_KEY_BLOCK && e->sym.srcfile) {
+		size_t used = strlen(buf);
+
+		snprintf(buf + used, len - used, "  %s:%u", e->sym.srcfile,
+			 e->sym.srcline);
+		fmt_inline(buf, len, e);
+	}
+}
+
+static bool has_key(const struct report_hist *h, enum report_key k)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nr_keys; i++)
+		if (h->keys[i] == k)
+			return true;
+	return false;
+}
+
+/* An entry's address: the block's, or its symbol's when grouped wider. */
+static uint64_t entry_addr(const struct report_hist *h,
+			   const struct report_entry *e)
+{
+	return has_key(h, REPORT_KEY_BLOCK) || !e->known ? e->addr :
+							   e->sym.start;
 }
 
 static void fmt_cell(char *buf, size_t len, const struct report_hist *h,
@@ -242,10 +363,10 @@ static void fmt_cell(char *buf, size_t len, const struct report_hist *h,
 		snprintf(buf, len, "%" PRIu32, e->len);
 		break;
 	case COL_ADDR:
-		snprintf(buf, len, "0x%016" PRIx64, e->addr);
+		snprintf(buf, len, "0x%016" PRIx64, entry_addr(h, e));
 		break;
 	default:
-		fmt_name(buf, len, h, e);
+		fmt_name(buf, len, h, e, h->keys[c - COL_NAME]);
 		break;
 	}
 }
@@ -265,18 +386,18 @@ static void print_stdio(FILE *fp, const struct report_hist *h,
 	char buf[1024];
 
 	cols[nc++] = COL_PCT;
-	if (o->show_counts || h->key == REPORT_KEY_BLOCK)
+	if (o->show_counts || has_key(h, REPORT_KEY_BLOCK))
 		cols[nc++] = COL_COUNT;
 	cols[nc++] = COL_BYTES;
-	if (h->key == REPORT_KEY_BLOCK) {
+	if (has_key(h, REPORT_KEY_BLOCK)) {
 		cols[nc++] = COL_LEN;
 		cols[nc++] = COL_ADDR;
 	}
-	cols[nc++] = COL_NAME;
+	for (k = 0; k < h->nr_keys; k++)
+		cols[nc++] = COL_NAME + k;
 
 	for (k = 0; k < nc; k++) {
-		width[k] = strlen(cols[k] == COL_NAME ? name_title(h->key) :
-				  col_title[cols[k]]) + (k ? 0 : 2);
+		width[k] = strlen(col_name(h, cols[k])) + (k ? 0 : 2);
 		for (i = 0; i < h->n; i++) {
 			if (!shown(h, &h->e[i], o))
 				continue;
@@ -288,11 +409,10 @@ static void print_stdio(FILE *fp, const struct report_hist *h,
 
 	/* "# Overhead  Bytes  Symbol" then lines of dots, as perf does */
 	for (k = 0; k < nc; k++) {
-		const char *t = cols[k] == COL_NAME ? name_title(h->key) :
-						      col_title[cols[k]];
+		const char *t = col_name(h, cols[k]);
 
-		if (k + 1 < nc)	/* numbers right-aligned, addresses left */
-			fprintf(fp, cols[k] == COL_ADDR ? "%s%-*s" : "%s%*s",
+		if (k + 1 < nc)	/* numbers right-aligned, names left */
+			fprintf(fp, cols[k] >= COL_ADDR ? "%s%-*s" : "%s%*s",
 				k ? "  " : "# ", (int)width[k] - (k ? 0 : 2),
 				t);
 		else
@@ -311,8 +431,8 @@ static void print_stdio(FILE *fp, const struct report_hist *h,
 		for (k = 0; k < nc; k++) {
 			fmt_cell(buf, sizeof(buf), h, &h->e[i], cols[k]);
 			if (k + 1 < nc)
-				fprintf(fp, "%s%*s", k ? "  " : "", (int)width[k],
-					buf);
+				fprintf(fp, cols[k] >= COL_NAME ? "%s%-*s" : "%s%*s",
+					k ? "  " : "", (int)width[k], buf);
 			else
 				fprintf(fp, "  %s\n", buf);
 		}
@@ -376,9 +496,10 @@ struct field {
 };
 
 static size_t entry_fields(const struct report_hist *h,
-			   const struct report_entry *e, struct field *f)
+			   const struct report_entry *e, struct field *f,
+			   bool has_src)
 {
-	size_t n = 0;
+	size_t n = 0, k;
 
 #define NUM(nm, fmt, v) \
 	do { f[n].name = (nm); f[n].is_str = false; \
@@ -394,30 +515,60 @@ static size_t entry_fields(const struct report_hist *h,
 	NUM("percent", "%.2f", report_entry_percent(h, e));
 	NUM("count", "%" PRIu64, e->count);
 	NUM("bytes", "%" PRIu64, e->bytes);
-	switch (h->key) {
-	case REPORT_KEY_BLOCK:
-		HEX("address", e->addr);
-		NUM("length", "%" PRIu32, e->len);
-		STR("symbol", e->known ? e->sym.name : NULL);
-		if (e->known)
-			NUM("offset", "%" PRIu64, e->sym.offset);
-		else
-			STR("offset", NULL);
-		STR("module", plain_module(e));
-		break;
-	case REPORT_KEY_SYM:
-		STR("symbol", e->known ? e->sym.name : NULL);
-		STR("module", plain_module(e));
-		if (e->known)
+	for (k = 0; k < h->nr_keys; k++) {
+		switch (h->keys[k]) {
+		case REPORT_KEY_BLOCK:
 			HEX("address", e->addr);
+			NUM("length", "%" PRIu32, e->len);
+			STR("symbol", e->known ? e->sym.name : NULL);
+			if (e->known)
+				NUM("offset", "%" PRIu64, e->sym.offset);
+			else
+				STR("offset", NULL);
+			STR("module", plain_module(e));
+			break;
+		case REPORT_KEY_SYM:
+			STR("symbol", e->known ? e->sym.name : NULL);
+			STR("module", plain_module(e));
+			if (e->known)
+				HEX("address", e->sym.start);
+			else
+				STR("address", NULL);
+			break;
+		case REPORT_KEY_MODULE:
+			STR("module", plain_module(e));
+			break;
+		case REPORT_KEY_SRCLINE:
+			STR("srcfile", e->sym.srcfile);
+			if (e->sym.srcfile)
+				NUM("srcline", "%u", e->sym.srcline);
+			else
+				STR("srcline", NULL);
+			break;
+		case REPORT_KEY_SRCFILE:
+			STR("srcfile", e->sym.srcfile);
+			break;
+		default:
+			break;
+		}
+	}
+	if (!has_key(h, REPORT_KEY_BLOCK))
+		NUM("blocks", "%" PRIu32, e->nr_blocks);
+	else if (h->nr_keys == 1 && has_src) {
+		STR("srcfile", e->sym.srcfile);
+		if (e->sym.srcfile)
+			NUM("srcline", "%u", e->sym.srcline);
 		else
-			STR("address", NULL);
-		NUM("blocks", "%" PRIu32, e->nr_blocks);
-		break;
-	case REPORT_KEY_MODULE:
-		STR("module", plain_module(e));
-		NUM("blocks", "%" PRIu32, e->nr_blocks);
-		break;
+			STR("srcline", NULL);
+	}
+	/* a key repeated through two keys (module, symbol): keep the first */
+	for (k = 0; k < n; k++) {
+		size_t j, m = k + 1;
+
+		for (j = k + 1; j < n; j++)
+			if (strcmp(f[j].name, f[k].name))
+				f[m++] = f[j];
+		n = m;
 	}
 #undef NUM
 #undef STR
@@ -428,7 +579,7 @@ static size_t entry_fields(const struct report_hist *h,
 static void print_json(FILE *fp, const struct report_hist *h,
 		       const struct report_print_opts *o)
 {
-	struct field f[16];
+	struct field f[40];
 	bool first = true;
 	size_t i, k, n;
 
@@ -436,7 +587,7 @@ static void print_json(FILE *fp, const struct report_hist *h,
 	for (i = 0; i < h->n; i++) {
 		if (!shown(h, &h->e[i], o))
 			continue;
-		n = entry_fields(h, &h->e[i], f);
+		n = entry_fields(h, &h->e[i], f, o->has_src);
 		fputs(first ? "\n  {" : ",\n  {", fp);
 		first = false;
 		for (k = 0; k < n; k++) {
@@ -445,6 +596,20 @@ static void print_json(FILE *fp, const struct report_hist *h,
 				json_str(fp, f[k].str);
 			else
 				fputs(f[k].num, fp);
+		}
+		if (has_key(h, REPORT_KEY_BLOCK) && h->e[i].sym.nr_inline) {
+			const struct report_sym *y = &h->e[i].sym;
+			unsigned int j;
+
+			fputs(", \"inlined\": [", fp);
+			for (j = 0; j < y->nr_inline; j++) {
+				fputs(j ? ", {\"function\": " : "{\"function\": ", fp);
+				json_str(fp, y->inl[j].func);
+				fputs(", \"call_file\": ", fp);
+				json_str(fp, y->inl[j].call_file);
+				fprintf(fp, ", \"call_line\": %u}", y->inl[j].call_line);
+			}
+			fputc(']', fp);
 		}
 		fputc('}', fp);
 	}
@@ -455,17 +620,17 @@ static void print_csv(FILE *fp, const struct report_hist *h,
 		      const struct report_print_opts *o)
 {
 	static const struct report_entry dummy;
-	struct field f[16];
+	struct field f[40];
 	size_t i, k, n;
 
-	n = entry_fields(h, &dummy, f);
+	n = entry_fields(h, &dummy, f, o->has_src);
 	for (k = 0; k < n; k++)
 		fprintf(fp, "%s%s", k ? "," : "", f[k].name);
 	fputc('\n', fp);
 	for (i = 0; i < h->n; i++) {
 		if (!shown(h, &h->e[i], o))
 			continue;
-		n = entry_fields(h, &h->e[i], f);
+		n = entry_fields(h, &h->e[i], f, o->has_src);
 		for (k = 0; k < n; k++) {
 			if (k)
 				fputc(',', fp);

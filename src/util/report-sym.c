@@ -51,6 +51,72 @@ struct report_resolver *report_resolver_kallsyms(const struct jd_file *f)
 	return r;
 }
 
+struct dwarf_priv {
+	const struct jd_file *f;
+	struct symbols *syms;
+};
+
+static bool dwarf_resolve(struct report_resolver *r, uint64_t addr,
+			  struct report_sym *out)
+{
+	struct dwarf_priv *p = r->priv;
+	const struct jd_ksym *k = NULL;
+	struct sym_src src;
+	bool have_src;
+	uint64_t off;
+
+	memset(out, 0, sizeof(*out));
+	if (!(p->f->kallsyms.flags & JD_KF_ADDRS_HIDDEN))
+		k = jd_ksym_lookup(&p->f->kallsyms, addr, &off);
+	have_src = symbols_lookup(p->syms, addr, &src);
+	if (k) {
+		out->name = k->name;
+		out->module = k->module ? k->module : "";
+		out->start = k->addr;
+		out->offset = off;
+	} else if (have_src && src.func) {
+		out->name = src.func;
+		out->module = src.module;
+		out->start = src.func_start;
+		out->offset = addr - src.func_start;
+	} else {
+		return false;
+	}
+	if (have_src) {
+		out->srcfile = src.file;
+		out->srcline = src.line;
+		out->nr_inline = src.nr_inline;
+		out->inl = src.inl;
+	}
+	return true;
+}
+
+static void dwarf_destroy(struct report_resolver *r)
+{
+	free(r->priv);
+	free(r);
+}
+
+struct report_resolver *report_resolver_dwarf(const struct jd_file *f,
+					      struct symbols *syms)
+{
+	struct report_resolver *r = calloc(1, sizeof(*r));
+	struct dwarf_priv *p = calloc(1, sizeof(*p));
+
+	if (!r || !p) {
+		free(r);
+		free(p);
+		return NULL;
+	}
+	p->f = f;
+	p->syms = syms;
+	r->name = "dwarf";
+	r->resolve = dwarf_resolve;
+	r->destroy = dwarf_destroy;
+	r->priv = p;
+	return r;
+}
+
 bool report_resolve(struct report_resolver *chain, uint64_t addr,
 		    struct report_sym *out)
 {

@@ -17,15 +17,18 @@
 #include <stdint.h>
 
 #include "util/data-file.h"
+#include "util/symbols.h"
 
 struct report_sym {
 	const char *name;	/* symbol name */
 	const char *module;	/* "" for vmlinux */
 	uint64_t start;		/* the symbol's address */
 	uint64_t offset;	/* address - start */
-	/* filled by source-level resolvers (later); NULL/0 when unknown */
+	/* filled by the DWARF resolver; NULL/0 when unknown */
 	const char *srcfile;
 	unsigned int srcline;
+	unsigned int nr_inline;		/* inlined calls, innermost first */
+	const struct sym_inline *inl;
 };
 
 struct report_resolver {
@@ -52,6 +55,19 @@ struct report_resolver {
  * and ->unusable says why.
  */
 struct report_resolver *report_resolver_kallsyms(const struct jd_file *f);
+
+/**
+ * report_resolver_dwarf() - source lines through debug info (symbols.h)
+ * @f:		the open file
+ * @syms:	debug information (owned by the caller, outlives the resolver)
+ *
+ * Names functions as kallsyms does (the recorded snapshot first, the
+ * object's symbol table when kallsyms does not know the address) and adds
+ * the source file, line and inline chain.  Put it in front of nothing
+ * else: it answers whenever kallsyms or the debug info knows the address.
+ */
+struct report_resolver *report_resolver_dwarf(const struct jd_file *f,
+					      struct symbols *syms);
 
 /* Asks @chain in order; false (and @out cleared) when none knows @addr. */
 bool report_resolve(struct report_resolver *chain, uint64_t addr,

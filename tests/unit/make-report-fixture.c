@@ -5,11 +5,18 @@
  * a made-up kallsyms snapshot and known counts.
  *
  *   make-report-fixture FILE [full|no-counters|hidden|empty]
+ *   make-report-fixture FILE spec SPECFILE
+ *   make-report-fixture FILE bench NBLOCKS
  *
  *   full         feature sections, kallsyms, blocks and counters (default)
  *   no-counters  the same without the COUNTERS section
  *   hidden       kallsyms recorded with addresses hidden (kptr_restrict)
  *   empty        a COUNTERS section with no entries
+ *
+ * spec: a file of lines (see read_spec()) describing the recorded kernel
+ * and blocks, for tests against real objects (tests/target/jifl_target.ko).
+ * bench: NBLOCKS blocks spread over 20000 made-up functions, for
+ * tests/bench/report.sh.
  *
  * The counts (10000 executions in all; see the expected outputs in
  * tests/fixtures/report-*):
@@ -25,6 +32,7 @@
  *   ext4_llseek [ext4]          +0x10 6 50                         50
  *   jifl_ioctl [jifl]           +0x8 4 50                          50
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +83,231 @@ static const struct jd_counter counters[] = {
 static const char *const cmd[] = { "jifl", "record", "-e", "bbcount", "--",
 				   "sh", "-c", "cat /etc/hostname" };
 
+static int hexbytes(const char *hex, struct jd_build_id *id)
+{
+	size_t n = strlen(hex) / 2, i;
+
+	if (n > JD_BUILD_ID_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		id->data[i] = (uint8_t)b;
+	}
+	id->size = (uint32_t)n;
+	return 0;
+}
+
+#define GROW(arr, n, cap) \
+	do { if ((n) == (cap)) { (cap) = (cap) ? 2 * (cap) : 64; \
+	     (arr) = realloc((arr), (cap) * sizeof(*(arr))); \
+	     if (!(arr)) { perror("realloc"); exit(1); } } } while (0)
+
+/*
+ * Spec lines ('#' comments):
+ *   uname RELEASE
+ *   text ADDR ETEXT          runtime _text and _etext
+ *   buildid HEX              vmlinux build-id
+ *   module NAME BASE SIZE [BUILDID]
+ *   sym ADDR TYPE NAME [MODULE]
+ *   block ADDR LEN COUNT     COUNT 0: translated, never executed
+ * Numbers in C syntax (0x... for hex).
+ */
+static int write_spec(const char *out, const char *spec)
+{
+	struct jd_ksym *ks = NULL;
+	struct jd_module *mods = NULL;
+	struct jd_block *bl = NULL;
+	struct jd_counter *cn = NULL;
+	size_t nks = 0, cks = 0, nm = 0, cm = 0, nb = 0, cb = 0;
+	struct jd_kernel kernel = { 0, 0, 0 };
+	struct jd_build_id vid = { 0 };
+	struct jd_kallsyms kall;
+	char line[1024], rel[256] = "6.1.0-test-amd64", *why = line;
+	struct jd_writer *w;
+	FILE *fp = fopen(spec, "r");
+	uint64_t kmin = UINT64_MAX, kmax = 0;
+	size_t i;
+	int r;
+
+	if (!fp) {
+		perror(spec);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		char a[256], b[256], c[256], d[256], e[256];
+		int n = sscanf(line, "%255s %255s %255s %255s %255s", a, b, c,
+			       d, e);
+
+		if (n <= 0 || a[0] == '#')
+			continue;
+		if (!strcmp(a, "uname") && n == 2) {
+			snprintf(rel, sizeof(rel), "%s", b);
+		} else if (!strcmp(a, "text") && n == 3) {
+			kernel.text = strtoull(b, NULL, 0);
+			kernel.etext = strtoull(c, NULL, 0);
+		} else if (!strcmp(a, "buildid") && n == 2) {
+			if (hexbytes(b, &vid))
+				goto bad;
+		} else if (!strcmp(a, "module") && n >= 4) {
+			GROW(mods, nm, cm);
+			memset(&mods[nm], 0, sizeof(mods[nm]));
+			mods[nm].name = strdup(b);
+			mods[nm].base = strtoull(c, NULL, 0);
+			mods[nm].size = strtoull(d, NULL, 0);
+			if (n == 5 && hexbytes(e, &mods[nm].build_id))
+				goto bad;
+			nm++;
+		} else if (!strcmp(a, "sym") && n >= 4) {
+			GROW(ks, nks, cks);
+			ks[nks].addr = strtoull(b, NULL, 0);
+			ks[nks].type = c[0];
+			ks[nks].name = strdup(d);
+			ks[nks].module = strdup(n == 5 ? e : "");
+			if (ks[nks].addr < kmin)
+				kmin = ks[nks].addr;
+			if (ks[nks].addr > kmax)
+				kmax = ks[nks].addr;
+			nks++;
+		} else if (!strcmp(a, "block") && n == 4) {
+			GROW(bl, nb, cb);
+			bl[nb].start = strtoull(b, NULL, 0);
+			bl[nb].len = (uint32_t)strtoul(c, NULL, 0);
+			bl[nb].func = JD_NO_FUNC;
+			bl[nb].flags = 0;
+			cn = realloc(cn, cb * sizeof(*cn));
+			if (!cn)
+				return 1;
+			cn[nb].block = (uint32_t)nb;
+			cn[nb].count = strtoull(d, NULL, 0);
+			nb++;
+		} else {
+			goto bad;
+		}
+	}
+	fclose(fp);
+	kall.syms = ks;
+	kall.count = (uint32_t)nks;
+	kall.flags = 0;
+	kall.text = kernel.text;
+	kall.end = nks ? kmax + 0x100000 : 0;
+	(void)kmin;
+	w = jd_writer_create(out, why, sizeof(line));
+	if (!w) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	r = jd_write_uname(w, rel);
+	if (!r)
+		r = jd_write_cpus(w, 1, 1);
+	if (!r)
+		r = jd_write_kernel(w, &kernel);
+	if (!r && vid.size)
+		r = jd_write_build_id(w, &vid);
+	if (!r && nm)
+		r = jd_write_modules(w, mods, (uint32_t)nm);
+	if (!r)
+		r = jd_write_kallsyms(w, &kall);
+	if (!r)
+		r = jd_write_blocks(w, bl, (uint32_t)nb);
+	if (!r)
+		r = jd_write_counters(w, cn, (uint32_t)nb);
+	if (r)
+		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));
+	if (jd_writer_close(w, why, sizeof(line))) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	for (i = 0; i < nks; i++) {
+		free((void *)ks[i].name);
+		free((void *)ks[i].module);
+	}
+	free(ks);
+	free(bl);
+	free(cn);
+	return r ? 1 : 0;
+bad:
+	fprintf(stderr, "make-report-fixture: %s: bad line: %s", spec, line);
+	fclose(fp);
+	return 1;
+}
+
+/*
+ * NBLOCKS blocks of 16 bytes in 20000 functions of 4 KiB (vmlinux) and a
+ * module; counts from a fixed pseudo-random sequence.
+ */
+static int write_bench(const char *out, unsigned long nblocks)
+{
+	const unsigned int nfunc = 20000;
+	struct jd_kernel kernel = { TEXT, TEXT + (uint64_t)nfunc * 4096, 0 };
+	struct jd_module mod = { "benchmod", EXT4, 0x100000, { 0 } };
+	struct jd_ksym *ks = calloc(nfunc + 1, sizeof(*ks));
+	struct jd_block *bl = calloc(nblocks ? nblocks : 1, sizeof(*bl));
+	struct jd_counter *cn = calloc(nblocks ? nblocks : 1, sizeof(*cn));
+	char (*names)[32] = calloc(nfunc, sizeof(*names));
+	struct jd_kallsyms kall;
+	uint64_t x = 88172645463325252ULL;
+	struct jd_writer *w;
+	char why[512];
+	unsigned long i;
+	int r;
+
+	if (!ks || !bl || !cn || !names)
+		return 1;
+	for (i = 0; i < nfunc; i++) {
+		snprintf(names[i], sizeof(names[i]), "bench_func_%lu", i);
+		ks[i].addr = i < nfunc - 100 ? TEXT + i * 4096 :
+					       EXT4 + (i - (nfunc - 100)) * 4096;
+		ks[i].name = names[i];
+		ks[i].module = i < nfunc - 100 ? "" : "benchmod";
+		ks[i].type = 't';
+	}
+	for (i = 0; i < nblocks; i++) {
+		unsigned long fn, off;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		fn = (unsigned long)(x % nfunc);
+		off = (unsigned long)((x >> 20) % 256) * 16;
+		bl[i].start = ks[fn].addr + off;
+		bl[i].len = 16;
+		bl[i].func = (uint32_t)fn;
+		cn[i].block = (uint32_t)i;
+		cn[i].count = 1 + (x >> 40) % 100000;
+	}
+	kall.syms = ks;
+	kall.count = nfunc;
+	kall.flags = 0;
+	kall.text = TEXT;
+	kall.end = EXT4 + 0x100000;
+	w = jd_writer_create(out, why, sizeof(why));
+	if (!w) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	r = jd_write_uname(w, "6.1.0-bench-amd64");
+	if (!r)
+		r = jd_write_kernel(w, &kernel);
+	if (!r)
+		r = jd_write_modules(w, &mod, 1);
+	if (!r)
+		r = jd_write_kallsyms(w, &kall);
+	if (!r)
+		r = jd_write_blocks(w, bl, (uint32_t)nblocks);
+	if (!r)
+		r = jd_write_counters(w, cn, (uint32_t)nblocks);
+	if (r)
+		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));
+	if (jd_writer_close(w, why, sizeof(why))) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *variant = argc > 2 ? argv[2] : "full";
@@ -86,10 +319,14 @@ int main(int argc, char **argv)
 	char why[512];
 	int r;
 
+	if (argc == 4 && !strcmp(variant, "spec"))
+		return write_spec(argv[1], argv[3]);
+	if (argc == 4 && !strcmp(variant, "bench"))
+		return write_bench(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc < 2 || argc > 3 ||
 	    (strcmp(variant, "full") && strcmp(variant, "no-counters") &&
 	     strcmp(variant, "hidden") && strcmp(variant, "empty"))) {
-		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty]\n");
+		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS\n");
 		return 2;
 	}
 	if (!strcmp(variant, "hidden")) {

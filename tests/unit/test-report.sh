@@ -16,7 +16,7 @@ TZ=UTC
 LC_ALL=C
 export TZ LC_ALL
 
-plan 54
+plan 61
 
 # golden NAME ARGS...: jifl report ARGS' standard output equals $FIX/NAME
 golden() {
@@ -136,8 +136,13 @@ expect_status "hidden kallsyms: still a report" 0 "$J" report -i "$tmp/hidden.da
 expect_match "hidden kallsyms: warns why there are no symbols" "warning: no symbols: kallsyms addresses were hidden"
 
 expect_status "unknown sort key exits 2" 2 "$J" report -i "$D" -s sybm
-expect_match "unknown sort key: hint and the valid keys" "^jifl report: unknown sort key 'sybm' \(did you mean 'sym'\?\); valid keys: sym, block, module$"
-expect_status "sort key list exits 2" 2 "$J" report -i "$D" -s sym,block
+expect_match "unknown sort key: hint and the valid keys" "^jifl report: unknown sort key 'sybm' \(did you mean 'sym'\?\); valid keys: sym, block, module, srcline, srcfile, syscall, comm, pid$"
+expect_status "unknown key in a list exits 2" 2 "$J" report -i "$D" -s sym,blok
+expect_match "unknown key in a list: named" "unknown sort key 'blok' \(did you mean 'block'\?\)"
+for k in syscall comm pid; do
+	expect_status "-s $k on block counters exits 1" 1 "$J" report -i "$D" -s $k
+	expect_match "-s $k: says which data it needs" "^jifl report: -s $k: needs (to know which system call|per-thread records)"
+done
 expect_status "unknown --sort-by exits 2" 2 "$J" report -i "$D" --sort-by cycles
 expect_status "bad --percent-limit exits 2" 2 "$J" report -i "$D" --percent-limit lots
 expect_status "--json with --csv exits 2" 2 "$J" report -i "$D" --json --csv
