@@ -864,6 +864,37 @@ bool symbols_lookup(struct symbols *s, uint64_t addr, struct sym_src *out)
 	return e->found;
 }
 
+bool symbols_func_decl(struct symbols *s, uint64_t addr, const char **file,
+		       unsigned int *line)
+{
+	Dwarf_Die *cu, *scopes = NULL;
+	struct obj *ob;
+	uint64_t lib;
+	Dwarf_Addr b;
+	int n, i, l = 0;
+	bool found = false;
+
+	ob = locate(s, addr, &lib, NULL);
+	if (!ob || !ob->has_dwarf)
+		return false;
+	cu = dwfl_module_addrdie(ob->mod, lib, &b);
+	if (!cu)
+		return false;
+	n = dwarf_getscopes(cu, lib - b, &scopes);
+	for (i = n - 1; i >= 0; i--) {	/* the outermost function */
+		if (dwarf_tag(&scopes[i]) != DW_TAG_subprogram)
+			continue;
+		*file = dwarf_decl_file(&scopes[i]);
+		if (*file && !dwarf_decl_line(&scopes[i], &l) && l > 0) {
+			*line = (unsigned int)l;
+			found = true;
+		}
+		break;
+	}
+	free(scopes);
+	return found;
+}
+
 /* ---- line tables --------------------------------------------------------- */
 
 static int cmp_row(const void *a, const void *b)

@@ -108,6 +108,18 @@ size_t symbols_rows(struct symbols *s, uint64_t start, uint64_t end,
 		    const struct sym_row **rows);
 
 /**
+ * symbols_func_decl() - where the function containing @addr is declared
+ * @s:		resolver
+ * @addr:	runtime address
+ * @file:	set to its source file
+ * @line:	set to the line of its declaration
+ *
+ * Return: false without debug information.
+ */
+bool symbols_func_decl(struct symbols *s, uint64_t addr, const char **file,
+		       unsigned int *line);
+
+/**
  * symbols_code() - the bytes of an object's code at a runtime address
  * @s:		resolver
  * @addr:	runtime address

@@ -1,0 +1,677 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Coverage for `jifl cover`; see cover.h for what the numbers mean.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cover.h"
+
+void cover_init(struct cover *c, const char *const *include,
+		const char *const *exclude)
+{
+	memset(c, 0, sizeof(*c));
+	c->include = include;
+	c->exclude = exclude;
+}
+
+void cover_free(struct cover *c)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->nr_files; i++) {
+		struct cover_file *cf = &c->files[i];
+
+		for (k = 0; k < cf->nr_funcs; k++) {
+			free(cf->funcs[k].name);
+			free(cf->funcs[k].module);
+			free(cf->funcs[k].flines);
+		}
+		free(cf->funcs);
+		free(cf->lines);
+		free(cf->path);
+	}
+	free(c->files);
+	free(c->pcs);
+	memset(c, 0, sizeof(*c));
+}
+
+static int grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	void *t;
+	size_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? 2 * *cap : 64;
+	t = realloc(*p, nc * size);
+	if (!t)
+		return -ENOMEM;
+	*p = t;
+	*cap = nc;
+	return 0;
+}
+
+/* "fs/x.c" also matches any path ending in "/fs/x.c" */
+static bool match_any(const char *const *pats, const char *path)
+{
+	char buf[4096];
+
+	for (; pats && *pats; pats++) {
+		if (!fnmatch(*pats, path, 0))
+			return true;
+		if ((*pats)[0] != '/' && (*pats)[0] != '*') {
+			snprintf(buf, sizeof(buf), "*/%s", *pats);
+			if (!fnmatch(buf, path, 0))
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool wanted(const struct cover *c, const char *path)
+{
+	if (c->include && c->include[0] && !match_any(c->include, path))
+		return false;
+	return !match_any(c->exclude, path);
+}
+
+/* The file's index, created if new; -1 when filtered out or no memory. */
+static long file_idx(struct cover *c, const char *path)
+{
+	size_t i;
+
+	/* recently used first: rows of one function share a file */
+	for (i = c->nr_files; i-- > 0;)
+		if (!strcmp(c->files[i].path, path))
+			return (long)i;
+	if (!wanted(c, path))
+		return -1;
+	if (grow((void **)&c->files, &c->cap_files, c->nr_files,
+		 sizeof(*c->files)))
+		return -1;
+	memset(&c->files[c->nr_files], 0, sizeof(*c->files));
+	c->files[c->nr_files].path = strdup(path);
+	if (!c->files[c->nr_files].path)
+		return -1;
+	return (long)c->nr_files++;
+}
+
+struct item {
+	uint64_t func_start, func_size;
+	const char *name, *module;
+	uint32_t block;
+};
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (x->func_start != y->func_start)
+		return x->func_start < y->func_start ? -1 : 1;
+	return x->block < y->block ? -1 : x->block > y->block;
+}
+
+struct tmp_line {
+	long file;
+	unsigned int line;
+	uint64_t count;
+	bool hit;
+};
+
+static int cmp_tmp(const void *a, const void *b)
+{
+	const struct tmp_line *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int add_pc(struct cover *c, uint64_t pc)
+{
+	if (grow((void **)&c->pcs, &c->cap_pcs, c->nr_pcs, sizeof(*c->pcs)))
+		return -ENOMEM;
+	c->pcs[c->nr_pcs++] = pc;
+	return 0;
+}
+
+/* One recorded function: its blocks are items[0..n). */
+static int add_func(struct cover *c, const struct jd_file *f,
+		    struct symbols *syms, const uint64_t *counts, bool counted,
+		    const struct item *it, size_t n)
+{
+	uint64_t fs = it[0].func_start, fe = fs + it[0].func_size;
+	struct tmp_line *tmp = NULL;
+	const struct sym_row *rows;
+	size_t nrows, ntmp = 0, i, k;
+	const char *dfile = NULL;
+	unsigned int dline = 0;
+	uint64_t fcount = 0, fmax = 0;
+	long fidx;
+	int ret = -ENOMEM;
+
+	for (i = 0; i < n; i++) {
+		const struct jd_block *b = &f->blocks[it[i].block];
+		uint64_t cnt = counted ? counts[it[i].block] : 1;
+
+		if (b->start + b->len > fe && !it[0].func_size)
+			fe = b->start + b->len;
+		if (b->start == fs)
+			fcount += cnt;
+		if (cnt > fmax)
+			fmax = cnt;
+	}
+	if (!fcount)
+		fcount = fmax;
+	nrows = symbols_rows(syms, fs, fe, &rows);
+	if (!nrows) {
+		c->funcs_nolines++;
+		return 0;
+	}
+	tmp = calloc(nrows, sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	for (k = 0; k < nrows; k++) {
+		const struct sym_row *r = &rows[k];
+		uint64_t r0 = r->start, r1 = r->end > r->start ? r->end :
+							   r->start + 1;
+		struct tmp_line *t;
+
+		if (r0 >= fe || r1 <= fs)
+			continue;
+		t = &tmp[ntmp];
+		t->file = file_idx(c, r->file);
+		if (t->file < 0)
+			continue;
+		t->line = r->line;
+		t->count = 0;
+		t->hit = false;
+		for (i = 0; i < n; i++) {
+			const struct jd_block *b = &f->blocks[it[i].block];
+			uint64_t cnt = counted ? counts[it[i].block] : 1;
+
+			if (!cnt || b->start >= r1 || b->start + b->len <= r0)
+				continue;
+			t->hit = true;
+			if (cnt > t->count)
+				t->count = cnt;
+		}
+		ntmp++;
+	}
+	qsort(tmp, ntmp, sizeof(*tmp), cmp_tmp);
+
+	if (!symbols_func_decl(syms, fs, &dfile, &dline)) {
+		dfile = rows[0].file;
+		dline = rows[0].line;
+	}
+	fidx = file_idx(c, dfile);
+	if (fidx >= 0) {
+		struct cover_file *cf = &c->files[fidx];
+		struct cover_func *fn;
+
+		if (grow((void **)&cf->funcs, &cf->cap_funcs, cf->nr_funcs,
+			 sizeof(*cf->funcs)))
+			goto out;
+		fn = &cf->funcs[cf->nr_funcs];
+		memset(fn, 0, sizeof(*fn));
+		fn->name = strdup(it[0].name);
+		fn->module = strdup(it[0].module[0] ? it[0].module : "vmlinux");
+		fn->line = dline;
+		fn->count = fcount;
+		fn->flines = calloc(ntmp ? ntmp : 1, sizeof(*fn->flines));
+		if (!fn->name || !fn->module || !fn->flines) {
+			free(fn->name);
+			free(fn->module);
+			free(fn->flines);
+			goto out;
+		}
+		cf->nr_funcs++;
+		for (i = 0; i < ntmp; i++)
+			if (tmp[i].file == fidx &&
+			    (!fn->nr_flines ||
+			     fn->flines[fn->nr_flines - 1] != tmp[i].line))
+				fn->flines[fn->nr_flines++] = tmp[i].line;
+	}
+	/* the same line in several rows of one function: the largest count */
+	for (i = 0; i < ntmp; i++) {
+		struct cover_file *cf = &c->files[tmp[i].file];
+		struct cover_line *l;
+
+		if (i + 1 < ntmp && tmp[i + 1].file == tmp[i].file &&
+		    tmp[i + 1].line == tmp[i].line) {
+			if (tmp[i].count > tmp[i + 1].count)
+				tmp[i + 1].count = tmp[i].count;
+			tmp[i + 1].hit |= tmp[i].hit;
+			continue;
+		}
+		if (grow((void **)&cf->lines, &cf->cap_lines, cf->nr_lines,
+			 sizeof(*cf->lines)))
+			goto out;
+		l = &cf->lines[cf->nr_lines++];
+		l->line = tmp[i].line;
+		l->count = tmp[i].count;
+		l->hit = tmp[i].hit;
+	}
+	ret = 0;
+out:
+	free(tmp);
+	return ret;
+}
+
+int cover_add(struct cover *c, const struct jd_file *f, struct symbols *syms)
+{
+	bool counted = f->present & (1U << JD_SEC_COUNTERS);
+	struct item *items = NULL;
+	uint64_t *counts;
+	size_t n = 0, i, j;
+	int ret = -ENOMEM;
+
+	counts = calloc(f->nr_blocks ? f->nr_blocks : 1, sizeof(*counts));
+	items = calloc(f->nr_blocks ? f->nr_blocks : 1, sizeof(*items));
+	if (!counts || !items)
+		goto out;
+	for (i = 0; i < f->nr_counters; i++)
+		if (f->counters[i].block < f->nr_blocks)
+			counts[f->counters[i].block] += f->counters[i].count;
+	for (i = 0; i < f->nr_blocks; i++) {
+		const struct jd_block *b = &f->blocks[i];
+		bool ran = !counted || counts[i];
+		struct sym_src src;
+
+		if (!symbols_lookup(syms, b->start, &src) || !src.func) {
+			if (ran) {
+				c->blocks_unresolved++;
+				if (!c->include || !c->include[0])
+					if (add_pc(c, b->start))
+						goto out;
+			}
+			continue;
+		}
+		if (ran && (src.file ? wanted(c, src.file) :
+				       !c->include || !c->include[0]))
+			if (add_pc(c, b->start))
+				goto out;
+		items[n].func_start = src.func_start;
+		items[n].func_size = src.func_size;
+		items[n].name = src.func;
+		items[n].module = src.module ? src.module : "";
+		items[n].block = (uint32_t)i;
+		n++;
+	}
+	qsort(items, n, sizeof(*items), cmp_item);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && items[j].func_start == items[i].func_start; j++)
+			;
+		if (add_func(c, f, syms, counts, counted, &items[i], j - i))
+			goto out;
+	}
+	c->nr_runs++;
+	ret = 0;
+out:
+	free(items);
+	free(counts);
+	return ret;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct cover_line *x = a, *y = b;
+
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int cmp_func(const void *a, const void *b)
+{
+	const struct cover_func *x = a, *y = b;
+	int r;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	r = strcmp(x->name, y->name);
+	return r ? r : strcmp(x->module, y->module);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct cover_file *)a)->path,
+		      ((const struct cover_file *)b)->path);
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static const struct cover_line *find_line(const struct cover_file *cf,
+					  unsigned int line)
+{
+	struct cover_line key = { line, 0, false };
+
+	return bsearch(&key, cf->lines, cf->nr_lines, sizeof(key), cmp_line);
+}
+
+void cover_finish(struct cover *c)
+{
+	size_t i, k, out;
+
+	for (i = 0; i < c->nr_files; i++) {
+		struct cover_file *cf = &c->files[i];
+
+		/* sum over functions and runs */
+		if (cf->nr_lines)
+			qsort(cf->lines, cf->nr_lines, sizeof(*cf->lines), cmp_line);
+		for (k = 0, out = 0; k < cf->nr_lines; k++) {
+			if (out && cf->lines[out - 1].line == cf->lines[k].line) {
+				struct cover_line *l = &cf->lines[out - 1];
+
+				l->count = l->count + cf->lines[k].count < l->count ?
+					   UINT64_MAX : l->count + cf->lines[k].count;
+				l->hit |= cf->lines[k].hit;
+				continue;
+			}
+			cf->lines[out++] = cf->lines[k];
+		}
+		cf->nr_lines = out;
+		cf->lines_hit = 0;
+		for (k = 0; k < cf->nr_lines; k++)
+			cf->lines_hit += cf->lines[k].hit;
+
+		/* the same function from several runs: one, counts summed */
+		if (cf->nr_funcs)
+			qsort(cf->funcs, cf->nr_funcs, sizeof(*cf->funcs), cmp_func);
+		for (k = 0, out = 0; k < cf->nr_funcs; k++) {
+			struct cover_func *fn = &cf->funcs[k];
+
+			if (out && !cmp_func(&cf->funcs[out - 1], fn)) {
+				struct cover_func *m = &cf->funcs[out - 1];
+				unsigned int *t = realloc(m->flines,
+					(m->nr_flines + fn->nr_flines) * sizeof(*t));
+
+				m->count += fn->count;
+				if (t) {
+					memcpy(t + m->nr_flines, fn->flines,
+					       fn->nr_flines * sizeof(*t));
+					m->flines = t;
+					m->nr_flines += fn->nr_flines;
+				}
+				free(fn->name);
+				free(fn->module);
+				free(fn->flines);
+				continue;
+			}
+			cf->funcs[out++] = *fn;
+		}
+		cf->nr_funcs = out;
+		cf->funcs_hit = 0;
+		for (k = 0; k < cf->nr_funcs; k++) {
+			struct cover_func *fn = &cf->funcs[k];
+			size_t a, b;
+
+			if (fn->nr_flines)
+				qsort(fn->flines, fn->nr_flines,
+				      sizeof(*fn->flines), cmp_uint);
+			for (a = 0, b = 0; a < fn->nr_flines; a++)
+				if (!b || fn->flines[b - 1] != fn->flines[a])
+					fn->flines[b++] = fn->flines[a];
+			fn->nr_flines = b;
+			fn->lines = (unsigned int)b;
+			fn->lines_hit = 0;
+			for (a = 0; a < b; a++) {
+				const struct cover_line *l =
+					find_line(cf, fn->flines[a]);
+
+				fn->lines_hit += l && l->hit;
+			}
+			cf->funcs_hit += fn->count > 0;
+		}
+	}
+	if (c->nr_files)
+		qsort(c->files, c->nr_files, sizeof(*c->files), cmp_file);
+	if (c->nr_pcs)
+		qsort(c->pcs, c->nr_pcs, sizeof(*c->pcs), cmp_u64);
+	for (k = 0, out = 0; k < c->nr_pcs; k++)
+		if (!out || c->pcs[out - 1] != c->pcs[k])
+			c->pcs[out++] = c->pcs[k];
+	c->nr_pcs = out;
+}
+
+void cover_totals(const struct cover *c, unsigned int *lines,
+		  unsigned int *lines_hit, unsigned int *funcs,
+		  unsigned int *funcs_hit)
+{
+	size_t i;
+
+	*lines = *lines_hit = *funcs = *funcs_hit = 0;
+	for (i = 0; i < c->nr_files; i++) {
+		*lines += (unsigned int)c->files[i].nr_lines;
+		*lines_hit += c->files[i].lines_hit;
+		*funcs += (unsigned int)c->files[i].nr_funcs;
+		*funcs_hit += c->files[i].funcs_hit;
+	}
+}
+
+/* ---- outputs --------------------------------------------------------------- */
+
+void cover_write_lcov(FILE *fp, const struct cover *c, const char *test_name)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->nr_files; i++) {
+		const struct cover_file *cf = &c->files[i];
+
+		if (!cf->nr_lines && !cf->nr_funcs)
+			continue;
+		fprintf(fp, "TN:%s\n", test_name ? test_name : "");
+		fprintf(fp, "SF:%s\n", cf->path);
+		for (k = 0; k < cf->nr_funcs; k++)
+			fprintf(fp, "FN:%u,%s\n", cf->funcs[k].line,
+				cf->funcs[k].name);
+		for (k = 0; k < cf->nr_funcs; k++)
+			fprintf(fp, "FNDA:%" PRIu64 ",%s\n", cf->funcs[k].count,
+				cf->funcs[k].name);
+		fprintf(fp, "FNF:%zu\nFNH:%u\n", cf->nr_funcs, cf->funcs_hit);
+		for (k = 0; k < cf->nr_lines; k++)
+			fprintf(fp, "DA:%u,%" PRIu64 "\n", cf->lines[k].line,
+				cf->lines[k].hit ? (cf->lines[k].count ?
+						    cf->lines[k].count : 1) : 0);
+		fprintf(fp, "LF:%zu\nLH:%u\nend_of_record\n", cf->nr_lines,
+			cf->lines_hit);
+	}
+}
+
+void cover_write_pcs(FILE *fp, const struct cover *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_pcs; i++)
+		fprintf(fp, "0x%016" PRIx64 "\n", c->pcs[i]);
+}
+
+static void json_str(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char ch = *s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(fp, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(fp, "\\u%04x", ch);
+		else
+			fputc(ch, fp);
+	}
+	fputc('"', fp);
+}
+
+static double pct(unsigned int a, unsigned int b)
+{
+	return b ? 100.0 * a / b : 0.0;
+}
+
+void cover_write_json(FILE *fp, const struct cover *c)
+{
+	unsigned int l, lh, fn, fh;
+	size_t i, k;
+
+	cover_totals(c, &l, &lh, &fn, &fh);
+	fprintf(fp, "{\"runs\": %u, \"lines\": %u, \"lines_hit\": %u, \"functions\": %u, \"functions_hit\": %u,\n",
+		c->nr_runs, l, lh, fn, fh);
+	fprintf(fp, " \"without_lines\": {\"functions\": %u, \"blocks\": %u},\n",
+		c->funcs_nolines, c->blocks_unresolved);
+	fprintf(fp, " \"files\": [");
+	for (i = 0; i < c->nr_files; i++) {
+		const struct cover_file *cf = &c->files[i];
+
+		fprintf(fp, "%s\n  {\"file\": ", i ? "," : "");
+		json_str(fp, cf->path);
+		fprintf(fp, ", \"lines\": %zu, \"lines_hit\": %u, \"functions\": [",
+			cf->nr_lines, cf->lines_hit);
+		for (k = 0; k < cf->nr_funcs; k++) {
+			const struct cover_func *f = &cf->funcs[k];
+
+			fprintf(fp, "%s\n    {\"name\": ", k ? "," : "");
+			json_str(fp, f->name);
+			fprintf(fp, ", \"module\": ");
+			json_str(fp, f->module);
+			fprintf(fp, ", \"line\": %u, \"count\": %" PRIu64 ", \"lines\": %u, \"lines_hit\": %u}",
+				f->line, f->count, f->lines, f->lines_hit);
+		}
+		fprintf(fp, "%s], \"line_counts\": {", cf->nr_funcs ? "\n  " : "");
+		for (k = 0; k < cf->nr_lines; k++)
+			fprintf(fp, "%s\"%u\": %" PRIu64, k ? ", " : "",
+				cf->lines[k].line,
+				cf->lines[k].hit ? (cf->lines[k].count ?
+						    cf->lines[k].count : 1) : 0);
+		fprintf(fp, "}}");
+	}
+	fprintf(fp, "%s]}\n", c->nr_files ? "\n " : "");
+}
+
+void cover_write_text(FILE *fp, const struct cover *c, bool functions)
+{
+	unsigned int l, lh, fn, fh;
+	size_t i, k;
+
+	cover_totals(c, &l, &lh, &fn, &fh);
+	fprintf(fp, "# jifl cover: %u recording%s\n", c->nr_runs,
+		c->nr_runs == 1 ? "" : "s");
+	fprintf(fp, "# lines     : %5.1f%% (%u of %u)\n", pct(lh, l), lh, l);
+	fprintf(fp, "# functions : %5.1f%% (%u of %u)\n", pct(fh, fn), fh, fn);
+	if (c->funcs_nolines || c->blocks_unresolved)
+		fprintf(fp, "# no lines  : %u recorded function%s without line information, %u executed block%s in code without debug info\n",
+			c->funcs_nolines, c->funcs_nolines == 1 ? "" : "s",
+			c->blocks_unresolved,
+			c->blocks_unresolved == 1 ? "" : "s");
+	fprintf(fp, "#\n#  Lines  Hit    Cover  Funcs  Hit  File\n");
+	for (i = 0; i < c->nr_files; i++) {
+		const struct cover_file *cf = &c->files[i];
+
+		fprintf(fp, "%8zu %4u  %6.1f%%  %5zu %4u  %s\n", cf->nr_lines,
+			cf->lines_hit, pct(cf->lines_hit, (unsigned int)cf->nr_lines),
+			cf->nr_funcs, cf->funcs_hit, cf->path);
+	}
+	if (!functions)
+		return;
+	fprintf(fp, "#\n#  Lines  Hit    Cover        Count  Function (file:line)\n");
+	for (i = 0; i < c->nr_files; i++) {
+		const struct cover_file *cf = &c->files[i];
+		const char *base = strrchr(cf->path, '/');
+
+		base = base ? base + 1 : cf->path;
+		for (k = 0; k < cf->nr_funcs; k++) {
+			const struct cover_func *f = &cf->funcs[k];
+
+			fprintf(fp, "%8u %4u  %6.1f%%  %11" PRIu64 "  %s%s%s%s (%s:%u)\n",
+				f->lines, f->lines_hit, pct(f->lines_hit, f->lines),
+				f->count, f->name,
+				strcmp(f->module, "vmlinux") ? " [" : "",
+				strcmp(f->module, "vmlinux") ? f->module : "",
+				strcmp(f->module, "vmlinux") ? "]" : "",
+				base, f->line);
+		}
+	}
+}
+
+static const struct cover_file *find_file(const struct cover *c,
+					  const char *path)
+{
+	struct cover_file key;
+
+	memset(&key, 0, sizeof(key));
+	key.path = (char *)path;
+	return bsearch(&key, c->files, c->nr_files, sizeof(key), cmp_file);
+}
+
+/* Lines of @x hit where @y does not hit them; printed with @mark. */
+static size_t diff_one(FILE *fp, const struct cover *x, const struct cover *y,
+		       const char *mark, bool json, bool *first)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < x->nr_files; i++) {
+		const struct cover_file *cf = &x->files[i];
+		const struct cover_file *of = find_file(y, cf->path);
+
+		for (k = 0; k < cf->nr_lines; k++) {
+			const struct cover_line *ol;
+
+			if (!cf->lines[k].hit)
+				continue;
+			ol = of ? find_line(of, cf->lines[k].line) : NULL;
+			if (ol && ol->hit)
+				continue;
+			n++;
+			if (json) {
+				fprintf(fp, "%s\n  {\"file\": ", *first ? "" : ",");
+				json_str(fp, cf->path);
+				fprintf(fp, ", \"line\": %u, \"count\": %" PRIu64 ", \"instrumented_in_other\": %s}",
+					cf->lines[k].line, cf->lines[k].count,
+					ol ? "true" : "false");
+				*first = false;
+			} else {
+				fprintf(fp, "%s %s:%u%s\n", mark, cf->path,
+					cf->lines[k].line,
+					ol ? "" : "  (not instrumented in the other)");
+			}
+		}
+	}
+	return n;
+}
+
+size_t cover_write_diff(FILE *fp, const struct cover *a, const struct cover *b,
+			bool json)
+{
+	size_t na, nb;
+	bool first = true;
+
+	if (json)
+		fprintf(fp, "{\"only_first\": [");
+	else
+		fprintf(fp, "# lines hit by the first recording only (+) and by the second only (-)\n");
+	na = diff_one(fp, a, b, "+", json, &first);
+	if (json) {
+		fprintf(fp, "%s],\n \"only_second\": [", first ? "" : "\n ");
+		first = true;
+	}
+	nb = diff_one(fp, b, a, "-", json, &first);
+	if (json)
+		fprintf(fp, "%s]}\n", first ? "" : "\n ");
+	else
+		fprintf(fp, "# %zu line%s only in the first, %zu only in the second\n",
+			na, na == 1 ? "" : "s", nb);
+	return na + nb;
+}
