@@ -7,6 +7,8 @@
 #define JIFL_COMPAT_H
 
 #include <linux/ftrace.h>
+#include <linux/module.h>
+#include <linux/version.h>
 
 /* 6.2 renamed ftrace_instruction_pointer_set() */
 static __always_inline void jifl_ftrace_set_ip(struct ftrace_regs *fregs,
@@ -16,6 +18,27 @@ static __always_inline void jifl_ftrace_set_ip(struct ftrace_regs *fregs,
 	ftrace_regs_set_instruction_pointer(fregs, ip);
 #else
 	ftrace_instruction_pointer_set(fregs, ip);
+#endif
+}
+
+/*
+ * A module's core and init text.  6.4 replaced core_layout/init_layout
+ * with mem[MOD_*].
+ */
+static inline void jifl_module_text(const struct module *mod,
+				    unsigned long *core, unsigned long *core_size,
+				    unsigned long *init, unsigned long *init_size)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	*core = (unsigned long)mod->mem[MOD_TEXT].base;
+	*core_size = mod->mem[MOD_TEXT].size;
+	*init = (unsigned long)mod->mem[MOD_INIT_TEXT].base;
+	*init_size = mod->mem[MOD_INIT_TEXT].size;
+#else
+	*core = (unsigned long)mod->core_layout.base;
+	*core_size = mod->core_layout.text_size;
+	*init = (unsigned long)mod->init_layout.base;
+	*init_size = mod->init_layout.text_size;
 #endif
 }
 

@@ -35,7 +35,10 @@
 #define JIFL_TRAMP_BITS		12
 #define JIFL_TRAMP_SIZE		(1UL << JIFL_TRAMP_BITS)
 #define JIFL_TRAMP_LEN		16
+/* A trampoline value meaning "run natively" */
+#define JIFL_TRAMP_NATIVE	1UL
 #define JIFL_EXTABLE_MAX	65536
+#define JIFL_JUMP_SITES_MAX	(1U << 20)
 
 
 /*
@@ -87,6 +90,7 @@ static struct {
 	u64 dispatches;
 	u64 ibl_misses;
 	u64 fallbacks[JIFL_FB_NR];
+	u64 invalidated;
 } jifl_st;
 
 /* The layout; replaced only while no task can be in the cache */
@@ -107,6 +111,15 @@ static bool jifl_bbcount;
 static unsigned long *jifl_extable;
 static unsigned int jifl_extable_len;
 
+/* Static branch (jump label) sites of core kernel text, sorted by site */
+struct jifl_jump_site {
+	unsigned long site;
+	unsigned long target;
+};
+
+static struct jifl_jump_site *jifl_jump_sites;
+static unsigned int jifl_nr_jump_sites;
+
 static inline unsigned long htab_slot(u64 pc)
 {
 	return (pc ^ (pc >> 4)) & jifl_htab_mask;
@@ -126,6 +139,26 @@ static u64 htab_lookup(u64 pc)
 		}
 		if (!key)
 			return 0;
+		i = (i + 1) & jifl_htab_mask;
+	}
+}
+
+/* Make @pc's entry say "run natively"; true if it named a translation. */
+static bool htab_forget(u64 pc)
+{
+	unsigned long i = htab_slot(pc);
+
+	for (;;) {
+		u64 key = jifl_htab[i].native;
+
+		if (key == pc) {
+			if (jifl_htab[i].cache == pc)
+				return false;
+			WRITE_ONCE(jifl_htab[i].cache, pc);
+			return true;
+		}
+		if (!key)
+			return false;
 		i = (i + 1) & jifl_htab_mask;
 	}
 }
@@ -176,6 +209,11 @@ text:
 		    sizeof(*jifl_extable), cmp_ulong))
 		return JIFL_FB_EXTABLE;
 	return -1;
+}
+
+static bool in_core_text(u64 pc)
+{
+	return pc >= jifl_text_start && pc < jifl_text_end;
 }
 
 static bool translatable_text(u64 pc)
@@ -237,6 +275,28 @@ static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
 	while (len && copy_from_kernel_nofault(buf, (void *)pc, len))
 		len = len > 16 ? len - 16 : len - 1;
 	return len;
+}
+
+static int cmp_jump_site(const void *a, const void *b)
+{
+	const struct jifl_jump_site *x = a, *y = b;
+
+	return x->site < y->site ? -1 : x->site > y->site;
+}
+
+static bool host_static_branch(void *priv, u64 pc, u64 *target)
+{
+	struct jifl_jump_site key = { .site = pc };
+	const struct jifl_jump_site *found;
+
+	if (!jifl_nr_jump_sites)
+		return false;
+	found = bsearch(&key, jifl_jump_sites, jifl_nr_jump_sites,
+			sizeof(key), cmp_jump_site);
+	if (!found)
+		return false;
+	*target = found->target;
+	return true;
 }
 
 static bool host_untranslatable(void *priv, u64 pc)
@@ -434,9 +494,67 @@ u64 notrace jifl_dispatch_ic(u64 stub_ret, u64 target)
 	flags = dispatch_lock();
 	jifl_st.ibl_misses++;
 	dest = translate_locked(target);
-	jit_ic_link(&jifl_host, alias_of(stub_ret), stub_ret, target, dest);
+	/*
+	 * Module code can be unloaded and its address reused: a site never
+	 * caches a translation of it (the lookup table can forget one; a
+	 * site cannot).  Armed with target 0 instead, the site never hits
+	 * (a branch to 0 faults at 0 either way) and its misses go to the
+	 * generic lookup from now on.
+	 */
+	if (dest != target && !in_core_text(target))
+		jit_ic_link(&jifl_host, alias_of(stub_ret), stub_ret, 0, 0);
+	else
+		jit_ic_link(&jifl_host, alias_of(stub_ret), stub_ret, target,
+			    dest);
 	dispatch_unlock(flags);
 	return dest;
+}
+
+/**
+ * jifl_dispatch_forget() - code at [@start, @end) is going away
+ * @start:	first byte
+ * @end:	just past the last
+ *
+ * A module is being unloaded: its address range may later hold other
+ * code. Translations of it are dropped from the lookup table (its entries
+ * then say "run natively", which is right for whatever comes there) and
+ * the range is no longer translated. Direct links into its blocks come
+ * only from its own blocks, and inline caches never hold module code, so
+ * nothing reaches those blocks again; their cache space is reclaimed at
+ * the next session.
+ *
+ * Return: the number of translations dropped.
+ */
+unsigned int jifl_dispatch_forget(unsigned long start, unsigned long end)
+{
+	unsigned int i, n = 0;
+	unsigned long flags;
+
+	if (start >= end)
+		return 0;
+	flags = dispatch_lock();
+	for (i = 0; i < jifl_nr_blocks; i++) {
+		u64 pc = jifl_blocks[i].blk.native_start;
+
+		if (pc >= start && pc < end && htab_forget(pc))
+			n++;
+	}
+	/* ftrace drops the module's call sites: this is hygiene only */
+	for (i = 0; i < JIFL_TRAMP_SIZE; i++) {
+		unsigned long f = jifl_tramps[i].fentry;
+
+		if (f >= start && f < end)
+			WRITE_ONCE(jifl_tramps[i].tramp, JIFL_TRAMP_NATIVE);
+	}
+	for (i = 0; i < jifl_nr_modules;) {
+		if (jifl_modules[i].start < end && jifl_modules[i].end > start)
+			jifl_modules[i] = jifl_modules[--jifl_nr_modules];
+		else
+			i++;
+	}
+	jifl_st.invalidated += n;
+	dispatch_unlock(flags);
+	return n;
 }
 
 static unsigned long tramp_lookup(unsigned long fentry)
@@ -467,8 +585,6 @@ static const char *const jifl_no_entry[] = {
 	"__do_sys_exit_group", "__ia32_sys_exit", "__ia32_sys_exit_group",
 };
 
-/* A trampoline value meaning "run natively" */
-#define JIFL_TRAMP_NATIVE	1UL
 
 static bool never_returns(unsigned long fentry)
 {
@@ -598,6 +714,7 @@ void jifl_dispatch_stats(struct jifl_stats *st)
 	st->dispatches = jifl_st.dispatches;
 	st->ibl_misses = jifl_st.ibl_misses;
 	memcpy(st->fallbacks, jifl_st.fallbacks, sizeof(st->fallbacks));
+	st->invalidated = jifl_st.invalidated;
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
 	st->inflight = max(0L, jifl_inflight_sum());
 }
@@ -636,6 +753,43 @@ static int load_extable(u64 start, u64 end, unsigned long **out,
 	return 0;
 }
 
+/*
+ * The sites and targets of the kernel's jump table (struct jump_entry:
+ * relative code, relative target, key), sorted by site.
+ */
+static int load_jump_table(u64 start, u64 end, struct jifl_jump_site **out,
+			   unsigned int *out_len)
+{
+	const unsigned int esize = 2 * sizeof(s32) + sizeof(long);
+	unsigned int i, n = (end - start) / esize;
+	struct jifl_jump_site *tab;
+	s32 rel[2];
+
+	*out = NULL;
+	*out_len = 0;
+	if (!start && !end)
+		return 0;
+	if (end < start || (end - start) % esize || n > JIFL_JUMP_SITES_MAX)
+		return -EINVAL;
+	tab = vmalloc_array(n ?: 1, sizeof(*tab));
+	if (!tab)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		u64 e = start + (u64)i * esize;
+
+		if (copy_from_kernel_nofault(rel, (void *)e, sizeof(rel))) {
+			vfree(tab);
+			return -EFAULT;
+		}
+		tab[i].site = e + rel[0];
+		tab[i].target = e + sizeof(s32) + rel[1];
+	}
+	sort(tab, n, sizeof(*tab), cmp_jump_site, NULL);
+	*out = tab;
+	*out_len = n;
+	return 0;
+}
+
 /**
  * jifl_set_layout() - what to translate and what to leave native
  * @layout:	validated struct from user space
@@ -650,8 +804,9 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 		    const u64 *modules)
 {
 	unsigned long text_probe = (unsigned long)&msleep;
+	unsigned int i, extable_len, nr_jump_sites;
+	struct jifl_jump_site *jump_sites;
 	unsigned long *extable, flags;
-	unsigned int i, extable_len;
 	int ret;
 
 	/* a sanity check that these are this kernel's text bounds */
@@ -671,6 +826,12 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 			   &extable, &extable_len);
 	if (ret)
 		return ret;
+	ret = load_jump_table(layout->jump_table_start, layout->jump_table_end,
+			      &jump_sites, &nr_jump_sites);
+	if (ret) {
+		vfree(extable);
+		return ret;
+	}
 
 	raw_spin_lock_irqsave(&jifl_lock, flags);
 	jifl_text_start = layout->text_start;
@@ -687,8 +848,11 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 	jifl_nr_modules = layout->nr_modules;
 	swap(jifl_extable, extable);
 	jifl_extable_len = extable_len;
+	swap(jifl_jump_sites, jump_sites);
+	jifl_nr_jump_sites = nr_jump_sites;
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
 	vfree(extable);
+	vfree(jump_sites);
 	return 0;
 }
 
@@ -851,6 +1015,7 @@ int jifl_dispatch_init(void)
 	h->red_zone = 0;
 	h->counter_mode = JIT_COUNTER_GS_REG;
 	h->ibt = IS_ENABLED(CONFIG_X86_KERNEL_IBT);
+	h->static_branch = host_static_branch;
 	jit_ic.jmp_miss = (u64)jifl_ic_jmp_miss;
 	jit_ic.call_miss = (u64)jifl_ic_call_miss;
 	jit_translator_init(&jifl_jt, h, NULL);
@@ -864,10 +1029,13 @@ void jifl_dispatch_exit_module(void)
 	vfree(jifl_blocks);
 	vfree(jifl_map_pool);
 	vfree(jifl_extable);
+	vfree(jifl_jump_sites);
 	free_counters();
 	jifl_htab = NULL;
 	jifl_tramps = NULL;
 	jifl_blocks = NULL;
 	jifl_map_pool = NULL;
 	jifl_extable = NULL;
+	jifl_jump_sites = NULL;
+	jifl_nr_jump_sites = 0;
 }

@@ -51,6 +51,7 @@ int jifl_dispatch_blocks(struct jifl_block_info __user *uentries, u64 *nr,
 			 u64 *total);
 unsigned long jifl_entry_trampoline(unsigned long fentry_ip);
 void jifl_dispatch_stats(struct jifl_stats *st);
+unsigned int jifl_dispatch_forget(unsigned long start, unsigned long end);
 
 /* C halves of dispatch_entry.S; called with all registers saved */
 u64 jifl_dispatch_exit(u64 stub_ret, u64 eflags);
@@ -71,5 +72,10 @@ void jifl_entry_reset(void);
 void jifl_entry_exit_module(void);
 u64 jifl_entry_count(void);
 u64 jifl_entry_attached(void);
+
+/* --- module_watch.c: unloading modules drop their translations --- */
+
+int jifl_module_watch_init(void);
+void jifl_module_watch_exit(void);
 
 #endif /* JIFL_JIFL_H */

@@ -95,15 +95,20 @@ static int __init jifl_init(void)
 	ret = jifl_dispatch_init();
 	if (ret)
 		goto err_cache;
+	ret = jifl_module_watch_init();
+	if (ret)
+		goto err_dispatch;
 	ret = misc_register(&jifl_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", JIFL_DEVICE_NAME, ret);
-		goto err_dispatch;
+		goto err_watch;
 	}
 	pr_info("version %d.%d.%d loaded (ABI %d)\n", JIFL_VER_MAJOR,
 		JIFL_VER_MINOR, JIFL_VER_PATCH, JIFL_ABI_VERSION);
 	return 0;
 
+err_watch:
+	jifl_module_watch_exit();
 err_dispatch:
 	jifl_dispatch_exit_module();
 err_cache:
@@ -116,6 +121,7 @@ static void __exit jifl_exit(void)
 	misc_deregister(&jifl_miscdev);
 	jifl_session_exit();
 	jifl_entry_exit_module();
+	jifl_module_watch_exit();
 	jifl_dispatch_exit_module();
 	jifl_cache_exit();
 }

@@ -240,6 +240,9 @@ static void print_summary(const struct jifl_stats *st, double secs,
 	fprintf(stderr, " ]\n");
 	if (st->fallbacks[JIFL_FB_CACHE_FULL])
 		fprintf(stderr, "jifl record: WARNING: the code cache filled up; later code ran natively and was not counted\n");
+	if (st->invalidated)
+		fprintf(stderr, "[ jifl record: %llu translations dropped: their module was unloaded ]\n",
+			(unsigned long long)st->invalidated);
 	if (st->inflight)
 		fprintf(stderr, "[ jifl record: %llu tasks still in the cache keep jifl.ko loaded until they return ]\n",
 			(unsigned long long)st->inflight);

@@ -20,6 +20,12 @@ ok() {
 	fi
 }
 
+# skip REASON: one skipped test
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP $*"
+}
+
 # check DESCRIPTION COMMAND...: runs COMMAND, ok when it succeeds
 check() {
 	desc=$1

@@ -135,6 +135,9 @@ static bool static_branch_site(struct jit_translator *t, struct jit_insn *in)
 	} else {
 		return false;
 	}
+	/* a jmp there must agree with the host's table */
+	if (in->flow == JIT_FLOW_JMP && in->target != target)
+		return false;
 	in->target = target;
 	return true;
 }

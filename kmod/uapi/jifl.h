@@ -75,6 +75,10 @@ struct jifl_version {
  *			end): module memory to translate too (by default only
  *			core kernel text is)
  * @nr_modules:		at most JIFL_LAYOUT_MAX_RANGES
+ * @jump_table_start:	__start___jump_table: static branch (jump label)
+ *			sites of core kernel text; their translations follow
+ *			the sites' current bytes (0 and 0: copied as they are)
+ * @jump_table_end:	__stop___jump_table
  */
 struct jifl_layout {
 	__u64 size;
@@ -87,9 +91,12 @@ struct jifl_layout {
 	__u64 extable_end;
 	__u64 modules;
 	__u64 nr_modules;
+	__u64 jump_table_start;		/* since JIFL_LAYOUT_SIZE_VER1 */
+	__u64 jump_table_end;
 };
 
 #define JIFL_LAYOUT_SIZE_VER0	80
+#define JIFL_LAYOUT_SIZE_VER1	96
 #define JIFL_LAYOUT_MAX_RANGES	64
 
 /**
@@ -232,6 +239,8 @@ enum jifl_fallback {
  * @inflight:		tasks currently between entry and return
  * @attached:		functions attached
  * @fallbacks:		JIFL_FB_* counts of native fallbacks
+ * @invalidated:	translations dropped because their code went away
+ *			(a module unloaded); since JIFL_STATS_SIZE_VER1
  */
 struct jifl_stats {
 	__u64 size;
@@ -247,9 +256,11 @@ struct jifl_stats {
 	__u64 inflight;
 	__u64 attached;
 	__u64 fallbacks[JIFL_FB_NR];
+	__u64 invalidated;
 };
 
 #define JIFL_STATS_SIZE_VER0	168
+#define JIFL_STATS_SIZE_VER1	176
 
 /*
  * Per-CPU event rings (JIFL_IOC_RINGS, then mmap).

@@ -44,6 +44,7 @@ struct wanted {
 	unsigned long long pair[NR_PAIRS][2];
 	unsigned long long sym[NR_SYMBOLS];
 	unsigned long long stext, etext, ex_start, ex_stop;
+	unsigned long long jt_start, jt_stop;
 };
 
 static void note_symbol(struct wanted *w, const char *name,
@@ -59,6 +60,10 @@ static void note_symbol(struct wanted *w, const char *name,
 		w->ex_start = addr;
 	else if (!strcmp(name, "__stop___ex_table"))
 		w->ex_stop = addr;
+	else if (!strcmp(name, "__start___jump_table"))
+		w->jt_start = addr;
+	else if (!strcmp(name, "__stop___jump_table"))
+		w->jt_stop = addr;
 	for (i = 0; i < NR_PAIRS; i++) {
 		if (!strcmp(name, section_pairs[i][0]))
 			w->pair[i][0] = addr;
@@ -124,6 +129,11 @@ int kernel_layout_read(struct kernel_layout *kl, const char *kallsyms,
 	kl->layout.text_end = w.etext;
 	kl->layout.extable_start = w.ex_start;
 	kl->layout.extable_end = w.ex_stop;
+	/* test knob: the control run of tests/kernel/textpatch.t */
+	if (!getenv("JIFL_DEBUG_COPY_STATIC_BRANCHES")) {
+		kl->layout.jump_table_start = w.jt_start;
+		kl->layout.jump_table_end = w.jt_stop;
+	}
 	for (i = 0; i < NR_PAIRS; i++)
 		add_range(kl, section_pairs[i][0], w.pair[i][0],
 			  w.pair[i][1]);
