@@ -147,6 +147,21 @@ static int add_pc(struct cover *c, uint64_t pc)
 	return 0;
 }
 
+struct fblock {
+	uint64_t start;
+	uint32_t len;
+	uint64_t count;		/* 0: translated, did not run */
+};
+
+static int cmp_fblock(const void *a, const void *b)
+{
+	const struct fblock *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
 /* One recorded function: its blocks are items[0..n). */
 static int add_func(struct cover *c, const struct jd_file *f,
 		    struct symbols *syms, const uint64_t *counts, bool counted,
@@ -154,35 +169,55 @@ static int add_func(struct cover *c, const struct jd_file *f,
 {
 	uint64_t fs = it[0].func_start, fe = fs + it[0].func_size;
 	struct tmp_line *tmp = NULL;
+	struct fblock *fb;
 	const struct sym_row *rows;
-	size_t nrows, ntmp = 0, i, k;
+	size_t nrows, ntmp = 0, i, k, nfb = 0;
 	const char *dfile = NULL;
 	unsigned int dline = 0;
 	uint64_t fcount = 0, fmax = 0;
 	long fidx;
 	int ret = -ENOMEM;
 
+	/* the same block recorded twice (several CPUs, runs): one, summed */
+	fb = calloc(n, sizeof(*fb));
+	if (!fb)
+		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		const struct jd_block *b = &f->blocks[it[i].block];
-		uint64_t cnt = counted ? counts[it[i].block] : 1;
 
-		if (b->start + b->len > fe && !it[0].func_size)
-			fe = b->start + b->len;
-		if (b->start == fs)
-			fcount += cnt;
-		if (cnt > fmax)
-			fmax = cnt;
+		fb[i].start = b->start;
+		fb[i].len = b->len;
+		fb[i].count = counted ? counts[it[i].block] : 1;
+	}
+	qsort(fb, n, sizeof(*fb), cmp_fblock);
+	for (i = 0; i < n; i++) {
+		if (nfb && !cmp_fblock(&fb[nfb - 1], &fb[i])) {
+			fb[nfb - 1].count += fb[i].count;
+			continue;
+		}
+		fb[nfb++] = fb[i];
+	}
+	for (i = 0; i < nfb; i++) {
+		if (fb[i].start + fb[i].len > fe && !it[0].func_size)
+			fe = fb[i].start + fb[i].len;
+		if (fb[i].start == fs)
+			fcount += fb[i].count;
+		if (fb[i].count > fmax)
+			fmax = fb[i].count;
 	}
 	if (!fcount)
 		fcount = fmax;
 	nrows = symbols_rows(syms, fs, fe, &rows);
 	if (!nrows) {
 		c->funcs_nolines++;
+		free(fb);
 		return 0;
 	}
 	tmp = calloc(nrows, sizeof(*tmp));
-	if (!tmp)
+	if (!tmp) {
+		free(fb);
 		return -ENOMEM;
+	}
 	for (k = 0; k < nrows; k++) {
 		const struct sym_row *r = &rows[k];
 		uint64_t r0 = r->start, r1 = r->end > r->start ? r->end :
@@ -198,15 +233,12 @@ static int add_func(struct cover *c, const struct jd_file *f,
 		t->line = r->line;
 		t->count = 0;
 		t->hit = false;
-		for (i = 0; i < n; i++) {
-			const struct jd_block *b = &f->blocks[it[i].block];
-			uint64_t cnt = counted ? counts[it[i].block] : 1;
-
-			if (!cnt || b->start >= r1 || b->start + b->len <= r0)
+		for (i = 0; i < nfb && fb[i].start < r1; i++) {
+			if (!fb[i].count || fb[i].start + fb[i].len <= r0)
 				continue;
 			t->hit = true;
-			if (cnt > t->count)
-				t->count = cnt;
+			if (fb[i].count > t->count)
+				t->count = fb[i].count;
 		}
 		ntmp++;
 	}
@@ -267,6 +299,7 @@ static int add_func(struct cover *c, const struct jd_file *f,
 	ret = 0;
 out:
 	free(tmp);
+	free(fb);
 	return ret;
 }
 

@@ -102,11 +102,6 @@ static int cmp_key(const struct report_entry *a, const struct report_entry *b)
 
 static enum report_order qsort_order;
 
-static int cmp_group(const void *pa, const void *pb)
-{
-	return cmp_key(pa, pb);
-}
-
 static uint64_t metric(const struct report_entry *e, enum report_order o)
 {
 	return o == REPORT_BY_INSNS ? e->bytes : e->count;
@@ -125,12 +120,88 @@ static int cmp_hot(const void *pa, const void *pb)
 	return c ? c : cmp_key(a, b);
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* A hash consistent with cmp_key(): equal entries hash equal. */
+static uint64_t entry_hash(const struct report_hist *h,
+			   const struct report_entry *e)
+{
+	uint64_t x = 0;
+	unsigned int i;
+
+	for (i = 0; i < h->nr_keys; i++) {
+		switch (h->keys[i]) {
+		case REPORT_KEY_BLOCK:
+			x = mix(x, e->addr);
+			x = mix(x, e->len);
+			break;
+		case REPORT_KEY_SRCLINE:
+			x = mix(x, e->sym.srcline);
+			/* fall through */
+		case REPORT_KEY_SRCFILE:
+			x = mix(x, str_hash(e->sym.srcfile));
+			break;
+		case REPORT_KEY_MODULE:
+			x = mix(x, e->known ? str_hash(e->sym.module) : 1);
+			break;
+		default:
+			x = mix(x, e->known ? e->sym.start : 1);
+			break;
+		}
+	}
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+struct group_table {
+	uint32_t *slot;		/* entry index + 1; 0: empty */
+	size_t cap;		/* power of two */
+};
+
+static int table_grow(struct group_table *t, const struct report_hist *h)
+{
+	size_t cap = t->cap ? 2 * t->cap : 1024, i;
+	uint32_t *n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	for (i = 0; i < h->n; i++) {
+		size_t k = entry_hash(h, &h->e[i]) & (cap - 1);
+
+		while (n[k])
+			k = (k + 1) & (cap - 1);
+		n[k] = (uint32_t)(i + 1);
+	}
+	free(t->slot);
+	t->slot = n;
+	t->cap = cap;
+	return 0;
+}
+
 int report_hist_build(struct report_hist *h, const struct jd_file *f,
 		      struct report_resolver *res, const enum report_key *keys,
 		      unsigned int nr_keys, enum report_order order)
 {
+	struct group_table t = { NULL, 0 };
+	struct report_entry e;
 	uint64_t *counts;
-	size_t i, n = 0, out;
+	size_t i, cap = 0;
+	int ret = -ENOMEM;
 
 	memset(h, 0, sizeof(*h));
 	if (nr_keys > REPORT_MAX_KEYS)
@@ -140,6 +211,9 @@ int report_hist_build(struct report_hist *h, const struct jd_file *f,
 	h->key = keys[0];
 	h->order = order;
 	h->nr_blocks = f->nr_blocks;
+	qsort_keys = h->keys;
+	qsort_nkeys = h->nr_keys;
+	qsort_order = order;
 	counts = calloc(f->nr_blocks ? f->nr_blocks : 1, sizeof(*counts));
 	if (!counts)
 		return -ENOMEM;
@@ -148,56 +222,72 @@ int report_hist_build(struct report_hist *h, const struct jd_file *f,
 			counts[f->counters[i].block] =
 				sat_add(counts[f->counters[i].block],
 					f->counters[i].count);
-	for (i = 0; i < f->nr_blocks; i++)
-		n += counts[i] != 0;
-	h->e = calloc(n ? n : 1, sizeof(*h->e));
-	if (!h->e) {
-		free(counts);
-		return -ENOMEM;
-	}
 
-	/* one entry per executed block, then merged under the key */
+	/*
+	 * Executed blocks, resolved and merged into their group (a hash of
+	 * the keys): memory follows the number of groups, not of blocks.
+	 */
 	for (i = 0; i < f->nr_blocks; i++) {
 		const struct jd_block *b = &f->blocks[i];
-		struct report_entry *e;
+		size_t k;
 
 		if (!counts[i])
 			continue;
-		e = &h->e[h->n++];
-		e->known = report_resolve(res, b->start, &e->sym);
-		e->count = counts[i];
-		e->bytes = sat_mul(counts[i], b->len);
-		e->nr_blocks = 1;
-		e->addr = b->start;
-		e->len = b->len;
+		memset(&e, 0, sizeof(e));
+		e.known = report_resolve(res, b->start, &e.sym);
+		e.count = counts[i];
+		e.bytes = sat_mul(counts[i], b->len);
+		e.nr_blocks = 1;
+		e.addr = b->start;
+		e.len = b->len;
 		h->nr_executed++;
-		h->nr_unknown += !e->known;
-		h->total_count = sat_add(h->total_count, e->count);
-		h->total_bytes = sat_add(h->total_bytes, e->bytes);
-	}
-	free(counts);
+		h->nr_unknown += !e.known;
+		h->total_count = sat_add(h->total_count, e.count);
+		h->total_bytes = sat_add(h->total_bytes, e.bytes);
 
-	qsort_keys = h->keys;
-	qsort_nkeys = h->nr_keys;
-	qsort_order = order;
-	if (h->n)
-		qsort(h->e, h->n, sizeof(*h->e), cmp_group);
-	for (i = 0, out = 0; i < h->n; i++) {
-		if (out && !cmp_key(&h->e[out - 1], &h->e[i])) {
-			struct report_entry *m = &h->e[out - 1];
+		if (2 * (h->n + 1) > t.cap && table_grow(&t, h))
+			goto out;
+		k = entry_hash(h, &e) & (t.cap - 1);
+		while (t.slot[k] && cmp_key(&h->e[t.slot[k] - 1], &e))
+			k = (k + 1) & (t.cap - 1);
+		if (t.slot[k]) {
+			struct report_entry *m = &h->e[t.slot[k] - 1];
 
-			m->count = sat_add(m->count, h->e[i].count);
-			m->bytes = sat_add(m->bytes, h->e[i].bytes);
+			m->count = sat_add(m->count, e.count);
+			m->bytes = sat_add(m->bytes, e.bytes);
 			m->nr_blocks++;
+			if (e.addr < m->addr) {	/* the first block shows */
+				m->addr = e.addr;
+				m->len = e.len;
+				m->sym = e.sym;
+			}
 			continue;
 		}
-		h->e[out++] = h->e[i];
+		if (h->n == cap) {
+			struct report_entry *n;
+
+			cap = cap ? 2 * cap : 1024;
+			n = realloc(h->e, cap * sizeof(*n));
+			if (!n)
+				goto out;
+			h->e = n;
+		}
+		h->e[h->n] = e;
+		t.slot[k] = (uint32_t)++h->n;
 	}
-	h->n = out;
 	if (h->n)
 		qsort(h->e, h->n, sizeof(*h->e), cmp_hot);
+	ret = 0;
+out:
 	qsort_keys = NULL;
-	return 0;
+	free(t.slot);
+	free(counts);
+	if (ret) {
+		free(h->e);
+		h->e = NULL;
+		h->n = 0;
+	}
+	return ret;
 }
 
 void report_hist_free(struct report_hist *h)

@@ -838,7 +838,17 @@ static int cache_grow(struct symbols *s)
 bool symbols_lookup(struct symbols *s, uint64_t addr, struct sym_src *out)
 {
 	struct cache_ent *e;
+	struct obj *ob;
 	size_t h;
+
+	/* objects without debug info answer nothing: no need to cache */
+	ob = obj_of(s, addr);
+	if (!ob || (ob->state != OBJ_UNTRIED && ob->state != OBJ_OK)) {
+		if (ob)
+			ob->asked = true;
+		memset(out, 0, sizeof(*out));
+		return false;
+	}
 
 	if (s->cache_cap) {
 		h = hash_addr(addr) & (s->cache_cap - 1);

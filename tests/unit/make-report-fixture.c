@@ -113,6 +113,8 @@ static int hexbytes(const char *hex, struct jd_build_id *id)
  *   module NAME BASE SIZE [BUILDID]
  *   sym ADDR TYPE NAME [MODULE]
  *   block ADDR LEN COUNT     COUNT 0: translated, never executed
+ *   blocks ADDR SPAN N       N blocks of 4 bytes at ADDR + (i * 4 % SPAN),
+ *                            counts 1 + i % 1000 (benchmarks)
  * Numbers in C syntax (0x... for hex).
  */
 static int write_spec(const char *out, const char *spec)
@@ -171,6 +173,26 @@ static int write_spec(const char *out, const char *spec)
 			if (ks[nks].addr > kmax)
 				kmax = ks[nks].addr;
 			nks++;
+		} else if (!strcmp(a, "blocks") && n == 4) {
+			uint64_t start = strtoull(b, NULL, 0);
+			uint64_t span = strtoull(c, NULL, 0);
+			unsigned long cnt = strtoul(d, NULL, 0), k;
+
+			if (!span)
+				goto bad;
+			for (k = 0; k < cnt; k++) {
+				GROW(bl, nb, cb);
+				bl[nb].start = start + ((uint64_t)k * 4) % span;
+				bl[nb].len = 4;
+				bl[nb].func = JD_NO_FUNC;
+				bl[nb].flags = 0;
+				cn = realloc(cn, cb * sizeof(*cn));
+				if (!cn)
+					return 1;
+				cn[nb].block = (uint32_t)nb;
+				cn[nb].count = 1 + k % 1000;
+				nb++;
+			}
 		} else if (!strcmp(a, "block") && n == 4) {
 			GROW(bl, nb, cb);
 			bl[nb].start = strtoull(b, NULL, 0);
