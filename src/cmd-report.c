@@ -20,6 +20,8 @@
 #include "util/parse-options.h"
 #include "util/report-hist.h"
 #include "util/report-annotate.h"
+#include "util/report-calls.h"
+#include "util/report-events.h"
 #include "util/report-pager.h"
 #include "util/report-sym.h"
 #include "util/symbols.h"
@@ -197,19 +199,105 @@ static void print_header(FILE *fp, const struct jd_file *f,
 	fprintf(fp, "#\n");
 }
 
-/* Why a key cannot be used with this file, or NULL. */
-static const char *key_unsupported(enum report_key k, const struct jd_file *f)
+/* Why a key cannot be used with block counters, or NULL. */
+static const char *key_unsupported(enum report_key k)
 {
-	(void)f;
 	switch (k) {
 	case REPORT_KEY_SYSCALL:
-		return "needs to know which system call each block ran under; block counters (-e bbcount) are summed over all system calls, and this data file version records no per-syscall counts";
+		return "needs calltrace events (jifl record -e calltrace) for the per-system-call breakdown of calls and time; block counters (-e bbcount) are summed over all system calls, and no per-syscall block counts are recorded";
 	case REPORT_KEY_COMM:
 	case REPORT_KEY_PID:
 		return "needs per-thread records; block counters (-e bbcount) are summed over all traced threads";
 	default:
 		return NULL;
 	}
+}
+
+static const char *call_graph;	/* -g: "caller" or "callee" */
+
+static int opt_call_graph(const struct option *opt, const char *arg)
+{
+	(void)opt;
+	if (!arg || !strcmp(arg, "caller")) {
+		call_graph = "caller";
+	} else if (!strcmp(arg, "callee")) {
+		call_graph = "callee";
+	} else {
+		fprintf(stderr, "jifl report: -g: unknown call graph '%s'; valid: caller, callee\n",
+			arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int opt_inverted(const struct option *opt, const char *arg)
+{
+	(void)opt;
+	(void)arg;
+	call_graph = "callee";
+	return 0;
+}
+
+enum calls_view { VIEW_FLAT, VIEW_TREE, VIEW_SYSCALLS, VIEW_FOLDED,
+		  VIEW_CHROME };
+
+/* The calltrace side of `jifl report`; returns the exit status. */
+static int report_calltrace(struct jd_file *f, const char *input,
+			    struct report_resolver *res, enum calls_view view,
+			    enum report_calls_format fmt, double limit,
+			    bool use_stdio)
+{
+	struct report_events ev;
+	struct report_calls rc;
+	int ret = 1;
+
+	if (report_events_read(f, &ev)) {
+		fprintf(stderr, "jifl report: out of memory\n");
+		return 1;
+	}
+	if (!ev.n) {
+		fprintf(stderr, "jifl report: no call or return records in %s: record with -e calltrace\n",
+			input);
+		goto out_ev;
+	}
+	if (view == VIEW_CHROME)
+		report_calls_chrome_begin(stdout);
+	if (report_calls_build(&rc, &ev, res, view == VIEW_CHROME ? stdout : NULL)) {
+		fprintf(stderr, "jifl report: out of memory\n");
+		goto out_ev;
+	}
+	if (res->unusable)
+		fprintf(stderr, "jifl report: warning: no symbols: %s\n",
+			res->unusable);
+	if (ev.bad)
+		fprintf(stderr, "jifl report: warning: %zu call/return records too short, skipped\n",
+			ev.bad);
+	report_pager_start(use_stdio || fmt != CALLS_TEXT || view == VIEW_CHROME ||
+			   view == VIEW_FOLDED);
+	switch (view) {
+	case VIEW_CHROME:
+		report_calls_chrome_end(stdout, &rc);
+		break;
+	case VIEW_FOLDED:
+		report_calls_print_folded(stdout, &rc);
+		break;
+	case VIEW_SYSCALLS:
+		report_calls_print_syscalls(stdout, &rc, fmt);
+		break;
+	case VIEW_TREE:
+		report_calls_print_tree(stdout, &rc, !strcmp(call_graph, "callee"),
+					fmt, limit);
+		break;
+	default:
+		report_calls_print_flat(stdout, &rc, fmt, limit);
+		break;
+	}
+	report_pager_end();
+	report_calls_free(&rc);
+	ret = 0;
+out_ev:
+	report_events_free(&ev);
+	return ret;
 }
 
 static bool need_source(const enum report_key *keys, unsigned int n)
@@ -228,7 +316,7 @@ int cmd_report(int argc, const char **argv)
 	const char *percent_limit = NULL, *vmlinux = NULL, *symfs = NULL;
 	const char *annotate = NULL;
 	bool use_stdio = false, json = false, csv = false, show_counts = false;
-	bool no_inline = false;
+	bool no_inline = false, folded = false, chrome = false;
 	const struct option options[] = {
 		OPT_STRING('i', "input", &input, "file",
 			   "input file name (default: jifl.data)"),
@@ -252,6 +340,17 @@ int cmd_report(int argc, const char **argv)
 			   "look for debug info under this root, and for NAME.ko in it"),
 		OPT_BOOLEAN(0, "no-inline", &no_inline,
 			    "do not resolve inlined functions"),
+		{ .type = OPTION_CALLBACK, .short_name = 'g',
+		  .long_name = "call-graph", .argh = "caller|callee",
+		  .help = "call graph from calltrace events (default: caller)",
+		  .callback = opt_call_graph, .optional_arg = true },
+		{ .type = OPTION_CALLBACK, .short_name = 'G',
+		  .long_name = "inverted", .help = "same as --call-graph=callee",
+		  .callback = opt_inverted },
+		OPT_BOOLEAN(0, "folded", &folded,
+			    "folded stacks for flame graphs (self ns per stack)"),
+		OPT_BOOLEAN(0, "chrome", &chrome,
+			    "Chrome trace-event JSON (chrome://tracing, Perfetto)"),
 		OPT_END()
 	};
 	struct report_print_opts po = { REPORT_STDIO, 0.0, false, false };
@@ -262,6 +361,7 @@ int cmd_report(int argc, const char **argv)
 	struct report_hist h;
 	unsigned int nkeys, i;
 	struct jd_file *f;
+	bool calls;
 	char why[512];
 	size_t hidden;
 	int ret = 1;
@@ -283,8 +383,8 @@ int cmd_report(int argc, const char **argv)
 	}
 	if (percent_limit && parse_percent(percent_limit, &po.percent_limit))
 		return EXIT_USAGE;
-	if (json && csv) {
-		fprintf(stderr, "jifl report: --json and --csv exclude each other\n");
+	if (json + csv + folded + chrome > 1) {
+		fprintf(stderr, "jifl report: choose one of --json, --csv, --folded, --chrome\n");
 		return EXIT_USAGE;
 	}
 	po.format = json ? REPORT_JSON : csv ? REPORT_CSV : REPORT_STDIO;
@@ -299,13 +399,47 @@ int cmd_report(int argc, const char **argv)
 			fprintf(stderr, "jifl report: %s\n", why);
 		return 1;
 	}
+	calls = call_graph || folded || chrome ||
+		(nkeys == 1 && keys[0] == REPORT_KEY_SYSCALL) ||
+		(!(f->present & (1U << JD_SEC_COUNTERS)) &&
+		 report_events_present(f));
+	if (calls) {
+		enum calls_view view = chrome ? VIEW_CHROME : folded ? VIEW_FOLDED :
+				       call_graph ? VIEW_TREE :
+				       keys[0] == REPORT_KEY_SYSCALL ? VIEW_SYSCALLS :
+				       VIEW_FLAT;
+
+		if (!report_events_present(f)) {
+			fprintf(stderr, "jifl report: %s needs calltrace events, and %s has none: record with -e calltrace\n",
+				chrome ? "--chrome" : folded ? "--folded" :
+				call_graph ? "-g" : "-s syscall", input);
+			goto out;
+		}
+		if (vmlinux || symfs) {
+			struct symbols_opts so = { vmlinux, symfs, true, stderr,
+						   "jifl report" };
+
+			syms = symbols_new(f, &so);
+			res = syms ? report_resolver_dwarf(f, syms) : NULL;
+		} else {
+			res = report_resolver_kallsyms(f);
+		}
+		if (!res) {
+			fprintf(stderr, "jifl report: out of memory\n");
+			goto out;
+		}
+		ret = report_calltrace(f, input, res, view,
+				       json ? CALLS_JSON : csv ? CALLS_CSV : CALLS_TEXT,
+				       po.percent_limit, use_stdio);
+		goto out;
+	}
 	if (!(f->present & (1U << JD_SEC_COUNTERS))) {
-		fprintf(stderr, "jifl report: no block counters in %s: record with -e bbcount\n",
+		fprintf(stderr, "jifl report: no block counters in %s: record with -e bbcount (or -e calltrace for call graphs)\n",
 			input);
 		goto out;
 	}
 	for (i = 0; i < nkeys; i++) {
-		const char *no = key_unsupported(keys[i], f);
+		const char *no = key_unsupported(keys[i]);
 
 		if (no) {
 			fprintf(stderr, "jifl report: -s %s: %s in %s\n",

@@ -6,15 +6,20 @@
 #     reported by function with symbol resolution through the kallsyms
 #     snapshot (-s sym) and by block (-s block): entries per second end to
 #     end (open, validate, resolve, group, sort, print), peak RSS;
+#   - EVENTS (default 10 M) calltrace call/return records of 8 threads
+#     through 20000 functions: flat profile, caller graph and folded
+#     stacks (events per second, peak RSS);
 #   - DWARF_BLOCKS (default 2 M) blocks inside tests/target/jifl_target.ko
 #     resolved through libdwfl to source lines (-s srcline) and turned
 #     into an lcov tracefile (jifl cover), when the module can be built.
-# The last line is "key=value ...". Target: sym_rate >= 2000000.
+# The last line is "key=value ...". Targets: sym_rate and calls_rate
+# >= 2000000 (per CPU second when the machine is shared: *_cpu_rate).
 #
-# Usage: tests/bench/report.sh [BLOCKS [DWARF_BLOCKS]]
+# Usage: tests/bench/report.sh [BLOCKS [DWARF_BLOCKS [EVENTS]]]
 
 blocks=${1:-10000000}
 dblocks=${2:-2000000}
+events=${3:-10000000}
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -56,7 +61,17 @@ run json "$J" report -i "$work/big.data" --json -s sym,module
 echo "report -s sym:    $blocks entries in ${sym_s}s (${sym_cpu}s CPU): $(rate "$blocks" "$sym_s")/s, peak RSS ${sym_kb} KB (file $size bytes)"
 echo "report -s block:  $blocks entries in ${block_s}s (${block_cpu}s CPU): $(rate "$blocks" "$block_s")/s, peak RSS ${block_kb} KB"
 echo "report --json -s sym,module: ${json_s}s"
-extra=
+"$GEN" "$work/calls.data" calls-bench "$events" || exit 1
+rm -f "$work/big.data"
+run calls "$J" report -i "$work/calls.data" --stdio
+grep -q 'bench_func_' "$work/out" || { echo "bench: no call profile" >&2; exit 1; }
+run graph "$J" report -i "$work/calls.data" --stdio -g
+run folded "$J" report -i "$work/calls.data" --folded
+echo "report (calltrace flat): $events events in ${calls_s}s (${calls_cpu}s CPU): $(rate "$events" "$calls_s")/s, peak RSS ${calls_kb} KB"
+echo "report -g caller:        $events events in ${graph_s}s (${graph_cpu}s CPU): $(rate "$events" "$graph_s")/s, peak RSS ${graph_kb} KB"
+echo "report --folded:         $events events in ${folded_s}s (${folded_cpu}s CPU): $(rate "$events" "$folded_s")/s"
+rm -f "$work/calls.data"
+extra=" events=$events calls_rate=$(rate "$events" "$calls_s") calls_cpu_rate=$(rate "$events" "$calls_cpu") calls_rss_kb=$calls_kb graph_rate=$(rate "$events" "$graph_s") folded_rate=$(rate "$events" "$folded_s")"
 . "$top_srcdir/tests/unit/report-target.sh"
 if target_ko 2>/dev/null; then
 	target_spec "$work/dw.spec" 0 "$KO_ID" all "" jt_loop
@@ -68,6 +83,6 @@ if target_ko 2>/dev/null; then
 	run cov "$J" cover -i "$work/dw.data" --lcov --symfs "$KODIR"
 	echo "report -s srcline (libdwfl): $dblocks entries in ${src_s}s: $(rate "$dblocks" "$src_s")/s, peak RSS ${src_kb} KB"
 	echo "cover --lcov (libdwfl):      $dblocks entries in ${cov_s}s: $(rate "$dblocks" "$cov_s")/s, peak RSS ${cov_kb} KB"
-	extra=" dwarf_blocks=$dblocks srcline_rate=$(rate "$dblocks" "$src_s") srcline_rss_kb=$src_kb cover_rate=$(rate "$dblocks" "$cov_s") cover_rss_kb=$cov_kb"
+	extra="$extra dwarf_blocks=$dblocks srcline_rate=$(rate "$dblocks" "$src_s") srcline_rss_kb=$src_kb cover_rate=$(rate "$dblocks" "$cov_s") cover_rss_kb=$cov_kb"
 fi
 echo "blocks=$blocks sym_s=$sym_s sym_cpu_s=$sym_cpu sym_rate=$(rate "$blocks" "$sym_s") sym_cpu_rate=$(rate "$blocks" "$sym_cpu") sym_rss_kb=$sym_kb block_rate=$(rate "$blocks" "$block_s") block_rss_kb=$block_kb$extra"

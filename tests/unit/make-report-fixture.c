@@ -7,6 +7,8 @@
  *   make-report-fixture FILE [full|no-counters|hidden|empty]
  *   make-report-fixture FILE spec SPECFILE
  *   make-report-fixture FILE bench NBLOCKS
+ *   make-report-fixture FILE calls
+ *   make-report-fixture FILE calls-bench NEVENTS
  *
  *   full         feature sections, kallsyms, blocks and counters (default)
  *   no-counters  the same without the COUNTERS section
@@ -33,10 +35,12 @@
  *   jifl_ioctl [jifl]           +0x8 4 50                          50
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "uapi/jifl.h"
 #include "util/data-file.h"
 
 #define TEXT 0xffffffff81000000ULL
@@ -330,6 +334,252 @@ static int write_bench(const char *out, unsigned long nblocks)
 	return r ? 1 : 0;
 }
 
+/*
+ * calls: calltrace records of four threads with known times (ns), the
+ * expected call graph in tests/fixtures/report-calls-*:
+ *
+ *   tid 100, CPU 0: sys_read 1000-2100 { ksys_read 1100-2000 { vfs_read
+ *                   1200-1900 { ext4_file_read_iter 1300-1700 } } }
+ *   tid 101, CPU 1: sys_write 5000-6000 { vfs_write 5100-5800 {
+ *                   rec 5200-5600 { rec 5300-5500 } } }
+ *   tid 100, CPU 1: sys_read 7000-7400 { ksys_read 7100-7150 }
+ *   tid 102, CPU 1: sys_write 8000- { vfs_write 8100- }  (never returns)
+ *   tid 103, CPU 1: a return at 9000 without its call
+ */
+#define SYS_READ	(TEXT + 0x4000)
+#define SYS_WRITE	(TEXT + 0x5000)
+#define VFS_WRITE	(TEXT + 0x6000)
+#define REC		(TEXT + 0x7000)
+#define KSYS_READ	(TEXT + 0x2000)
+#define VFS_READ	(TEXT + 0x2400)
+
+struct ev { int ret; uint64_t ts; uint32_t tid; uint16_t depth;
+	    uint64_t site, target; };
+
+static size_t put_events(uint8_t *buf, const struct ev *e, size_t n,
+			 uint16_t cpu)
+{
+	size_t i, off = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!e[i].ret) {
+			struct jifl_rec_call r = {
+				{ sizeof(r), JIFL_REC_CALL }, e[i].ts, e[i].tid,
+				cpu, e[i].depth, e[i].site, e[i].target };
+
+			memcpy(buf + off, &r, sizeof(r));
+			off += sizeof(r);
+		} else {
+			struct jifl_rec_ret r = {
+				{ sizeof(r), JIFL_REC_RET }, e[i].ts, e[i].tid,
+				cpu, e[i].depth, e[i].site, e[i].target };
+
+			memcpy(buf + off, &r, sizeof(r));
+			off += sizeof(r);
+		}
+	}
+	return off;
+}
+
+static int write_chunk(struct jd_writer *w, uint32_t cpu, const struct ev *e,
+		       size_t n)
+{
+	static uint8_t buf[64 * 40];
+	struct jd_chunk c;
+
+	memset(&c, 0, sizeof(c));
+	c.cpu = cpu;
+	c.flags = JD_CHUNK_VARIABLE;
+	c.nr_records = n;
+	c.first_ts = e[0].ts;
+	c.last_ts = e[n - 1].ts;
+	c.data = buf;
+	c.size = put_events(buf, e, n, (uint16_t)cpu);
+	return jd_write_chunk(w, &c);
+}
+
+static int write_calls(const char *out)
+{
+	static const struct ev cpu0[] = {
+		{ 0, 1000, 100, 0, 0x401000, SYS_READ },
+		{ 0, 1100, 100, 1, SYS_READ + 0x10, KSYS_READ },
+		{ 0, 1200, 100, 2, KSYS_READ + 0x20, VFS_READ },
+		{ 0, 1300, 100, 3, VFS_READ + 0x30, EXT4 },
+		{ 1, 1700, 100, 3, EXT4 + 0x1f, VFS_READ + 0x35 },
+		{ 1, 1900, 100, 2, VFS_READ + 0x3f, KSYS_READ + 0x25 },
+		{ 1, 2000, 100, 1, KSYS_READ + 0x2f, SYS_READ + 0x15 },
+		{ 1, 2100, 100, 0, SYS_READ + 0x1f, 0x401000 },
+	};
+	static const struct ev cpu1[] = {
+		{ 0, 5000, 101, 0, 0x402000, SYS_WRITE },
+		{ 0, 5100, 101, 1, SYS_WRITE + 0x10, VFS_WRITE },
+		{ 0, 5200, 101, 2, VFS_WRITE + 0x20, REC },
+		{ 0, 5300, 101, 3, REC + 0x8, REC },
+		{ 1, 5500, 101, 3, REC + 0x1f, REC + 0xd },
+		{ 1, 5600, 101, 2, 0, VFS_WRITE + 0x25 },	/* native ret */
+		{ 1, 5800, 101, 1, VFS_WRITE + 0x3f, SYS_WRITE + 0x15 },
+		{ 1, 6000, 101, 0, SYS_WRITE + 0x1f, 0x402000 },
+		{ 0, 7000, 100, 0, 0x401000, SYS_READ },
+		{ 0, 7100, 100, 1, SYS_READ + 0x10, KSYS_READ },
+		{ 1, 7150, 100, 1, KSYS_READ + 0x2f, SYS_READ + 0x15 },
+		{ 1, 7400, 100, 0, SYS_READ + 0x1f, 0x401000 },
+		{ 0, 8000, 102, 0, 0x402000, SYS_WRITE },
+		{ 0, 8100, 102, 1, SYS_WRITE + 0x10, VFS_WRITE },
+		{ 1, 9000, 103, 0, SYS_READ + 0x1f, 0x401000 },
+	};
+	static struct jd_ksym csyms[] = {
+		{ TEXT, "_text", "", 'T' },
+		{ KSYS_READ, "ksys_read", "", 'T' },
+		{ VFS_READ, "vfs_read", "", 'T' },
+		{ SYS_READ, "__x64_sys_read", "", 'T' },
+		{ SYS_WRITE, "__x64_sys_write", "", 'T' },
+		{ VFS_WRITE, "vfs_write", "", 'T' },
+		{ REC, "rec", "", 't' },
+		{ EXT4, "ext4_file_read_iter", "ext4", 't' },
+	};
+	struct jd_kallsyms ks = { csyms, sizeof(csyms) / sizeof(csyms[0]), 0,
+				  TEXT, EXT4 + 0x1000 };
+	struct jd_kernel kernel = { TEXT, TEXT + 0x1000000, 0 };
+	static const char *const ccmd[] = { "jifl", "record", "-e", "calltrace",
+					    "--", "cat", "/etc/hostname" };
+	struct jd_writer *w;
+	char why[512];
+	int r;
+
+	w = jd_writer_create(out, why, sizeof(why));
+	if (!w) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	r = jd_write_uname(w, "6.1.0-test-amd64");
+	if (!r)
+		r = jd_write_cmdline(w, sizeof(ccmd) / sizeof(ccmd[0]), ccmd);
+	if (!r)
+		r = jd_write_kernel(w, &kernel);
+	if (!r)
+		r = jd_write_kallsyms(w, &ks);
+	if (!r)
+		r = write_chunk(w, 0, cpu0, sizeof(cpu0) / sizeof(cpu0[0]));
+	if (!r)
+		r = write_chunk(w, 1, cpu1, sizeof(cpu1) / sizeof(cpu1[0]));
+	if (r)
+		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));
+	if (jd_writer_close(w, why, sizeof(why))) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	return r ? 1 : 0;
+}
+
+/*
+ * calls-bench: NEVENTS call and return records of 8 threads on 2 CPUs,
+ * nested up to 6 deep through 20000 functions, in chunks of 64 Ki records.
+ */
+static int write_calls_bench(const char *out, unsigned long nevents)
+{
+	const unsigned int nfunc = 20000, per_chunk = 65536;
+	struct jd_ksym *ks = calloc(nfunc, sizeof(*ks));
+	char (*names)[32] = calloc(nfunc, sizeof(*names));
+	uint8_t *buf = malloc((size_t)per_chunk * 40);
+	struct jd_kernel kernel = { TEXT, TEXT + (uint64_t)nfunc * 4096, 0 };
+	struct jd_kallsyms kall;
+	uint64_t x = 88172645463325252ULL, ts = 1000000;
+	uint64_t stack[8][8];
+	unsigned int depth[8] = { 0 };
+	struct jd_writer *w;
+	unsigned long done = 0;
+	char why[512];
+	int r;
+	unsigned int i;
+
+	if (!ks || !names || !buf)
+		return 1;
+	for (i = 0; i < nfunc; i++) {
+		snprintf(names[i], sizeof(names[i]), "bench_func_%u", i);
+		ks[i].addr = TEXT + (uint64_t)i * 4096;
+		ks[i].name = names[i];
+		ks[i].module = "";
+		ks[i].type = 't';
+	}
+	kall.syms = ks;
+	kall.count = nfunc;
+	kall.flags = 0;
+	kall.text = TEXT;
+	kall.end = TEXT + (uint64_t)nfunc * 4096;
+	w = jd_writer_create(out, why, sizeof(why));
+	if (!w) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	r = jd_write_uname(w, "6.1.0-bench-amd64");
+	if (!r)
+		r = jd_write_kernel(w, &kernel);
+	if (!r)
+		r = jd_write_kallsyms(w, &kall);
+	while (!r && done < nevents) {
+		struct jd_chunk c;
+		size_t off = 0;
+		unsigned int n = 0;
+
+		memset(&c, 0, sizeof(c));
+		c.cpu = (uint32_t)(done / per_chunk) % 2;
+		c.flags = JD_CHUNK_VARIABLE;
+		c.first_ts = ts;
+		while (n < per_chunk && done < nevents) {
+			unsigned int t;
+			bool call;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			t = (unsigned int)(x % 8);
+			ts += 1 + (x >> 50) % 100;
+			/* close everything open near the end: balanced */
+			call = depth[t] == 0 ||
+			       (depth[t] < 6 && (x >> 8) % 2 &&
+				nevents - done > 16);
+			if (call) {
+				uint64_t callee = TEXT + ((x >> 16) % nfunc) * 4096;
+				struct jifl_rec_call rc = {
+					{ sizeof(rc), JIFL_REC_CALL }, ts, 1000 + t,
+					(uint16_t)c.cpu, (uint16_t)depth[t],
+					depth[t] ? stack[t][depth[t] - 1] + 0x10 : 0x401000,
+					callee };
+
+				stack[t][depth[t]++] = callee;
+				memcpy(buf + off, &rc, sizeof(rc));
+				off += sizeof(rc);
+			} else {
+				struct jifl_rec_ret rr = {
+					{ sizeof(rr), JIFL_REC_RET }, ts, 1000 + t,
+					(uint16_t)c.cpu, (uint16_t)(depth[t] - 1),
+					stack[t][depth[t] - 1] + 0x20, 0 };
+
+				depth[t]--;
+				memcpy(buf + off, &rr, sizeof(rr));
+				off += sizeof(rr);
+			}
+			n++;
+			done++;
+		}
+		c.nr_records = n;
+		c.last_ts = ts;
+		c.data = buf;
+		c.size = off;
+		r = jd_write_chunk(w, &c);
+	}
+	if (r)
+		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));
+	if (jd_writer_close(w, why, sizeof(why))) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	free(buf);
+	free(ks);
+	free(names);
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *variant = argc > 2 ? argv[2] : "full";
@@ -343,12 +593,16 @@ int main(int argc, char **argv)
 
 	if (argc == 4 && !strcmp(variant, "spec"))
 		return write_spec(argv[1], argv[3]);
+	if (argc == 3 && !strcmp(variant, "calls"))
+		return write_calls(argv[1]);
+	if (argc == 4 && !strcmp(variant, "calls-bench"))
+		return write_calls_bench(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(variant, "bench"))
 		return write_bench(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc < 2 || argc > 3 ||
 	    (strcmp(variant, "full") && strcmp(variant, "no-counters") &&
 	     strcmp(variant, "hidden") && strcmp(variant, "empty"))) {
-		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS\n");
+		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls | FILE calls-bench NEVENTS\n");
 		return 2;
 	}
 	if (!strcmp(variant, "hidden")) {

@@ -131,7 +131,7 @@ printf 'X' | dd of="$tmp/corrupt.data" bs=1 seek=200 conv=notrunc 2>/dev/null
 expect_status "corrupt file exits 1" 1 "$J" report -i "$tmp/corrupt.data"
 expect_match "corrupt file: the library's message" "^jifl report: .*corrupt.data: corrupt"
 expect_status "file without counters exits 1" 1 "$J" report -i "$tmp/nocnt.data"
-expect_match "no counters: says to record with -e bbcount" "^jifl report: no block counters in .*nocnt.data: record with -e bbcount$"
+expect_match "no counters: says to record with -e bbcount" "^jifl report: no block counters in .*nocnt.data: record with -e bbcount \(or -e calltrace for call graphs\)$"
 expect_status "hidden kallsyms: still a report" 0 "$J" report -i "$tmp/hidden.data"
 expect_match "hidden kallsyms: warns why there are no symbols" "warning: no symbols: kallsyms addresses were hidden"
 
@@ -141,7 +141,7 @@ expect_status "unknown key in a list exits 2" 2 "$J" report -i "$D" -s sym,blok
 expect_match "unknown key in a list: named" "unknown sort key 'blok' \(did you mean 'block'\?\)"
 for k in syscall comm pid; do
 	expect_status "-s $k on block counters exits 1" 1 "$J" report -i "$D" -s $k
-	expect_match "-s $k: says which data it needs" "^jifl report: -s $k: needs (to know which system call|per-thread records)"
+	expect_match "-s $k: says which data it needs" "^jifl report: -s $k( needs calltrace events, and .* has none: record with -e calltrace|: needs per-thread records)"
 done
 expect_status "unknown --sort-by exits 2" 2 "$J" report -i "$D" --sort-by cycles
 expect_status "bad --percent-limit exits 2" 2 "$J" report -i "$D" --percent-limit lots

@@ -1,0 +1,759 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Call graphs from calltrace events; see report-calls.h.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/report-calls.h"
+
+static uint64_t hash64(uint64_t a)
+{
+	a ^= a >> 33;
+	a *= 0xff51afd7ed558ccdULL;
+	a ^= a >> 33;
+	a *= 0xc4ceb9fe1a85ec53ULL;
+	a ^= a >> 33;
+	return a;
+}
+
+/* ---- functions: callee address -> function ------------------------------ */
+
+/* fmap: callee address -> function index + 1, via a parallel key array */
+struct addr_map {
+	uint64_t *keys;
+	uint32_t *vals;
+	size_t cap, n;
+};
+
+static int amap_grow(struct addr_map *m)
+{
+	size_t cap = m->cap ? 2 * m->cap : 1024, i;
+	uint64_t *k = calloc(cap, sizeof(*k));
+	uint32_t *v = calloc(cap, sizeof(*v));
+
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < m->cap; i++) {
+		size_t h;
+
+		if (!m->vals[i])
+			continue;
+		h = hash64(m->keys[i]) & (cap - 1);
+		while (v[h])
+			h = (h + 1) & (cap - 1);
+		k[h] = m->keys[i];
+		v[h] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = k;
+	m->vals = v;
+	m->cap = cap;
+	return 0;
+}
+
+/* Index + 1 of @key, or 0; with @add, the slot to fill is *slot. */
+static uint32_t *amap_slot(struct addr_map *m, uint64_t key)
+{
+	size_t h;
+
+	if (2 * (m->n + 1) > m->cap && amap_grow(m))
+		return NULL;
+	h = hash64(key) & (m->cap - 1);
+	while (m->vals[h] && m->keys[h] != key)
+		h = (h + 1) & (m->cap - 1);
+	if (!m->vals[h])
+		m->keys[h] = key;
+	return &m->vals[h];
+}
+
+struct build {
+	struct report_calls *rc;
+	struct report_resolver *res;
+	struct addr_map by_addr;	/* callee address -> function */
+	struct addr_map by_key;		/* function key -> function */
+	struct addr_map children;	/* (parent, function) -> node */
+	FILE *chrome;
+};
+
+static int64_t func_of(struct build *b, uint64_t callee)
+{
+	struct report_calls *rc = b->rc;
+	struct report_sym sym;
+	uint32_t *slot, *kslot;
+	struct call_func *f;
+	uint64_t key;
+	bool known;
+
+	slot = amap_slot(&b->by_addr, callee);
+	if (!slot)
+		return -ENOMEM;
+	if (*slot)
+		return *slot - 1;
+	b->by_addr.n++;
+	known = report_resolve(b->res, callee, &sym);
+	key = known ? sym.start : callee;
+	kslot = amap_slot(&b->by_key, key);
+	if (!kslot)
+		return -ENOMEM;
+	if (*kslot) {
+		*slot = *kslot;
+		return *kslot - 1;
+	}
+	b->by_key.n++;
+	if (rc->nr_funcs == rc->cap_funcs) {
+		size_t cap = rc->cap_funcs ? 2 * rc->cap_funcs : 256;
+		struct call_func *t = realloc(rc->funcs, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		rc->funcs = t;
+		rc->cap_funcs = cap;
+	}
+	f = &rc->funcs[rc->nr_funcs];
+	memset(f, 0, sizeof(*f));
+	f->key = key;
+	f->known = known;
+	f->name = known ? sym.name : NULL;
+	f->module = known ? sym.module : "";
+	*kslot = *slot = (uint32_t)++rc->nr_funcs;
+	return (int64_t)rc->nr_funcs - 1;
+}
+
+static int64_t add_node(struct report_calls *rc, uint32_t parent,
+			uint32_t func)
+{
+	struct call_node *n;
+
+	if (rc->nr_nodes == rc->cap_nodes) {
+		size_t cap = rc->cap_nodes ? 2 * rc->cap_nodes : 1024;
+		struct call_node *t = realloc(rc->nodes, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		rc->nodes = t;
+		rc->cap_nodes = cap;
+	}
+	n = &rc->nodes[rc->nr_nodes];
+	memset(n, 0, sizeof(*n));
+	n->func = func;
+	n->parent = parent;
+	n->first_child = n->next_sibling = CALLS_NONE;
+	if (parent != CALLS_NONE) {
+		n->next_sibling = rc->nodes[parent].first_child;
+		rc->nodes[parent].first_child = (uint32_t)rc->nr_nodes;
+	}
+	return (int64_t)rc->nr_nodes++;
+}
+
+static int64_t child_of(struct build *b, uint32_t parent, uint32_t func)
+{
+	uint64_t key = ((uint64_t)parent << 32) | func;
+	uint32_t *slot = amap_slot(&b->children, key);
+	int64_t n;
+
+	if (!slot)
+		return -ENOMEM;
+	if (*slot)
+		return *slot - 1;
+	n = add_node(b->rc, parent, func);
+	if (n < 0)
+		return n;
+	b->children.n++;
+	*slot = (uint32_t)n + 1;
+	return n;
+}
+
+struct frame {
+	uint32_t node, func;
+	uint64_t ts, child_ns;
+	uint64_t site;
+};
+
+static void chrome_event(struct build *b, const struct frame *fr,
+			 uint64_t end, uint32_t tid, bool unfinished)
+{
+	const struct call_func *f = &b->rc->funcs[fr->func];
+	char name[512];
+	const char *s;
+
+	report_calls_func_name(name, sizeof(name), f);
+	fprintf(b->chrome, ",\n{\"name\": \"");
+	for (s = name; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', b->chrome);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, b->chrome);
+	}
+	fprintf(b->chrome, "\", \"cat\": \"%s\", \"ph\": \"X\", \"ts\": %" PRIu64 ".%03u, \"dur\": %" PRIu64 ".%03u, \"pid\": 0, \"tid\": %u, \"args\": {\"site\": \"0x%016" PRIx64 "\"%s}}",
+		fr->node && b->rc->nodes[fr->node].parent == 0 ? "syscall" : "call",
+		fr->ts / 1000, (unsigned int)(fr->ts % 1000),
+		(end - fr->ts) / 1000, (unsigned int)((end - fr->ts) % 1000),
+		tid, fr->site, unfinished ? ", \"unfinished\": true" : "");
+}
+
+/* Closes the top frame at @end: its time goes to its node and caller. */
+static void pop(struct build *b, struct frame *st, size_t *sp, uint64_t end,
+		uint32_t tid, bool unfinished)
+{
+	struct report_calls *rc = b->rc;
+	struct frame *fr = &st[--*sp];
+	uint64_t dur = end >= fr->ts ? end - fr->ts : 0;
+	uint64_t self = dur >= fr->child_ns ? dur - fr->child_ns : 0;
+	struct call_node *n = &rc->nodes[fr->node];
+	struct call_func *f = &rc->funcs[fr->func];
+
+	n->total_ns += dur;
+	n->self_ns += self;
+	f->self_ns += self;
+	if (--f->active == 0)	/* recursion: count the outermost only */
+		f->total_ns += dur;
+	if (*sp)
+		st[*sp - 1].child_ns += dur;
+	else
+		rc->total_ns += dur;
+	if (b->chrome)
+		chrome_event(b, fr, end, tid, unfinished);
+}
+
+int report_calls_build(struct report_calls *rc, const struct report_events *ev,
+		       struct report_resolver *res, FILE *chrome)
+{
+	struct build b = { rc, res, { 0 }, { 0 }, { 0 }, chrome };
+	struct frame *st = NULL;
+	size_t i = 0, cap = 0, sp = 0;
+	int ret = -ENOMEM;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->lost = ev->lost;
+	if (add_node(rc, CALLS_NONE, CALLS_NONE) < 0)
+		return -ENOMEM;
+	if (ev->n) {
+		rc->first_ts = ev->ev[0].ts;
+		rc->last_ts = ev->ev[0].ts;
+	}
+	while (i < ev->n) {
+		uint32_t tid = ev->ev[i].tid;
+		uint64_t last = ev->ev[i].ts;
+
+		rc->nr_threads++;
+		sp = 0;
+		for (; i < ev->n && ev->ev[i].tid == tid; i++) {
+			const struct report_event *e = &ev->ev[i];
+
+			last = e->ts;
+			if (e->ts < rc->first_ts)
+				rc->first_ts = e->ts;
+			if (e->ts > rc->last_ts)
+				rc->last_ts = e->ts;
+			if (e->kind == REPORT_EV_CALL) {
+				int64_t fn, node;
+
+				/* records lost in between: close what is deeper */
+				while (sp > e->depth) {
+					rc->unfinished++;
+					pop(&b, st, &sp, e->ts, tid, true);
+				}
+				fn = func_of(&b, e->target);
+				if (fn < 0)
+					goto out;
+				node = child_of(&b, sp ? st[sp - 1].node : 0,
+						(uint32_t)fn);
+				if (node < 0)
+					goto out;
+				if (sp == cap) {
+					struct frame *t;
+
+					cap = cap ? 2 * cap : 64;
+					t = realloc(st, cap * sizeof(*t));
+					if (!t)
+						goto out;
+					st = t;
+				}
+				st[sp].node = (uint32_t)node;
+				st[sp].func = (uint32_t)fn;
+				st[sp].ts = e->ts;
+				st[sp].child_ns = 0;
+				st[sp].site = e->site;
+				sp++;
+				rc->nodes[node].calls++;
+				rc->funcs[fn].calls++;
+				rc->funcs[fn].active++;
+				rc->nr_calls++;
+				continue;
+			}
+			/* a return of depth d closes the frame at index d */
+			if (sp <= e->depth) {
+				rc->unmatched_rets++;
+				continue;
+			}
+			while (sp > (size_t)e->depth + 1) {
+				rc->unfinished++;
+				pop(&b, st, &sp, e->ts, tid, true);
+			}
+			pop(&b, st, &sp, e->ts, tid, false);
+		}
+		while (sp) {	/* the recording ended inside these calls */
+			rc->unfinished++;
+			pop(&b, st, &sp, last, tid, true);
+		}
+	}
+	ret = 0;
+out:
+	free(st);
+	free(b.by_addr.keys);
+	free(b.by_addr.vals);
+	free(b.by_key.keys);
+	free(b.by_key.vals);
+	free(b.children.keys);
+	free(b.children.vals);
+	if (ret)
+		report_calls_free(rc);
+	return ret;
+}
+
+void report_calls_free(struct report_calls *rc)
+{
+	free(rc->funcs);
+	free(rc->nodes);
+	memset(rc, 0, sizeof(*rc));
+}
+
+void report_calls_func_name(char *buf, size_t len, const struct call_func *f)
+{
+	if (!f->known)
+		snprintf(buf, len, "0x%016" PRIx64, f->key);
+	else if (f->module && f->module[0])
+		snprintf(buf, len, "%s [%s]", f->name, f->module);
+	else
+		snprintf(buf, len, "%s", f->name);
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static double pct(uint64_t a, uint64_t total)
+{
+	return total ? 100.0 * (double)a / (double)total : 0.0;
+}
+
+static void json_str(FILE *fp, const char *s)
+{
+	if (!s) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+static void csv_str(FILE *fp, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+static const struct report_calls *sort_rc;
+
+static int cmp_func_total(const void *a, const void *b)
+{
+	const struct call_func *x = &sort_rc->funcs[*(const uint32_t *)a];
+	const struct call_func *y = &sort_rc->funcs[*(const uint32_t *)b];
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns > y->total_ns ? -1 : 1;
+	if (x->self_ns != y->self_ns)
+		return x->self_ns > y->self_ns ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static void print_header(FILE *fp, const struct report_calls *rc)
+{
+	fprintf(fp, "# calls           : %" PRIu64 " in %zu thread%s over %.6f s\n",
+		rc->nr_calls, rc->nr_threads, rc->nr_threads == 1 ? "" : "s",
+		(double)(rc->last_ts - rc->first_ts) / 1e9);
+	fprintf(fp, "# time in calls   : %" PRIu64 " ns (system calls' total)\n",
+		rc->total_ns);
+	if (rc->unmatched_rets || rc->unfinished || rc->lost)
+		fprintf(fp, "# incomplete      : %zu return%s without a recorded call, %zu call%s without a return, %" PRIu64 " record%s lost\n",
+			rc->unmatched_rets, rc->unmatched_rets == 1 ? "" : "s",
+			rc->unfinished, rc->unfinished == 1 ? "" : "s",
+			rc->lost, rc->lost == 1 ? "" : "s");
+	fprintf(fp, "#\n");
+}
+
+void report_calls_print_flat(FILE *fp, const struct report_calls *rc,
+			     enum report_calls_format fmt, double percent_limit)
+{
+	uint32_t *idx = malloc((rc->nr_funcs ? rc->nr_funcs : 1) * sizeof(*idx));
+	char name[512];
+	bool first = true;
+	size_t i;
+
+	if (!idx)
+		return;
+	for (i = 0; i < rc->nr_funcs; i++)
+		idx[i] = (uint32_t)i;
+	sort_rc = rc;
+	qsort(idx, rc->nr_funcs, sizeof(*idx), cmp_func_total);
+	if (fmt == CALLS_TEXT) {
+		print_header(fp, rc);
+		fprintf(fp, "#   Total     Self       Calls     Total ns      Self ns  Function\n");
+		fprintf(fp, "# .......  .......  ..........  ...........  ...........  ........\n#\n");
+	} else if (fmt == CALLS_JSON) {
+		fputc('[', fp);
+	} else {
+		fprintf(fp, "total_percent,self_percent,calls,total_ns,self_ns,function,module,address\n");
+	}
+	for (i = 0; i < rc->nr_funcs; i++) {
+		const struct call_func *f = &rc->funcs[idx[i]];
+
+		if (pct(f->total_ns, rc->total_ns) < percent_limit)
+			continue;
+		report_calls_func_name(name, sizeof(name), f);
+		if (fmt == CALLS_TEXT) {
+			fprintf(fp, "%8.2f%% %7.2f%%  %10" PRIu64 "  %11" PRIu64 "  %11" PRIu64 "  %s\n",
+				pct(f->total_ns, rc->total_ns),
+				pct(f->self_ns, rc->total_ns), f->calls,
+				f->total_ns, f->self_ns, name);
+		} else if (fmt == CALLS_JSON) {
+			fprintf(fp, "%s\n  {\"total_percent\": %.2f, \"self_percent\": %.2f, \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"self_ns\": %" PRIu64 ", \"function\": ",
+				first ? "" : ",", pct(f->total_ns, rc->total_ns),
+				pct(f->self_ns, rc->total_ns), f->calls,
+				f->total_ns, f->self_ns);
+			json_str(fp, f->known ? f->name : NULL);
+			fprintf(fp, ", \"module\": ");
+			json_str(fp, f->known ? (f->module[0] ? f->module : "vmlinux") : NULL);
+			fprintf(fp, ", \"address\": \"0x%016" PRIx64 "\"}", f->key);
+		} else {
+			fprintf(fp, "%.2f,%.2f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
+				pct(f->total_ns, rc->total_ns),
+				pct(f->self_ns, rc->total_ns), f->calls,
+				f->total_ns, f->self_ns);
+			if (f->known)
+				csv_str(fp, f->name);
+			fprintf(fp, ",%s,0x%016" PRIx64 "\n",
+				f->known ? (f->module[0] ? f->module : "vmlinux") : "",
+				f->key);
+		}
+		first = false;
+	}
+	if (fmt == CALLS_JSON)
+		fputs(first ? "]\n" : "\n]\n", fp);
+	free(idx);
+}
+
+/* Children of @n, hottest (by @by_self: self, else total) first. */
+static size_t sorted_children(const struct report_calls *rc, uint32_t n,
+			      uint32_t **out, bool by_self)
+{
+	size_t k = 0, i, j;
+	uint32_t c, *a;
+
+	for (c = rc->nodes[n].first_child; c != CALLS_NONE;
+	     c = rc->nodes[c].next_sibling)
+		k++;
+	a = malloc((k ? k : 1) * sizeof(*a));
+	*out = a;
+	if (!a)
+		return 0;
+	for (c = rc->nodes[n].first_child, i = 0; c != CALLS_NONE;
+	     c = rc->nodes[c].next_sibling)
+		a[i++] = c;
+	for (i = 1; i < k; i++) {	/* insertion sort: few children */
+		uint32_t v = a[i];
+		uint64_t w = by_self ? rc->nodes[v].self_ns : rc->nodes[v].total_ns;
+
+		for (j = i; j > 0; j--) {
+			uint32_t u = a[j - 1];
+			uint64_t x = by_self ? rc->nodes[u].self_ns :
+					       rc->nodes[u].total_ns;
+
+			if (x > w || (x == w && rc->nodes[u].func <= rc->nodes[v].func))
+				break;
+			a[j] = u;
+		}
+		a[j] = v;
+	}
+	return k;
+}
+
+struct tree_ctx {
+	FILE *fp;
+	const struct report_calls *rc;	/* the tree printed */
+	const struct report_calls *names;	/* whose funcs name nodes */
+	enum report_calls_format fmt;
+	double limit;
+	uint64_t total;
+	bool callee;
+	bool first;
+};
+
+static void print_node(struct tree_ctx *t, uint32_t n, unsigned int depth)
+{
+	const struct call_node *nd = &t->rc->nodes[n];
+	const struct call_func *f = &t->names->funcs[nd->func];
+	uint64_t w = t->callee ? nd->self_ns : nd->total_ns;
+	char name[512];
+	uint32_t *kids;
+	size_t k, i;
+
+	if (pct(w, t->total) < t->limit)
+		return;
+	report_calls_func_name(name, sizeof(name), f);
+	if (t->fmt == CALLS_TEXT) {
+		if (t->callee)
+			fprintf(t->fp, "%8.2f%%  %10" PRIu64 "  %11" PRIu64 "  %*s%s\n",
+				pct(nd->self_ns, t->total), nd->calls,
+				nd->self_ns, 2 * depth, "", name);
+		else
+			fprintf(t->fp, "%8.2f%% %7.2f%%  %10" PRIu64 "  %11" PRIu64 "  %11" PRIu64 "  %*s%s\n",
+				pct(nd->total_ns, t->total),
+				pct(nd->self_ns, t->total), nd->calls,
+				nd->total_ns, nd->self_ns, 2 * depth, "", name);
+	} else {
+		fprintf(t->fp, "%s{\"function\": ", t->first ? "" : ", ");
+		json_str(t->fp, f->known ? f->name : NULL);
+		fprintf(t->fp, ", \"module\": ");
+		json_str(t->fp, f->known ? (f->module[0] ? f->module : "vmlinux") : NULL);
+		fprintf(t->fp, ", \"address\": \"0x%016" PRIx64 "\", \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"self_ns\": %" PRIu64 ", \"children\": [",
+			f->key, nd->calls, nd->total_ns, nd->self_ns);
+		t->first = true;
+	}
+	k = sorted_children(t->rc, n, &kids, t->callee);
+	for (i = 0; i < k; i++)
+		print_node(t, kids[i], depth + 1);
+	free(kids);
+	if (t->fmt != CALLS_TEXT) {
+		fputs("]}", t->fp);
+		t->first = false;
+	}
+}
+
+/*
+ * The callee tree: for each node with self time, its path read upwards
+ * (the function, its caller, their caller...) gets that self time.
+ */
+static int invert(const struct report_calls *rc, struct report_calls *inv)
+{
+	struct addr_map children = { 0 };
+	size_t n;
+	int ret = -ENOMEM;
+
+	memset(inv, 0, sizeof(*inv));
+	if (add_node(inv, CALLS_NONE, CALLS_NONE) < 0)
+		return -ENOMEM;
+	for (n = 1; n < rc->nr_nodes; n++) {
+		const struct call_node *nd = &rc->nodes[n];
+		uint32_t at = 0, up;
+
+		if (!nd->self_ns && !nd->calls)
+			continue;
+		for (up = (uint32_t)n; up && up != CALLS_NONE;
+		     up = rc->nodes[up].parent) {
+			uint64_t key = ((uint64_t)at << 32) | rc->nodes[up].func;
+			uint32_t *slot = amap_slot(&children, key);
+			int64_t c;
+
+			if (!slot)
+				goto out;
+			if (!*slot) {
+				c = add_node(inv, at, rc->nodes[up].func);
+				if (c < 0)
+					goto out;
+				children.n++;
+				*slot = (uint32_t)c + 1;
+			}
+			at = *slot - 1;
+			inv->nodes[at].self_ns += nd->self_ns;
+			inv->nodes[at].calls += nd->calls;
+		}
+	}
+	ret = 0;
+out:
+	free(children.keys);
+	free(children.vals);
+	return ret;
+}
+
+void report_calls_print_tree(FILE *fp, const struct report_calls *rc,
+			     bool callee, enum report_calls_format fmt,
+			     double percent_limit)
+{
+	struct report_calls inv;
+	struct tree_ctx t = { fp, rc, rc, fmt == CALLS_CSV ? CALLS_JSON : fmt,
+			      percent_limit, rc->total_ns, callee, true };
+	uint32_t *kids;
+	size_t k, i;
+
+	if (callee) {
+		if (invert(rc, &inv))
+			return;
+		t.rc = &inv;
+	}
+	if (t.fmt == CALLS_TEXT) {
+		print_header(fp, rc);
+		if (callee)
+			fprintf(fp, "# callee graph: each function's self time, then who called it\n#\n#    Self       Calls      Self ns  Function <- callers\n");
+		else
+			fprintf(fp, "# caller graph: system calls, then what they called\n#\n#   Total     Self       Calls     Total ns      Self ns  Function\n");
+		fprintf(fp, "#\n");
+	} else {
+		fputc('[', fp);
+	}
+	k = sorted_children(t.rc, 0, &kids, callee);
+	for (i = 0; i < k; i++)
+		print_node(&t, kids[i], 0);
+	free(kids);
+	if (t.fmt != CALLS_TEXT)
+		fputs("]\n", fp);
+	if (callee)
+		report_calls_free(&inv);
+}
+
+static void folded_node(FILE *fp, const struct report_calls *rc, uint32_t n,
+			char *path, size_t len, size_t used)
+{
+	const struct call_node *nd = &rc->nodes[n];
+	char name[512];
+	size_t add;
+	uint32_t c;
+	char *s;
+
+	report_calls_func_name(name, sizeof(name), &rc->funcs[nd->func]);
+	for (s = name; *s; s++)	/* ';' separates frames, ' ' the count */
+		if (*s == ';' || *s == ' ')
+			*s = *s == ' ' ? '_' : ':';
+	add = strlen(name) + (used ? 1 : 0);
+	if (used + add + 1 >= len)
+		return;
+	if (used)
+		path[used] = ';';
+	memcpy(path + used + (used ? 1 : 0), name, strlen(name) + 1);
+	if (nd->self_ns)
+		fprintf(fp, "%s %" PRIu64 "\n", path, nd->self_ns);
+	for (c = nd->first_child; c != CALLS_NONE; c = rc->nodes[c].next_sibling)
+		folded_node(fp, rc, c, path, len, used + add);
+	path[used] = '\0';
+}
+
+void report_calls_print_folded(FILE *fp, const struct report_calls *rc)
+{
+	static char path[65536];
+	uint32_t c;
+
+	path[0] = '\0';
+	for (c = rc->nodes[0].first_child; c != CALLS_NONE;
+	     c = rc->nodes[c].next_sibling)
+		folded_node(fp, rc, c, path, sizeof(path), 0);
+}
+
+/* Calls and distinct functions below @n (marking functions in @seen). */
+static void below(const struct report_calls *rc, uint32_t n, uint8_t *seen,
+		  uint64_t *calls, uint64_t *funcs)
+{
+	uint32_t c;
+
+	for (c = rc->nodes[n].first_child; c != CALLS_NONE;
+	     c = rc->nodes[c].next_sibling) {
+		*calls += rc->nodes[c].calls;
+		if (!seen[rc->nodes[c].func]) {
+			seen[rc->nodes[c].func] = 1;
+			(*funcs)++;
+		}
+		below(rc, c, seen, calls, funcs);
+	}
+}
+
+void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
+				 enum report_calls_format fmt)
+{
+	uint8_t *seen = calloc(rc->nr_funcs ? rc->nr_funcs : 1, 1);
+	char name[512];
+	uint32_t *kids;
+	bool first = true;
+	size_t k, i;
+
+	if (!seen)
+		return;
+	k = sorted_children(rc, 0, &kids, false);
+	if (fmt == CALLS_TEXT) {
+		print_header(fp, rc);
+		fprintf(fp, "# per system call: calls, time, and the kernel functions and calls below it\n#\n");
+		fprintf(fp, "#   Total       Calls     Total ns    Avg ns  Functions  Calls below  System call\n#\n");
+	} else if (fmt == CALLS_JSON) {
+		fputc('[', fp);
+	} else {
+		fprintf(fp, "total_percent,calls,total_ns,avg_ns,functions,calls_below,syscall,module\n");
+	}
+	for (i = 0; i < k; i++) {
+		const struct call_node *nd = &rc->nodes[kids[i]];
+		const struct call_func *f = &rc->funcs[nd->func];
+		uint64_t calls = 0, funcs = 0;
+
+		memset(seen, 0, rc->nr_funcs);
+		below(rc, kids[i], seen, &calls, &funcs);
+		report_calls_func_name(name, sizeof(name), f);
+		if (fmt == CALLS_TEXT) {
+			fprintf(fp, "%8.2f%%  %10" PRIu64 "  %11" PRIu64 "  %8" PRIu64 "  %9" PRIu64 "  %11" PRIu64 "  %s\n",
+				pct(nd->total_ns, rc->total_ns), nd->calls,
+				nd->total_ns, nd->calls ? nd->total_ns / nd->calls : 0,
+				funcs, calls, name);
+		} else if (fmt == CALLS_JSON) {
+			fprintf(fp, "%s\n  {\"total_percent\": %.2f, \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"functions\": %" PRIu64 ", \"calls_below\": %" PRIu64 ", \"syscall\": ",
+				first ? "" : ",", pct(nd->total_ns, rc->total_ns),
+				nd->calls, nd->total_ns, funcs, calls);
+			json_str(fp, f->known ? f->name : NULL);
+			fputc('}', fp);
+		} else {
+			fprintf(fp, "%.2f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
+				pct(nd->total_ns, rc->total_ns), nd->calls,
+				nd->total_ns, nd->calls ? nd->total_ns / nd->calls : 0,
+				funcs, calls);
+			if (f->known)
+				csv_str(fp, f->name);
+			fprintf(fp, ",%s\n", f->known ? (f->module[0] ? f->module : "vmlinux") : "");
+		}
+		first = false;
+	}
+	if (fmt == CALLS_JSON)
+		fputs(first ? "]\n" : "\n]\n", fp);
+	free(kids);
+	free(seen);
+}
+
+void report_calls_chrome_begin(FILE *fp)
+{
+	fprintf(fp, "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n");
+	fprintf(fp, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 0, \"tid\": 0, \"args\": {\"name\": \"kernel (jifl calltrace)\"}}");
+}
+
+void report_calls_chrome_end(FILE *fp, const struct report_calls *rc)
+{
+	fprintf(fp, "\n], \"otherData\": {\"calls\": \"%" PRIu64 "\", \"unfinished\": \"%zu\", \"unmatched_returns\": \"%zu\", \"lost\": \"%" PRIu64 "\"}}\n",
+		rc->nr_calls, rc->unfinished, rc->unmatched_rets, rc->lost);
+}

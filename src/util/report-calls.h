@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Call graphs from calltrace events (report-events.h) for `jifl report -g`:
+ * each thread's calls and returns are replayed on a stack into a tree of
+ * call paths (caller-based: a system call's entry at the root, what it
+ * called below), with, per node, the calls, the total time (call to
+ * return) and the self time (total minus the callees' totals).  A flat
+ * profile per function counts a recursive function's time once.
+ *
+ * Outputs: the flat profile, the caller tree, the callee (inverted) tree,
+ * folded stacks for flame graphs (self nanoseconds per stack), Chrome
+ * trace-event JSON (one complete event per call) and a per-system-call
+ * breakdown.
+ *
+ * Incomplete data is said, not hidden: returns without their call (the
+ * recording started inside it), calls never returned (it stopped inside
+ * it: closed at the thread's last event), and lost records.
+ */
+#ifndef JIFL_REPORT_CALLS_H
+#define JIFL_REPORT_CALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/report-events.h"
+#include "util/report-sym.h"
+
+#define CALLS_NONE	UINT32_MAX
+
+struct call_func {
+	uint64_t key;		/* symbol start, or the address if unknown */
+	bool known;
+	const char *name;	/* NULL when unknown */
+	const char *module;	/* "" for vmlinux */
+	uint64_t calls;
+	uint64_t total_ns;	/* outermost activations only */
+	uint64_t self_ns;
+	int active;		/* private: open frames while replaying */
+};
+
+struct call_node {
+	uint32_t func;		/* index into ->funcs; CALLS_NONE: the root */
+	uint32_t parent, first_child, next_sibling;
+	uint64_t calls, total_ns, self_ns;
+};
+
+struct report_calls {
+	struct call_func *funcs;
+	size_t nr_funcs, cap_funcs;
+	struct call_node *nodes;	/* [0]: the root */
+	size_t nr_nodes, cap_nodes;
+	uint64_t total_ns;		/* of the depth-0 calls */
+	uint64_t nr_calls;
+	uint64_t first_ts, last_ts;
+	size_t nr_threads;
+	size_t unmatched_rets;		/* returns without their call */
+	size_t unfinished;		/* calls still open at the end */
+	uint64_t lost;
+	/* private lookup tables */
+	uint32_t *fmap, *nmap;
+	size_t fmap_cap, nmap_cap;
+};
+
+enum report_calls_format {
+	CALLS_TEXT,
+	CALLS_JSON,
+	CALLS_CSV,
+};
+
+/**
+ * report_calls_build() - replay the events into a call tree
+ * @rc:		filled; free with report_calls_free()
+ * @ev:		the events, by thread and time
+ * @res:	resolves callees to functions
+ * @chrome:	if not NULL, each call is also written there as a Chrome
+ *		trace event (the caller writes the JSON around them)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int report_calls_build(struct report_calls *rc, const struct report_events *ev,
+		       struct report_resolver *res, FILE *chrome);
+void report_calls_free(struct report_calls *rc);
+
+/* "name [module]" or "0xaddr" */
+void report_calls_func_name(char *buf, size_t len, const struct call_func *f);
+
+void report_calls_print_flat(FILE *fp, const struct report_calls *rc,
+			     enum report_calls_format fmt, double percent_limit);
+void report_calls_print_tree(FILE *fp, const struct report_calls *rc,
+			     bool callee, enum report_calls_format fmt,
+			     double percent_limit);
+void report_calls_print_folded(FILE *fp, const struct report_calls *rc);
+void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
+				 enum report_calls_format fmt);
+
+/* The Chrome trace JSON around the events report_calls_build() wrote. */
+void report_calls_chrome_begin(FILE *fp);
+void report_calls_chrome_end(FILE *fp, const struct report_calls *rc);
+
+#endif /* JIFL_REPORT_CALLS_H */

@@ -1,0 +1,102 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# jifl report on calltrace events: the synthetic recording of
+# make-report-fixture's "calls" variant (four threads with known call and
+# return times; its comment lists them) against golden outputs in
+# tests/fixtures/report-calls-* (flat profile, caller and callee graphs,
+# per-syscall breakdown, folded stacks, Chrome trace JSON), the figures
+# derived by hand, and the errors.
+# REPORT_REGEN=1 rewrites the golden files (check the diff!).
+. "$top_srcdir/tests/lib.sh"
+J=${JIFL:-$top_builddir/src/jifl}
+GEN=$top_builddir/tests/unit/make-report-fixture
+FIX=$top_srcdir/tests/fixtures
+
+[ -x "$GEN" ] || skip_all "$GEN not built (make check builds it)"
+tmp=$(mktemp -d /tmp/test-report-calls.XXXXXX) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+LC_ALL=C
+export LC_ALL
+
+golden() {
+	name=$1
+	shift
+	"$J" report "$@" >"$tmp/$name" 2>"$tmp/$name.err"
+	st=$?
+	[ -n "$REPORT_REGEN" ] && cp "$tmp/$name" "$FIX/$name"
+	if [ $st -eq 0 ] && diff -u "$FIX/$name" "$tmp/$name" >"$tmp/diff" 2>&1; then
+		ok 0 "report $(echo "$*" | sed "s|$tmp/||g") matches $name"
+	else
+		ok 1 "report $(echo "$*" | sed "s|$tmp/||g") matches $name"
+		diag "exit status $st" "$(cat "$tmp/$name.err" "$tmp/diff")"
+	fi
+}
+
+D=$tmp/calls.data
+check "fixture with calltrace records" "$GEN" "$D" calls
+check "fixture with block counters only" "$GEN" "$tmp/bb.data"
+
+golden report-calls-flat.txt -i "$D" --stdio
+golden report-calls-caller.txt -i "$D" --stdio -g
+golden report-calls-callee.txt -i "$D" --stdio --call-graph=callee
+golden report-calls-syscall.txt -i "$D" --stdio -s syscall
+golden report-calls-folded -i "$D" --folded
+golden report-calls-chrome.json -i "$D" --chrome
+golden report-calls-caller.json -i "$D" -g --json
+golden report-calls-flat.csv -i "$D" --csv
+
+out=$("$J" report -i "$D" --stdio 2>&1)
+expect_match "header: 12 calls in 4 threads" "^# calls +: 12 in 4 threads"
+expect_match "header: 2600 ns in system calls (1100 + 1000 + 400 + 100)" "^# time in calls +: 2600 ns"
+expect_match "header: the unmatched return and the 2 unfinished calls" "1 return without a recorded call, 2 calls without a return"
+expect_match "sys_read: 2 calls, 1500 ns total, 550 ns self" "^ +57\.69% +21\.15% +2 +1500 +550  __x64_sys_read$"
+expect_match "rec: recursion counted once in its total (400 ns), self 200 + 200" "^ +15\.38% +15\.38% +2 +400 +400  rec$"
+expect_match "vfs_write of the unfinished thread closed at its last event (0 ns)" "^ +26\.92% +11\.54% +2 +700 +300  vfs_write$"
+out=$("$J" report -i "$D" --stdio -g 2>&1)
+expect_match "caller graph: ext4_file_read_iter under vfs_read, 3 levels in" "^ +15\.38% +15\.38% +1 +400 +400        ext4_file_read_iter \[ext4\]$"
+expect_match "caller graph: rec under rec" "^ +7\.69% +7\.69% +1 +200 +200        rec$"
+out=$("$J" report -i "$D" --stdio -G 2>&1)
+expect_match "-G is the callee graph: ext4's self time under vfs_read" "^ +15\.38% +1 +400    vfs_read$"
+if command -v python3 >/dev/null 2>&1; then
+	"$J" report -i "$D" --chrome | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+ev = [e for e in d["traceEvents"] if e["ph"] == "X"]
+assert len(ev) == 12, len(ev)
+r = [e for e in ev if e["name"] == "__x64_sys_read" and e["tid"] == 100]
+assert sorted((e["ts"], e["dur"]) for e in r) == [(1.0, 1.1), (7.0, 0.4)], r
+assert all(e["cat"] == "syscall" for e in r)
+assert [e for e in ev if e["tid"] == 102 and e["name"] == "vfs_write"][0]["args"]["unfinished"]
+' 2>"$tmp/py"
+	ok $? "--chrome: 12 complete events, microseconds, syscalls marked, unfinished flagged"
+	[ -s "$tmp/py" ] && diag "$(cat "$tmp/py")"
+	"$J" report -i "$D" -g --json | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+def walk(n, d=0):
+    yield d, n
+    for c in n["children"]:
+        yield from walk(c, d + 1)
+nodes = [x for r in t for x in walk(r)]
+assert sum(n["self_ns"] for _, n in nodes) == 2600
+for _, n in nodes:
+    assert n["total_ns"] == n["self_ns"] + sum(c["total_ns"] for c in n["children"]), n
+' 2>"$tmp/py"
+	ok $? "-g --json: every node total = self + children, self times sum to 2600"
+	[ -s "$tmp/py" ] && diag "$(cat "$tmp/py")"
+else
+	ok 0 "# SKIP python3 not installed"
+	ok 0 "# SKIP python3 not installed"
+fi
+awk '{ s += $NF } END { exit s != 2600 }' "$FIX/report-calls-folded"
+ok $? "--folded: self times sum to the 2600 ns"
+
+# --- errors ------------------------------------------------------------------
+expect_status "-g on block counters exits 1" 1 "$J" report -i "$tmp/bb.data" -g
+expect_match "-g without events: says to record -e calltrace" "^jifl report: -g needs calltrace events, and .*bb.data has none: record with -e calltrace$"
+expect_status "--folded on block counters exits 1" 1 "$J" report -i "$tmp/bb.data" --folded
+expect_status "bad -g mode exits 2" 2 "$J" report -i "$D" --call-graph=sideways
+expect_match "bad -g mode: lists the valid ones" "unknown call graph 'sideways'; valid: caller, callee"
+expect_status "--folded with --chrome exits 2" 2 "$J" report -i "$D" --folded --chrome
+
+done_testing
