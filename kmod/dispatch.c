@@ -37,7 +37,6 @@
 #define JIFL_TRAMP_LEN		16
 /* A trampoline value meaning "run natively" */
 #define JIFL_TRAMP_NATIVE	1UL
-#define JIFL_EXTABLE_MAX	65536
 #define JIFL_JUMP_SITES_MAX	(1U << 20)
 
 
@@ -108,8 +107,7 @@ static unsigned int jifl_nr_modules;
 #define JIFL_COUNTER_CHUNK	4096
 static u64 __percpu *jifl_counters[JIFL_MAX_BLOCKS / JIFL_COUNTER_CHUNK];
 static bool jifl_bbcount;
-static unsigned long *jifl_extable;
-static unsigned int jifl_extable_len;
+static struct jifl_extable *jifl_ex_table;
 
 /* Static branch (jump label) sites of core kernel text, sorted by site */
 struct jifl_jump_site {
@@ -180,12 +178,25 @@ static bool htab_insert(u64 pc, u64 dest)
 	return true;
 }
 
-static int cmp_ulong(const void *a, const void *b)
-{
-	unsigned long x = *(const unsigned long *)a;
-	unsigned long y = *(const unsigned long *)b;
+static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
+				   unsigned int len);
 
-	return x < y ? -1 : x > y;
+/*
+ * An instruction with an exception-table entry can be copied if its copy
+ * gets an entry of its own (room is kept for a whole block) and it is an
+ * ordinary instruction, copied as one instruction at one address.
+ */
+static bool ex_copyable(u64 pc)
+{
+	struct jit_insn in;
+	u8 code[JIT_INSN_MAX_LEN];
+	unsigned int avail;
+
+	if (!jifl_cache_ex_room(JIT_BLOCK_MAX_INSNS))
+		return false;
+	avail = host_read_code(NULL, pc, code, sizeof(code));
+	return avail && jit_decode(&in, code, avail, pc) > 0 &&
+	       in.flow == JIT_FLOW_NEXT;
 }
 
 /* Why native @pc must not be translated, or -1 if it may be. */
@@ -204,9 +215,7 @@ text:
 	for (i = 0; i < jifl_nr_ranges; i++)
 		if (pc >= jifl_ranges[i].start && pc < jifl_ranges[i].end)
 			return JIFL_FB_EXCLUDED;
-	if (jifl_extable_len &&
-	    bsearch(&pc, jifl_extable, jifl_extable_len,
-		    sizeof(*jifl_extable), cmp_ulong))
+	if (jifl_extable_find(jifl_ex_table, pc) && !ex_copyable(pc))
 		return JIFL_FB_EXTABLE;
 	return -1;
 }
@@ -332,6 +341,22 @@ static void count_native(u64 pc, int reason)
 	htab_insert(pc, pc);
 }
 
+/* Exception-table entries for the block's copies of faulting insns */
+static void add_cache_extable(const struct jifl_block *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->blk.nr_insns; i++) {
+		u64 pc = b->blk.native_start + b->map[i].native_off;
+		const struct jifl_ex *ex = jifl_extable_find(jifl_ex_table, pc);
+
+		/* room was checked when the instruction was let in */
+		if (ex && !jifl_cache_ex_add(b->blk.cache_start +
+					     b->map[i].cache_off, ex))
+			WARN_ONCE(1, "jifl: cache exception table out of order\n");
+	}
+}
+
 /*
  * The cache address to run native @pc from: its block, translated now if
  * needed, or @pc itself when it must (or can only) run natively.
@@ -369,6 +394,7 @@ static u64 translate_locked(u64 pc)
 	}
 	b->map = jifl_map_pool + jifl_map_used;
 	memcpy(b->map, jifl_jt.map, b->blk.nr_insns * sizeof(*b->map));
+	add_cache_extable(b);
 	jifl_map_used += b->blk.nr_insns;
 	jifl_cache_off = ALIGN(jifl_cache_off + ret, 16);
 	jifl_nr_blocks++;
@@ -697,6 +723,7 @@ void jifl_dispatch_reset(void)
 	jifl_nr_blocks = 0;
 	jifl_map_used = 0;
 	jifl_cache_off = 0;
+	jifl_cache_ex_reset();
 	jifl_cache_reset();
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
 }
@@ -715,42 +742,9 @@ void jifl_dispatch_stats(struct jifl_stats *st)
 	st->ibl_misses = jifl_st.ibl_misses;
 	memcpy(st->fallbacks, jifl_st.fallbacks, sizeof(st->fallbacks));
 	st->invalidated = jifl_st.invalidated;
+	st->cache_extable = jifl_cache_ex_count();
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
 	st->inflight = max(0L, jifl_inflight_sum());
-}
-
-/* The instruction addresses of the kernel's exception table, sorted. */
-static int load_extable(u64 start, u64 end, unsigned long **out,
-			unsigned int *out_len)
-{
-	/* struct exception_table_entry: relative insn, fixup, data */
-	const unsigned int esize = 3 * sizeof(int);
-	unsigned int i, n = (end - start) / esize;
-	unsigned long *tab;
-	int rel;
-
-	*out = NULL;
-	*out_len = 0;
-	if (!start && !end)
-		return 0;
-	if (end < start || (end - start) % esize || n > JIFL_EXTABLE_MAX)
-		return -EINVAL;
-	tab = vmalloc_array(n ?: 1, sizeof(*tab));
-	if (!tab)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		u64 e = start + (u64)i * esize;
-
-		if (copy_from_kernel_nofault(&rel, (void *)e, sizeof(rel))) {
-			vfree(tab);
-			return -EFAULT;
-		}
-		tab[i] = e + rel;
-	}
-	sort(tab, n, sizeof(*tab), cmp_ulong, NULL);
-	*out = tab;
-	*out_len = n;
-	return 0;
 }
 
 /*
@@ -804,9 +798,10 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 		    const u64 *modules)
 {
 	unsigned long text_probe = (unsigned long)&msleep;
-	unsigned int i, extable_len, nr_jump_sites;
 	struct jifl_jump_site *jump_sites;
-	unsigned long *extable, flags;
+	struct jifl_extable *extable;
+	unsigned int i, nr_jump_sites;
+	unsigned long flags;
 	int ret;
 
 	/* a sanity check that these are this kernel's text bounds */
@@ -822,14 +817,15 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 		    jifl_cache_contains(modules[2 * i]) ||
 		    modules[2 * i + 1] - modules[2 * i] > SZ_1G)
 			return -EINVAL;
-	ret = load_extable(layout->extable_start, layout->extable_end,
-			   &extable, &extable_len);
-	if (ret)
-		return ret;
+	extable = jifl_extable_build(layout->extable_start,
+				     layout->extable_end, modules,
+				     layout->nr_modules);
+	if (IS_ERR(extable))
+		return PTR_ERR(extable);
 	ret = load_jump_table(layout->jump_table_start, layout->jump_table_end,
 			      &jump_sites, &nr_jump_sites);
 	if (ret) {
-		vfree(extable);
+		jifl_extable_free(extable);
 		return ret;
 	}
 
@@ -846,12 +842,11 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 		jifl_modules[i].end = modules[2 * i + 1];
 	}
 	jifl_nr_modules = layout->nr_modules;
-	swap(jifl_extable, extable);
-	jifl_extable_len = extable_len;
+	swap(jifl_ex_table, extable);
 	swap(jifl_jump_sites, jump_sites);
 	jifl_nr_jump_sites = nr_jump_sites;
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
-	vfree(extable);
+	jifl_extable_free(extable);
 	vfree(jump_sites);
 	return 0;
 }
@@ -1019,6 +1014,7 @@ int jifl_dispatch_init(void)
 	jit_ic.jmp_miss = (u64)jifl_ic_jmp_miss;
 	jit_ic.call_miss = (u64)jifl_ic_call_miss;
 	jit_translator_init(&jifl_jt, h, NULL);
+	jifl_cache_ex_init();
 	return 0;
 }
 
@@ -1028,14 +1024,15 @@ void jifl_dispatch_exit_module(void)
 	vfree(jifl_tramps);
 	vfree(jifl_blocks);
 	vfree(jifl_map_pool);
-	vfree(jifl_extable);
+	jifl_cache_ex_exit();
+	jifl_extable_free(jifl_ex_table);
 	vfree(jifl_jump_sites);
 	free_counters();
 	jifl_htab = NULL;
 	jifl_tramps = NULL;
 	jifl_blocks = NULL;
 	jifl_map_pool = NULL;
-	jifl_extable = NULL;
+	jifl_ex_table = NULL;
 	jifl_jump_sites = NULL;
 	jifl_nr_jump_sites = 0;
 }

@@ -73,6 +73,28 @@ void jifl_entry_exit_module(void);
 u64 jifl_entry_count(void);
 u64 jifl_entry_attached(void);
 
+/* --- extable.c: exception tables, native and for cache copies --- */
+
+/* One native exception-table entry, absolute */
+struct jifl_ex {
+	unsigned long insn;
+	unsigned long fixup;
+	int data;
+};
+
+struct jifl_extable;
+struct jifl_extable *jifl_extable_build(u64 start, u64 end, const u64 *modules,
+					unsigned int nr_modules);
+void jifl_extable_free(struct jifl_extable *t);
+const struct jifl_ex *jifl_extable_find(const struct jifl_extable *t, u64 pc);
+unsigned int jifl_extable_size(const struct jifl_extable *t);
+void jifl_cache_ex_init(void);
+void jifl_cache_ex_exit(void);
+void jifl_cache_ex_reset(void);
+bool jifl_cache_ex_room(unsigned int n);
+bool jifl_cache_ex_add(u64 cache_pc, const struct jifl_ex *ex);
+unsigned int jifl_cache_ex_count(void);
+
 /* --- module_watch.c: unloading modules drop their translations --- */
 
 int jifl_module_watch_init(void);

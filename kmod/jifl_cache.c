@@ -12,6 +12,7 @@
  * objtool, while jifl.ko keeps its checks and ORC data.
  */
 #include <linux/module.h>
+#include <asm/extable.h>
 
 #include "cache_size.h"
 #include "jifl_cache.h"
@@ -31,6 +32,16 @@ EXPORT_SYMBOL_GPL(jifl_cache_area_end);
 /* jifl.ko adds exception-table and unwind entries to this module. */
 struct module *jifl_cache_module = THIS_MODULE;
 EXPORT_SYMBOL_GPL(jifl_cache_module);
+
+/*
+ * This module's exception table, filled by jifl.ko for the cache copies
+ * of instructions that may fault to a fixup (the kernel finds it through
+ * the module whose text holds the faulting address). Entries hold
+ * offsets relative to themselves, so the table lives in module memory,
+ * within reach of both the cache and kernel text.
+ */
+struct exception_table_entry jifl_cache_extable[JIFL_CACHE_EX_MAX];
+EXPORT_SYMBOL_GPL(jifl_cache_extable);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The jifl developers");

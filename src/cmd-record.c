@@ -240,6 +240,9 @@ static void print_summary(const struct jifl_stats *st, double secs,
 	fprintf(stderr, " ]\n");
 	if (st->fallbacks[JIFL_FB_CACHE_FULL])
 		fprintf(stderr, "jifl record: WARNING: the code cache filled up; later code ran natively and was not counted\n");
+	if (st->cache_extable)
+		fprintf(stderr, "[ jifl record: %llu faulting-allowed instructions (uaccess, ...) run from the cache with their own fixups ]\n",
+			(unsigned long long)st->cache_extable);
 	if (st->invalidated)
 		fprintf(stderr, "[ jifl record: %llu translations dropped: their module was unloaded ]\n",
 			(unsigned long long)st->invalidated);

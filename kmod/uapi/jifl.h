@@ -241,6 +241,9 @@ enum jifl_fallback {
  * @fallbacks:		JIFL_FB_* counts of native fallbacks
  * @invalidated:	translations dropped because their code went away
  *			(a module unloaded); since JIFL_STATS_SIZE_VER1
+ * @cache_extable:	exception-table entries made for cache copies of
+ *			instructions that may fault to a fixup (uaccess,
+ *			_safe MSR accesses); since JIFL_STATS_SIZE_VER1
  */
 struct jifl_stats {
 	__u64 size;
@@ -257,10 +260,11 @@ struct jifl_stats {
 	__u64 attached;
 	__u64 fallbacks[JIFL_FB_NR];
 	__u64 invalidated;
+	__u64 cache_extable;
 };
 
 #define JIFL_STATS_SIZE_VER0	168
-#define JIFL_STATS_SIZE_VER1	176
+#define JIFL_STATS_SIZE_VER1	184
 
 /*
  * Per-CPU event rings (JIFL_IOC_RINGS, then mmap).
