@@ -233,13 +233,26 @@ static int add_func(struct cover *c, const struct jd_file *f,
 		t->line = r->line;
 		t->count = 0;
 		t->hit = false;
+		/*
+		 * Blocks overlap (a jump into a translated block starts a
+		 * new one there): an instruction ran as often as the blocks
+		 * holding it ran, summed.  The line's count is the largest
+		 * such sum over its addresses, which changes only where a
+		 * block starts: look at r0 and at every block start inside.
+		 */
 		for (i = 0; i < nfb && fb[i].start < r1; i++) {
-			if (!fb[i].count || fb[i].start + fb[i].len <= r0)
+			uint64_t p = fb[i].start > r0 ? fb[i].start : r0, sum = 0;
+			size_t j;
+
+			if (fb[i].start + fb[i].len <= r0)
 				continue;
-			t->hit = true;
-			if (fb[i].count > t->count)
-				t->count = fb[i].count;
+			for (j = 0; j < nfb && fb[j].start <= p; j++)
+				if (p < fb[j].start + fb[j].len)
+					sum += fb[j].count;
+			if (sum > t->count)
+				t->count = sum;
 		}
+		t->hit = t->count > 0;
 		ntmp++;
 	}
 	qsort(tmp, ntmp, sizeof(*tmp), cmp_tmp);

@@ -9,8 +9,10 @@
  *    recorded function to it (line-table rows inside the function,
  *    inlined code's lines included, under their own files);
  *  - a line is hit when a block that ran overlaps one of its rows; its
- *    count is the largest count of those blocks within one function,
- *    summed over functions (inlined copies) and over merged recordings;
+ *    count is how often its most executed instruction ran (the counts of
+ *    the blocks holding an instruction, summed: translated blocks
+ *    overlap), the largest within one function, summed over functions
+ *    (inlined copies) and over merged recordings;
  *  - a function's count is its entry block's count (or its largest
  *    block count when no recorded block starts at its entry).
  * Recordings made with -e cover carry no counts: a block that ran counts 1.

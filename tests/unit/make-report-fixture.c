@@ -117,6 +117,7 @@ static int hexbytes(const char *hex, struct jd_build_id *id)
  *   module NAME BASE SIZE [BUILDID]
  *   sym ADDR TYPE NAME [MODULE]
  *   block ADDR LEN COUNT     COUNT 0: translated, never executed
+ *   nocounters               no COUNTERS section (as -e cover writes)
  *   blocks ADDR SPAN N       N blocks of 4 bytes at ADDR + (i * 4 % SPAN),
  *                            counts 1 + i % 1000 (benchmarks)
  * Numbers in C syntax (0x... for hex).
@@ -135,6 +136,7 @@ static int write_spec(const char *out, const char *spec)
 	struct jd_writer *w;
 	FILE *fp = fopen(spec, "r");
 	uint64_t kmin = UINT64_MAX, kmax = 0;
+	bool nocounters = false;
 	size_t i;
 	int r;
 
@@ -177,6 +179,8 @@ static int write_spec(const char *out, const char *spec)
 			if (ks[nks].addr > kmax)
 				kmax = ks[nks].addr;
 			nks++;
+		} else if (!strcmp(a, "nocounters") && n == 1) {
+			nocounters = true;
 		} else if (!strcmp(a, "blocks") && n == 4) {
 			uint64_t start = strtoull(b, NULL, 0);
 			uint64_t span = strtoull(c, NULL, 0);
@@ -238,7 +242,7 @@ static int write_spec(const char *out, const char *spec)
 		r = jd_write_kallsyms(w, &kall);
 	if (!r)
 		r = jd_write_blocks(w, bl, (uint32_t)nb);
-	if (!r)
+	if (!r && !nocounters)
 		r = jd_write_counters(w, cn, (uint32_t)nb);
 	if (r)
 		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));

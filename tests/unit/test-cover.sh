@@ -69,6 +69,28 @@ ok $? "LF/LH count the DA records ($lh of $lf)"
 
 mk spin 0 spin N=3 jt_spin
 
+# overlapping blocks, as translation makes them: the first iteration runs
+# the body inside the block starting at +0x5, the other six in the block
+# the loop jumps back to (+0x9): the body line ran 7 times
+fv=$(func_value jt_loop)
+{ grep -v '^block' "$tmp/l7.spec"
+  echo "block $(hx $((BASE + 0x40 + fv))) 5 1"
+  echo "block $(hx $((BASE + 0x40 + fv + 5))) 18 1"
+  echo "block $(hx $((BASE + 0x40 + fv + 9))) 14 6"; } >"$tmp/ov.spec"
+"$GEN" "$tmp/ov.data" spec "$tmp/ov.spec"
+cov -i "$tmp/ov.data" --lcov >"$tmp/ov.info"
+[ "$(da "$tmp/ov.info" "$body")" = 7 ]
+ok $? "overlapping blocks: an instruction's count sums the blocks holding it (7)"
+
+# -e cover recordings: a block table without counts; every block ran
+{ grep -v '^block' "$tmp/l7.spec"; grep '^block' "$tmp/l7.spec" | awk '$4 > 0'
+  echo nocounters; } >"$tmp/nc.spec"
+"$GEN" "$tmp/nc.data" spec "$tmp/nc.spec"
+cov -i "$tmp/nc.data" --lcov >"$tmp/nc.info"
+[ "$(da "$tmp/nc.info" "$body")" = 1 ] && [ "$(da "$tmp/nc.info" "$ret")" = 0 ] &&
+	grep -qx 'LH:6' "$tmp/nc.info"
+ok $? "-e cover data (no counts): the same lines hit, each counted 1"
+
 # --- real lcov -------------------------------------------------------------------
 if command -v lcov >/dev/null && command -v genhtml >/dev/null; then
 	mk all 0 all "" "jt_loop jt_nested jt_switch jt_indirect jt_recurse jt_copy jt_sleep jt_spin jt_warn jt_op_add jt_op_mul jt_op_xor jt_op_sub"
