@@ -115,7 +115,7 @@ int report_annotate(FILE *fp, const struct jd_file *f, struct symbols *syms,
 	const struct jd_ksym *k;
 	uint64_t start, end, *counts = NULL, total = 0, maxc = 0;
 	struct sym_src src;
-	uint8_t *code = NULL;
+	uint8_t *code = NULL, probe[1];
 	cs_insn *insn = NULL;
 	const char *last_file = NULL, *hint;
 	unsigned int last_line = 0;
@@ -135,13 +135,14 @@ int report_annotate(FILE *fp, const struct jd_file *f, struct symbols *syms,
 		return 1;
 	}
 	start = k->addr;
-	if (!symbols_lookup(syms, start, &src)) {
+	/* a vmlinux without symbols has code: kallsyms gives the bounds */
+	if (!symbols_lookup(syms, start, &src) && !symbols_code(syms, start, 1, probe)) {
 		hint = symbols_hint(syms);
 		fprintf(stderr, "jifl report: --annotate: no object file holding the code of %s%s%s\n",
 			k->name, hint ? ": " : "", hint ? hint : "");
 		return 1;
 	}
-	if (src.func_size && src.func_start == start)
+	if (src.func && src.func_size && src.func_start == start)
 		end = start + src.func_size;
 	size = end - start;
 	if (!size || size > MAX_FUNC_SIZE) {

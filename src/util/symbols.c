@@ -479,6 +479,28 @@ static bool elf_sym_value(Elf *elf, const char *name, uint64_t *value)
 	return false;
 }
 
+/*
+ * Without a symbol table (a vmlinux extracted from vmlinuz), _text is
+ * where the first executable segment starts.
+ */
+static bool first_exec_segment(Elf *elf, uint64_t *vaddr)
+{
+	size_t n, i;
+
+	if (elf_getphdrnum(elf, &n))
+		return false;
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    (ph.p_flags & PF_X)) {
+			*vaddr = ph.p_vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool report_file(struct obj *ob, const char *modname, const char *path,
 			int fd)
 {
@@ -583,8 +605,10 @@ static void open_vmlinux(struct symbols *s, struct obj *ob)
 	if (!check_build_id(s, ob))
 		return;
 	ob->elf = dwfl_module_getelf(ob->mod, &ob->bias);
-	if (!ob->elf || !elf_sym_value(ob->elf, "_text", &link_text)) {
-		warnf(s, "%s: no _text symbol: cannot relocate it", ob->path);
+	if (!ob->elf || (!elf_sym_value(ob->elf, "_text", &link_text) &&
+			 !first_exec_segment(ob->elf, &link_text))) {
+		warnf(s, "%s: no _text symbol nor executable segment: cannot relocate it",
+		      ob->path);
 		return;
 	}
 	if (!s->f->kernel.text) {
@@ -1210,8 +1234,10 @@ const char *symbols_hint(struct symbols *s)
 	if (!vml && !nmods)
 		return NULL;
 	if (asprintf(&s->hint,
-		     "no source lines for %s%s%s%s: %s%s%s%s",
-		     vml ? "vmlinux" : "", vml && nmods ? " and " : "",
+		     "no source lines for %s%s%s%s%s: %s%s%s%s",
+		     vml ? "vmlinux" : "",
+		     vml && s->objs[OBJ_VMLINUX].state == OBJ_OK ?
+			" (the file found has no debug info)" : "", vml && nmods ? " and " : "",
 		     nmods ? (nmods == 1 ? "module " : "modules ") : "", mods,
 		     vml ? "install the kernel's debug info (apt install linux-image-" : "",
 		     vml ? rel : "",

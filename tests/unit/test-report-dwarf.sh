@@ -140,4 +140,37 @@ printf 'buildid 00112233445566778899aabbccddeeff00112233\n' >>"$tmp/all.spec"
 expect_status "-k with the wrong vmlinux: exit 0" 0 "$J" report -i "$tmp/vid.data" -s srcline -k "$KO" --symfs "$KODIR"
 expect_match "-k wrong vmlinux: build-id warning names it" "warning: $KO: build-id $KO_ID does not match the recorded vmlinux \(00112233445566778899aabbccddeeff00112233\): not using it; name the right file with -k"
 
+# --- vmlinux without symbols (extracted from vmlinuz): code by KASLR slide ---
+vmlinuz=/boot/vmlinuz-$TGT_REL
+xv=$(ls /usr/src/linux-source-*/scripts/extract-vmlinux 2>/dev/null | head -n 1)
+if [ -r "$vmlinuz" ] && [ -n "$xv" ] && command -v objdump >/dev/null &&
+	sh "$xv" "$vmlinuz" >"$tmp/vmlinux" 2>/dev/null && [ -s "$tmp/vmlinux" ]; then
+	vid=$(readelf -n "$tmp/vmlinux" | awk '/Build ID/ { print $3 }')
+	link=$(readelf -lW "$tmp/vmlinux" | awk '$1 == "LOAD" && / R E |RWE/ { print $3; exit }')
+	rt=0xffffffff9a000000	# a KASLR slide of 0x19000000 from 0xffffffff81000000
+	{ echo "uname $TGT_REL"; echo "text $rt 0xffffffff9b000000"; echo "buildid $vid"
+	  echo "sym $rt T _text"; echo "sym 0xffffffff9a100000 T fn_a"
+	  echo "sym 0xffffffff9a100040 T fn_b"; echo "block 0xffffffff9a100000 16 3"; } >"$tmp/vm.spec"
+	"$GEN" "$tmp/vm.data" spec "$tmp/vm.spec"
+	"$J" report -i "$tmp/vm.data" --annotate fn_a -k "$tmp/vmlinux" --stdio >"$tmp/ann" 2>"$tmp/ann.err"
+	ok $? "--annotate with -k vmlinux extracted from vmlinuz (no symbols, build-id $vid)"
+	start=$(printf '0x%x' $((link + 0x100000)))
+	objdump -d --start-address="$start" --stop-address=$(printf '0x%x' $((start + 0x40))) \
+		"$tmp/vmlinux" | awk -F'\t' '/^ *ffffffff[0-9a-f]+:/ && NF >= 3 { sub(/:.*/, "", $1); print $1 }' |
+		while read -r a; do printf '%x\n' $((0x$a - start)); done >"$tmp/want"
+	sed -n 's/^[^:]* : *\([0-9a-f]*\):  .*/\1/p' "$tmp/ann" >"$tmp/got"
+	head -n "$(wc -l <"$tmp/got")" "$tmp/want" | cmp -s - "$tmp/got" && [ "$(wc -l <"$tmp/got")" -ge 8 ]
+	ok $? "the same instruction boundaries as objdump at the link address ($(wc -l <"$tmp/got") instructions)"
+	[ $? -eq 0 ] || diag "$(paste "$tmp/want" "$tmp/got" | head -20)"
+	grep -q "^ \+3 .*:      0:  " "$tmp/ann"
+	ok $? "the recorded block's instructions counted 3 times"
+	expect_match_file() { grep -q "$2" "$1"; ok $? "$3"; }
+	expect_match_file "$tmp/ann.err" "no source lines for vmlinux (the file found has no debug info)" \
+		"the hint says the -k file has no debug info"
+	! grep -q "does not match" "$tmp/ann.err"
+	ok $? "the extracted image's build-id matches the recorded one"
+else
+	for i in 1 2 3 4 5; do ok 0 "# SKIP no /boot/vmlinuz-$TGT_REL or extract-vmlinux (linux-source)"; done
+fi
+
 done_testing
