@@ -156,8 +156,8 @@ static void print_shell_word(FILE *fp, const char *s)
 	fputc('\'', fp);
 }
 
-static void print_header(FILE *fp, const struct jd_file *f,
-			 const struct report_hist *h)
+/* What the file says about the recording: command, kernel, date, CPUs. */
+static void print_file_header(FILE *fp, const struct jd_file *f)
 {
 	uint32_t i;
 
@@ -185,6 +185,14 @@ static void print_header(FILE *fp, const struct jd_file *f,
 	if (f->present & (1U << JD_SEC_CPUS))
 		fprintf(fp, "# cpus            : %u online, %u configured\n",
 			f->cpus_online, f->cpus_configured);
+}
+
+static void print_header(FILE *fp, const struct jd_file *f,
+			 const struct report_hist *h)
+{
+	unsigned int i;
+
+	print_file_header(fp, f);
 	fprintf(fp, "# blocks executed : %llu (%u distinct blocks of %u recorded)\n",
 		(unsigned long long)h->total_count, h->nr_executed,
 		h->nr_blocks);
@@ -204,7 +212,7 @@ static const char *key_unsupported(enum report_key k)
 {
 	switch (k) {
 	case REPORT_KEY_SYSCALL:
-		return "needs calltrace events (jifl record -e calltrace) for the per-system-call breakdown of calls and time; block counters (-e bbcount) are summed over all system calls, and no per-syscall block counts are recorded";
+		return "needs calltrace events (jifl record -e calltrace) for the per-system-call breakdown of calls and time; block counters (-e bbcount) are summed over all system calls";
 	case REPORT_KEY_COMM:
 	case REPORT_KEY_PID:
 		return "needs per-thread records; block counters (-e bbcount) are summed over all traced threads";
@@ -238,8 +246,8 @@ static int opt_inverted(const struct option *opt, const char *arg)
 	return 0;
 }
 
-enum calls_view { VIEW_FLAT, VIEW_TREE, VIEW_SYSCALLS, VIEW_FOLDED,
-		  VIEW_CHROME };
+enum calls_view { VIEW_FLAT, VIEW_TREE, VIEW_SYSCALLS, VIEW_THREADS,
+		  VIEW_FOLDED, VIEW_CHROME };
 
 /* The calltrace side of `jifl report`; returns the exit status. */
 static int report_calltrace(struct jd_file *f, const char *input,
@@ -274,6 +282,8 @@ static int report_calltrace(struct jd_file *f, const char *input,
 			ev.bad);
 	report_pager_start(use_stdio || fmt != CALLS_TEXT || view == VIEW_CHROME ||
 			   view == VIEW_FOLDED);
+	if (fmt == CALLS_TEXT && view != VIEW_CHROME && view != VIEW_FOLDED)
+		print_file_header(stdout, f);
 	switch (view) {
 	case VIEW_CHROME:
 		report_calls_chrome_end(stdout, &rc);
@@ -283,6 +293,9 @@ static int report_calltrace(struct jd_file *f, const char *input,
 		break;
 	case VIEW_SYSCALLS:
 		report_calls_print_syscalls(stdout, &rc, fmt);
+		break;
+	case VIEW_THREADS:
+		report_calls_print_threads(stdout, &rc, fmt);
 		break;
 	case VIEW_TREE:
 		report_calls_print_tree(stdout, &rc, !strcmp(call_graph, "callee"),
@@ -361,7 +374,7 @@ int cmd_report(int argc, const char **argv)
 	struct report_hist h;
 	unsigned int nkeys, i;
 	struct jd_file *f;
-	bool calls;
+	bool calls, events, call_key;
 	char why[512];
 	size_t hidden;
 	int ret = 1;
@@ -399,20 +412,34 @@ int cmd_report(int argc, const char **argv)
 			fprintf(stderr, "jifl report: %s\n", why);
 		return 1;
 	}
-	calls = call_graph || folded || chrome ||
-		(nkeys == 1 && keys[0] == REPORT_KEY_SYSCALL) ||
-		(!(f->present & (1U << JD_SEC_COUNTERS)) &&
-		 report_events_present(f));
+	events = report_events_present(f);
+	call_key = keys[0] == REPORT_KEY_SYSCALL || keys[0] == REPORT_KEY_PID ||
+		   keys[0] == REPORT_KEY_COMM;
+	calls = call_graph || folded || chrome || call_key ||
+		(!(f->present & (1U << JD_SEC_COUNTERS)) && events);
 	if (calls) {
 		enum calls_view view = chrome ? VIEW_CHROME : folded ? VIEW_FOLDED :
 				       call_graph ? VIEW_TREE :
 				       keys[0] == REPORT_KEY_SYSCALL ? VIEW_SYSCALLS :
+				       keys[0] == REPORT_KEY_PID ? VIEW_THREADS :
 				       VIEW_FLAT;
 
-		if (!report_events_present(f)) {
-			fprintf(stderr, "jifl report: %s needs calltrace events, and %s has none: record with -e calltrace\n",
+		if (!events) {
+			fprintf(stderr, "jifl report: %s%s needs calltrace events, and %s has none: record with -e calltrace\n",
 				chrome ? "--chrome" : folded ? "--folded" :
-				call_graph ? "-g" : "-s syscall", input);
+				call_graph ? "-g" : "-s ",
+				chrome || folded || call_graph ? "" :
+				report_key_names[keys[0]], input);
+			goto out;
+		}
+		if (keys[0] == REPORT_KEY_COMM) {
+			fprintf(stderr, "jifl report: -s comm: calltrace records carry thread ids, not command names; use -s pid\n");
+			goto out;
+		}
+		if (nkeys > 1 || (keys[0] != REPORT_KEY_SYM && view == VIEW_FLAT) ||
+		    (view == VIEW_TREE && keys[0] != REPORT_KEY_SYM)) {
+			fprintf(stderr, "jifl report: -s %s: calltrace events group by one of sym (the default), syscall, pid; block, module and source keys need block counters (-e bbcount)\n",
+				sort);
 			goto out;
 		}
 		if (vmlinux || symfs) {

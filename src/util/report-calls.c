@@ -214,10 +214,12 @@ static void pop(struct build *b, struct frame *st, size_t *sp, uint64_t end,
 	f->self_ns += self;
 	if (--f->active == 0)	/* recursion: count the outermost only */
 		f->total_ns += dur;
-	if (*sp)
+	if (*sp) {
 		st[*sp - 1].child_ns += dur;
-	else
+	} else {
 		rc->total_ns += dur;
+		rc->threads[rc->nr_threads - 1].total_ns += dur;
+	}
 	if (b->chrome)
 		chrome_event(b, fr, end, tid, unfinished);
 }
@@ -242,6 +244,17 @@ int report_calls_build(struct report_calls *rc, const struct report_events *ev,
 		uint32_t tid = ev->ev[i].tid;
 		uint64_t last = ev->ev[i].ts;
 
+		if (rc->nr_threads % 64 == 0) {
+			struct call_thread *t = realloc(rc->threads,
+				(rc->nr_threads + 64) * sizeof(*t));
+
+			if (!t)
+				goto out;
+			rc->threads = t;
+		}
+		memset(&rc->threads[rc->nr_threads], 0, sizeof(*rc->threads));
+		rc->threads[rc->nr_threads].tid = tid;
+		rc->threads[rc->nr_threads].first_ts = ev->ev[i].ts;
 		rc->nr_threads++;
 		sp = 0;
 		for (; i < ev->n && ev->ev[i].tid == tid; i++) {
@@ -283,6 +296,8 @@ int report_calls_build(struct report_calls *rc, const struct report_events *ev,
 				st[sp].site = e->site;
 				sp++;
 				rc->nodes[node].calls++;
+				rc->threads[rc->nr_threads - 1].calls++;
+				rc->threads[rc->nr_threads - 1].syscalls += sp == 1;
 				rc->funcs[fn].calls++;
 				rc->funcs[fn].active++;
 				rc->nr_calls++;
@@ -303,6 +318,7 @@ int report_calls_build(struct report_calls *rc, const struct report_events *ev,
 			rc->unfinished++;
 			pop(&b, st, &sp, last, tid, true);
 		}
+		rc->threads[rc->nr_threads - 1].last_ts = last;
 	}
 	ret = 0;
 out:
@@ -320,6 +336,7 @@ out:
 
 void report_calls_free(struct report_calls *rc)
 {
+	free(rc->threads);
 	free(rc->funcs);
 	free(rc->nodes);
 	memset(rc, 0, sizeof(*rc));
@@ -744,6 +761,54 @@ void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
 		fputs(first ? "]\n" : "\n]\n", fp);
 	free(kids);
 	free(seen);
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	const struct call_thread *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns > y->total_ns ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+void report_calls_print_threads(FILE *fp, const struct report_calls *rc,
+				enum report_calls_format fmt)
+{
+	struct call_thread *t = malloc((rc->nr_threads ? rc->nr_threads : 1) *
+				       sizeof(*t));
+	size_t i;
+
+	if (!t)
+		return;
+	memcpy(t, rc->threads, rc->nr_threads * sizeof(*t));
+	qsort(t, rc->nr_threads, sizeof(*t), cmp_thread);
+	if (fmt == CALLS_TEXT) {
+		print_header(fp, rc);
+		fprintf(fp, "# per thread: system calls, calls and time in system calls\n#\n");
+		fprintf(fp, "#   Total    Syscalls       Calls     Total ns  Tid\n#\n");
+	} else if (fmt == CALLS_JSON) {
+		fputc('[', fp);
+	} else {
+		fprintf(fp, "total_percent,syscalls,calls,total_ns,tid\n");
+	}
+	for (i = 0; i < rc->nr_threads; i++) {
+		if (fmt == CALLS_TEXT)
+			fprintf(fp, "%8.2f%%  %10" PRIu64 "  %10" PRIu64 "  %11" PRIu64 "  %u\n",
+				pct(t[i].total_ns, rc->total_ns), t[i].syscalls,
+				t[i].calls, t[i].total_ns, t[i].tid);
+		else if (fmt == CALLS_JSON)
+			fprintf(fp, "%s\n  {\"total_percent\": %.2f, \"syscalls\": %" PRIu64 ", \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"tid\": %u}",
+				i ? "," : "", pct(t[i].total_ns, rc->total_ns),
+				t[i].syscalls, t[i].calls, t[i].total_ns, t[i].tid);
+		else
+			fprintf(fp, "%.2f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u\n",
+				pct(t[i].total_ns, rc->total_ns), t[i].syscalls,
+				t[i].calls, t[i].total_ns, t[i].tid);
+	}
+	if (fmt == CALLS_JSON)
+		fputs(rc->nr_threads ? "\n]\n" : "]\n", fp);
+	free(t);
 }
 
 void report_calls_chrome_begin(FILE *fp)

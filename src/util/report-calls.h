@@ -46,6 +46,14 @@ struct call_node {
 	uint64_t calls, total_ns, self_ns;
 };
 
+struct call_thread {
+	uint32_t tid;
+	uint64_t syscalls;	/* depth-0 calls */
+	uint64_t calls;		/* all calls */
+	uint64_t total_ns;	/* time in system calls */
+	uint64_t first_ts, last_ts;
+};
+
 struct report_calls {
 	struct call_func *funcs;
 	size_t nr_funcs, cap_funcs;
@@ -54,6 +62,7 @@ struct report_calls {
 	uint64_t total_ns;		/* of the depth-0 calls */
 	uint64_t nr_calls;
 	uint64_t first_ts, last_ts;
+	struct call_thread *threads;	/* by thread id */
 	size_t nr_threads;
 	size_t unmatched_rets;		/* returns without their call */
 	size_t unfinished;		/* calls still open at the end */
@@ -94,6 +103,8 @@ void report_calls_print_tree(FILE *fp, const struct report_calls *rc,
 void report_calls_print_folded(FILE *fp, const struct report_calls *rc);
 void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
 				 enum report_calls_format fmt);
+void report_calls_print_threads(FILE *fp, const struct report_calls *rc,
+				enum report_calls_format fmt);
 
 /* The Chrome trace JSON around the events report_calls_build() wrote. */
 void report_calls_chrome_begin(FILE *fp);

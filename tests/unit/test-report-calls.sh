@@ -42,6 +42,7 @@ golden report-calls-callee.txt -i "$D" --stdio --call-graph=callee
 golden report-calls-syscall.txt -i "$D" --stdio -s syscall
 golden report-calls-folded -i "$D" --folded
 golden report-calls-chrome.json -i "$D" --chrome
+golden report-calls-pid.txt -i "$D" --stdio -s pid
 golden report-calls-caller.json -i "$D" -g --json
 golden report-calls-flat.csv -i "$D" --csv
 
@@ -91,6 +92,10 @@ fi
 awk '{ s += $NF } END { exit s != 2600 }' "$FIX/report-calls-folded"
 ok $? "--folded: self times sum to the 2600 ns"
 
+out=$("$J" report -i "$D" --stdio -s tid 2>&1)
+expect_match "-s pid: tid 100's two read system calls, 6 calls, 1500 ns" "^ +57\.69% +2 +6 +1500  100$"
+expect_match "-s pid: the thread of the lone return made no call" "^ +0\.00% +0 +0 +0  103$"
+
 # --- errors ------------------------------------------------------------------
 expect_status "-g on block counters exits 1" 1 "$J" report -i "$tmp/bb.data" -g
 expect_match "-g without events: says to record -e calltrace" "^jifl report: -g needs calltrace events, and .*bb.data has none: record with -e calltrace$"
@@ -98,5 +103,9 @@ expect_status "--folded on block counters exits 1" 1 "$J" report -i "$tmp/bb.dat
 expect_status "bad -g mode exits 2" 2 "$J" report -i "$D" --call-graph=sideways
 expect_match "bad -g mode: lists the valid ones" "unknown call graph 'sideways'; valid: caller, callee"
 expect_status "--folded with --chrome exits 2" 2 "$J" report -i "$D" --folded --chrome
+expect_status "-s comm on calltrace exits 1" 1 "$J" report -i "$D" -s comm
+expect_match "-s comm: no command names, use -s pid" "carry thread ids, not command names; use -s pid"
+expect_status "-s srcline on calltrace exits 1" 1 "$J" report -i "$D" -s srcline
+expect_match "-s srcline on calltrace: needs block counters" "need block counters \(-e bbcount\)"
 
 done_testing
