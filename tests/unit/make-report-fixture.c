@@ -9,6 +9,7 @@
  *   make-report-fixture FILE bench NBLOCKS
  *   make-report-fixture FILE calls
  *   make-report-fixture FILE calls-bench NEVENTS
+ *   make-report-fixture FILE calls-random SEED
  *
  *   full         feature sections, kallsyms, blocks and counters (default)
  *   no-counters  the same without the COUNTERS section
@@ -584,6 +585,89 @@ static int write_calls_bench(const char *out, unsigned long nevents)
 	return r ? 1 : 0;
 }
 
+/*
+ * calls-random: a well-formed file whose records are random: call, return,
+ * padding and unknown types, sizes too short for their type, depths,
+ * threads and times out of order (for the robustness test).
+ */
+static int write_calls_random(const char *out, unsigned long seed)
+{
+	static uint8_t buf[4096 * 48];
+	struct jd_kernel kernel = { TEXT, TEXT + 0x1000000, 0 };
+	static struct jd_ksym rs[] = {
+		{ TEXT, "_text", "", 'T' }, { TEXT + 0x100, "f1", "", 'T' },
+		{ TEXT + 0x200, "f2", "", 't' }, { EXT4, "m1", "ext4", 't' },
+	};
+	struct jd_kallsyms ks = { rs, 4, 0, TEXT, EXT4 + 0x1000 };
+	uint64_t x = seed * 2654435761ULL + 88172645463325252ULL;
+	struct jd_writer *w;
+	char why[512];
+	int r, c;
+
+	w = jd_writer_create(out, why, sizeof(why));
+	if (!w)
+		return 1;
+	r = jd_write_uname(w, "6.1.0-test-amd64");
+	if (!r)
+		r = jd_write_kernel(w, &kernel);
+	if (!r)
+		r = jd_write_kallsyms(w, &ks);
+	for (c = 0; !r && c < 3; c++) {
+		struct jd_chunk ch;
+		size_t off = 0;
+		unsigned int n = 0, k, nrec;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		nrec = (unsigned int)(x % 4000);
+		for (k = 0; k < nrec; k++) {
+			struct jifl_rec_call rc;
+			uint32_t type, size;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			type = (x & 7) < 3 ? JIFL_REC_CALL : (x & 7) < 6 ?
+			       JIFL_REC_RET : (x & 7) == 6 ? JIFL_REC_PAD : 77;
+			size = (x >> 3) % 16 ? 40 : 8 * (1 + (x >> 8) % 5);
+			memset(&rc, 0, sizeof(rc));
+			rc.hdr.size = size;
+			rc.hdr.type = type;
+			rc.ts = (x >> 11) % 5000;
+			rc.tid = (uint32_t)((x >> 24) % 5);
+			rc.cpu = (uint16_t)c;
+			rc.depth = (uint16_t)((x >> 30) % 9 == 8 ? 65535 : (x >> 30) % 9);
+			rc.site = TEXT + (x >> 34) % 0x300;
+			rc.callee = (x >> 40) % 4 == 3 ? EXT4 + 8 :
+				    (x >> 40) % 4 == 2 ? 0x1234 : TEXT + (x >> 42) % 0x300;
+			memset(buf + off, 0, size);
+			memcpy(buf + off, &rc, size < sizeof(rc) ? size : sizeof(rc));
+			memcpy(buf + off, &size, 4);
+			off += size;
+			n++;
+		}
+		if (!n)
+			continue;
+		memset(&ch, 0, sizeof(ch));
+		ch.cpu = (uint32_t)c;
+		ch.flags = JD_CHUNK_VARIABLE;
+		ch.nr_records = n;
+		ch.first_ts = 0;
+		ch.last_ts = 5000;
+		ch.data = buf;
+		ch.size = off;
+		r = jd_write_chunk(w, &ch);
+	}
+	if (r)
+		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));
+	if (jd_writer_close(w, why, sizeof(why))) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *variant = argc > 2 ? argv[2] : "full";
@@ -599,6 +683,8 @@ int main(int argc, char **argv)
 		return write_spec(argv[1], argv[3]);
 	if (argc == 3 && !strcmp(variant, "calls"))
 		return write_calls(argv[1]);
+	if (argc == 4 && !strcmp(variant, "calls-random"))
+		return write_calls_random(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(variant, "calls-bench"))
 		return write_calls_bench(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(variant, "bench"))
@@ -606,7 +692,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || argc > 3 ||
 	    (strcmp(variant, "full") && strcmp(variant, "no-counters") &&
 	     strcmp(variant, "hidden") && strcmp(variant, "empty"))) {
-		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls | FILE calls-bench NEVENTS\n");
+		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls | FILE calls-bench NEVENTS | FILE calls-random SEED\n");
 		return 2;
 	}
 	if (!strcmp(variant, "hidden")) {

@@ -96,6 +96,22 @@ out=$("$J" report -i "$D" --stdio -s tid 2>&1)
 expect_match "-s pid: tid 100's two read system calls, 6 calls, 1500 ns" "^ +57\.69% +2 +6 +1500  100$"
 expect_match "-s pid: the thread of the lone return made no call" "^ +0\.00% +0 +0 +0  103$"
 
+# random records (types, sizes, depths, threads, times): never a crash
+bad=0
+for seed in $(seq 1 40); do
+	"$GEN" "$tmp/r.data" calls-random "$seed" || { bad=1; diag "seed $seed: no file"; continue; }
+	for args in "--stdio" "-g --stdio" "-G --stdio" "-s syscall --stdio" "-s pid --json" "--folded" "--chrome"; do
+		# shellcheck disable=SC2086 # the arguments are words
+		"$J" report -i "$tmp/r.data" $args >/dev/null 2>"$tmp/r.err"
+		st=$?
+		if [ $st -gt 1 ]; then
+			bad=1
+			diag "seed $seed, $args: exit $st" "$(cat "$tmp/r.err")"
+		fi
+	done
+done
+ok $bad "40 files of random call/return records: no crash, exit 0 or 1"
+
 # --- errors ------------------------------------------------------------------
 expect_status "-g on block counters exits 1" 1 "$J" report -i "$tmp/bb.data" -g
 expect_match "-g without events: says to record -e calltrace" "^jifl report: -g needs calltrace events, and .*bb.data has none: record with -e calltrace$"
