@@ -188,7 +188,7 @@ static void print_file_header(FILE *fp, const struct jd_file *f)
 }
 
 static void print_header(FILE *fp, const struct jd_file *f,
-			 const struct report_hist *h)
+			 const struct report_hist *h, struct symbols *syms)
 {
 	unsigned int i;
 
@@ -204,6 +204,8 @@ static void print_header(FILE *fp, const struct jd_file *f,
 		fprintf(fp, "%s%s", i ? "," : "", report_key_names[h->keys[i]]);
 	fprintf(fp, ", by %s\n",
 		h->order == REPORT_BY_INSNS ? "executed bytes" : "executions");
+	if (syms && *symbols_describe(syms))
+		fprintf(fp, "# debug info      : %s\n", symbols_describe(syms));
 	fprintf(fp, "#\n");
 }
 
@@ -513,7 +515,7 @@ int cmd_report(int argc, const char **argv)
 
 	report_pager_start(use_stdio || po.format != REPORT_STDIO);
 	if (po.format == REPORT_STDIO)
-		print_header(stdout, f, &h);
+		print_header(stdout, f, &h, syms);
 	hidden = report_hist_print(stdout, &h, &po);
 	if (po.format == REPORT_STDIO && hidden)
 		printf("#\n# %zu entr%s below %.2f%% not shown (--percent-limit)\n",

@@ -93,6 +93,7 @@ struct symbols {
 	struct cache_ent *cache;
 	size_t cache_cap, cache_n;
 	char *hint;
+	char *desc;
 	bool have_lines;
 };
 
@@ -201,6 +202,7 @@ void symbols_free(struct symbols *s)
 			free((void *)s->cache[i].src.inl);
 	free(s->cache);
 	free(s->hint);
+	free(s->desc);
 	free(s);
 }
 
@@ -1247,6 +1249,42 @@ const char *symbols_hint(struct symbols *s)
 			   : "") < 0)
 		s->hint = NULL;
 	return s->hint;
+}
+
+const char *symbols_describe(struct symbols *s)
+{
+	size_t i, used = 0, len = 4096;
+	char *buf;
+
+	free(s->desc);
+	s->desc = buf = calloc(1, len);
+	if (!buf)
+		return "";
+	for (i = 0; i < s->nobjs && used + 256 < len; i++) {
+		const struct obj *ob = &s->objs[i];
+		const char *what;
+		int n;
+
+		if (!ob->asked)
+			continue;
+		switch (ob->state) {
+		case OBJ_OK:
+			what = ob->has_dwarf ? ob->path : NULL;
+			break;
+		case OBJ_UNUSABLE:
+			what = "wrong build-id or not usable";
+			break;
+		default:
+			what = "not found";
+			break;
+		}
+		n = snprintf(buf + used, len - used, "%s%s: %s%s", used ? "; " : "",
+			     ob->name, what ? what : ob->path,
+			     what ? "" : " (no debug info)");
+		if (n > 0)
+			used += (size_t)n;
+	}
+	return buf;
 }
 
 bool symbols_have_lines(const struct symbols *s)

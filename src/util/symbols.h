@@ -148,6 +148,13 @@ const char *symbols_reloc_name(struct symbols *s, uint64_t addr, size_t len,
  */
 const char *symbols_hint(struct symbols *s);
 
+/*
+ * The objects asked about and where their debug information came from,
+ * for a report header: "vmlinux: none; jifl_target: /path/jifl_target.ko".
+ * Valid until the next call or symbols_free(); "" when none was asked.
+ */
+const char *symbols_describe(struct symbols *s);
+
 /* Whether any object asked about had line information. */
 bool symbols_have_lines(const struct symbols *s);
 
