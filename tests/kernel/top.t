@@ -70,7 +70,7 @@ wait_screen() {
 tm new-session -d -s jt -x 140 -y 36 \
 	"'$J' top -d 0.5 -o '$PWD/snap.data' -- sh -c 'while :; do cat /etc/hostname /etc/passwd >/dev/null; sleep 0.05; done'; echo \$? >'$PWD/top.exit'; sleep 60"
 wait_screen "title: the command, blocks/s" "jifl top - sh -c while .* blocks/s"
-wait_screen "system call functions appear (__x64_sys_*)" "[0-9]+  __x64_sys_[a-z_0-9]+"
+wait_screen "the workload's kernel functions appear" "[0-9]+  (__x64_sys_[a-z_0-9]+|__do_sys_[a-z_0-9]+|path_openat|do_sys_openat2|ksys_read|vfs_read)( |$)"
 wait_screen "key hints on the last line" "h help  q quit  s sort"
 
 tm send-keys -t jt h
