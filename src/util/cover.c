@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/cover-branches.h"
 #include "util/cover.h"
 
 void cover_init(struct cover *c, const char *const *include,
@@ -33,6 +34,7 @@ void cover_free(struct cover *c)
 		}
 		free(cf->funcs);
 		free(cf->lines);
+		free(cf->branches);
 		free(cf->path);
 	}
 	free(c->files);
@@ -147,11 +149,7 @@ static int add_pc(struct cover *c, uint64_t pc)
 	return 0;
 }
 
-struct fblock {
-	uint64_t start;
-	uint32_t len;
-	uint64_t count;		/* 0: translated, did not run */
-};
+#define fblock cover_block	/* count 0: translated, did not run */
 
 static int cmp_fblock(const void *a, const void *b)
 {
@@ -160,6 +158,48 @@ static int cmp_fblock(const void *a, const void *b)
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* The edges of the function's conditional jumps, under their lines. */
+static int add_branches(struct cover *c, struct symbols *syms, uint64_t fs,
+			uint64_t fe, const struct cover_block *fb, size_t nfb)
+{
+	struct cover_jcc *j;
+	unsigned int rank = 0, prev_line = 0;
+	long prev_file = -1;
+	size_t n, i;
+
+	n = cover_branches(syms, fs, fe, fb, nfb, &j);
+	for (i = 0; i < n; i++) {
+		struct cover_file *cf;
+		struct cover_branch *br;
+		struct sym_src src;
+		long fidx;
+
+		if (!symbols_lookup(syms, j[i].addr, &src) || !src.file ||
+		    !src.line)
+			continue;
+		fidx = file_idx(c, src.file);
+		if (fidx < 0)
+			continue;
+		rank = fidx == prev_file && src.line == prev_line ? rank + 1 : 0;
+		prev_file = fidx;
+		prev_line = src.line;
+		cf = &c->files[fidx];
+		if (grow((void **)&cf->branches, &cf->cap_branches,
+			 cf->nr_branches, sizeof(*cf->branches))) {
+			free(j);
+			return -ENOMEM;
+		}
+		br = &cf->branches[cf->nr_branches++];
+		br->line = src.line;
+		br->block = rank;
+		br->executed = j[i].executed > 0;
+		br->taken = j[i].taken;
+		br->not_taken = j[i].not_taken;
+	}
+	free(j);
+	return 0;
 }
 
 /* One recorded function: its blocks are items[0..n). */
@@ -309,6 +349,8 @@ static int add_func(struct cover *c, const struct jd_file *f,
 		l->count = tmp[i].count;
 		l->hit = tmp[i].hit;
 	}
+	if (add_branches(c, syms, fs, fe, fb, nfb))
+		goto out;
 	ret = 0;
 out:
 	free(tmp);
@@ -378,6 +420,15 @@ static int cmp_line(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+static int cmp_branch(const void *a, const void *b)
+{
+	const struct cover_branch *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->block < y->block ? -1 : x->block > y->block;
+}
+
 static int cmp_func(const void *a, const void *b)
 {
 	const struct cover_func *x = a, *y = b;
@@ -435,6 +486,28 @@ void cover_finish(struct cover *c)
 		cf->lines_hit = 0;
 		for (k = 0; k < cf->nr_lines; k++)
 			cf->lines_hit += cf->lines[k].hit;
+
+		/* the same jump from several runs or inlined copies: summed */
+		if (cf->nr_branches)
+			qsort(cf->branches, cf->nr_branches,
+			      sizeof(*cf->branches), cmp_branch);
+		for (k = 0, out = 0; k < cf->nr_branches; k++) {
+			if (out && !cmp_branch(&cf->branches[out - 1],
+					       &cf->branches[k])) {
+				struct cover_branch *m = &cf->branches[out - 1];
+
+				m->executed |= cf->branches[k].executed;
+				m->taken += cf->branches[k].taken;
+				m->not_taken += cf->branches[k].not_taken;
+				continue;
+			}
+			cf->branches[out++] = cf->branches[k];
+		}
+		cf->nr_branches = out;
+		cf->branches_hit = 0;
+		for (k = 0; k < cf->nr_branches; k++)
+			cf->branches_hit += (cf->branches[k].taken > 0) +
+					    (cf->branches[k].not_taken > 0);
 
 		/* the same function from several runs: one, counts summed */
 		if (cf->nr_funcs)
@@ -510,6 +583,18 @@ void cover_totals(const struct cover *c, unsigned int *lines,
 	}
 }
 
+void cover_branch_totals(const struct cover *c, unsigned int *edges,
+			 unsigned int *edges_hit)
+{
+	size_t i;
+
+	*edges = *edges_hit = 0;
+	for (i = 0; i < c->nr_files; i++) {
+		*edges += 2 * (unsigned int)c->files[i].nr_branches;
+		*edges_hit += c->files[i].branches_hit;
+	}
+}
+
 /* ---- outputs --------------------------------------------------------------- */
 
 void cover_write_lcov(FILE *fp, const struct cover *c, const char *test_name)
@@ -530,6 +615,20 @@ void cover_write_lcov(FILE *fp, const struct cover *c, const char *test_name)
 			fprintf(fp, "FNDA:%" PRIu64 ",%s\n", cf->funcs[k].count,
 				cf->funcs[k].name);
 		fprintf(fp, "FNF:%zu\nFNH:%u\n", cf->nr_funcs, cf->funcs_hit);
+		for (k = 0; k < cf->nr_branches; k++) {
+			const struct cover_branch *b = &cf->branches[k];
+
+			if (b->executed)
+				fprintf(fp, "BRDA:%u,%u,0,%" PRIu64 "\nBRDA:%u,%u,1,%" PRIu64 "\n",
+					b->line, b->block, b->taken, b->line,
+					b->block, b->not_taken);
+			else
+				fprintf(fp, "BRDA:%u,%u,0,-\nBRDA:%u,%u,1,-\n",
+					b->line, b->block, b->line, b->block);
+		}
+		if (cf->nr_branches)
+			fprintf(fp, "BRF:%zu\nBRH:%u\n", 2 * cf->nr_branches,
+				cf->branches_hit);
 		for (k = 0; k < cf->nr_lines; k++)
 			fprintf(fp, "DA:%u,%" PRIu64 "\n", cf->lines[k].line,
 				cf->lines[k].hit ? (cf->lines[k].count ?
@@ -570,12 +669,14 @@ static double pct(unsigned int a, unsigned int b)
 
 void cover_write_json(FILE *fp, const struct cover *c)
 {
-	unsigned int l, lh, fn, fh;
+	unsigned int l, lh, fn, fh, be, bh;
 	size_t i, k;
 
 	cover_totals(c, &l, &lh, &fn, &fh);
 	fprintf(fp, "{\"runs\": %u, \"lines\": %u, \"lines_hit\": %u, \"functions\": %u, \"functions_hit\": %u,\n",
 		c->nr_runs, l, lh, fn, fh);
+	cover_branch_totals(c, &be, &bh);
+	fprintf(fp, " \"branches\": %u, \"branches_hit\": %u,\n", be, bh);
 	fprintf(fp, " \"without_lines\": {\"functions\": %u, \"blocks\": %u},\n",
 		c->funcs_nolines, c->blocks_unresolved);
 	fprintf(fp, " \"files\": [");
@@ -584,8 +685,9 @@ void cover_write_json(FILE *fp, const struct cover *c)
 
 		fprintf(fp, "%s\n  {\"file\": ", i ? "," : "");
 		json_str(fp, cf->path);
-		fprintf(fp, ", \"lines\": %zu, \"lines_hit\": %u, \"functions\": [",
-			cf->nr_lines, cf->lines_hit);
+		fprintf(fp, ", \"lines\": %zu, \"lines_hit\": %u, \"branches\": %zu, \"branches_hit\": %u, \"functions\": [",
+			cf->nr_lines, cf->lines_hit, 2 * cf->nr_branches,
+			cf->branches_hit);
 		for (k = 0; k < cf->nr_funcs; k++) {
 			const struct cover_func *f = &cf->funcs[k];
 
@@ -609,7 +711,7 @@ void cover_write_json(FILE *fp, const struct cover *c)
 
 void cover_write_text(FILE *fp, const struct cover *c, bool functions)
 {
-	unsigned int l, lh, fn, fh;
+	unsigned int l, lh, fn, fh, be, bh;
 	size_t i, k;
 
 	cover_totals(c, &l, &lh, &fn, &fh);
@@ -617,6 +719,10 @@ void cover_write_text(FILE *fp, const struct cover *c, bool functions)
 		c->nr_runs == 1 ? "" : "s");
 	fprintf(fp, "# lines     : %5.1f%% (%u of %u)\n", pct(lh, l), lh, l);
 	fprintf(fp, "# functions : %5.1f%% (%u of %u)\n", pct(fh, fn), fh, fn);
+	cover_branch_totals(c, &be, &bh);
+	if (be)
+		fprintf(fp, "# branches  : %5.1f%% (%u of %u edges)\n",
+			pct(bh, be), bh, be);
 	if (c->funcs_nolines || c->blocks_unresolved)
 		fprintf(fp, "# no lines  : %u recorded function%s without line information, %u executed block%s in code without debug info\n",
 			c->funcs_nolines, c->funcs_nolines == 1 ? "" : "s",

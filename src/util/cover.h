@@ -14,7 +14,9 @@
  *    overlap), the largest within one function, summed over functions
  *    (inlined copies) and over merged recordings;
  *  - a function's count is its entry block's count (or its largest
- *    block count when no recorded block starts at its entry).
+ *    block count when no recorded block starts at its entry);
+ *  - branches: the two edges of each conditional jump whose edges the
+ *    counts determine (cover-branches.h), under the jump's line.
  * Recordings made with -e cover carry no counts: a block that ran counts 1.
  * Recordings merge by source position (file and line), not by address:
  * module bases and KASLR differ between boots.
@@ -46,8 +48,19 @@ struct cover_func {
 	size_t nr_flines;
 };
 
+/* A conditional jump's two edges (lcov BRDA), see cover-branches.h. */
+struct cover_branch {
+	unsigned int line;
+	unsigned int block;	/* the jump's rank among those of its line */
+	bool executed;
+	uint64_t taken, not_taken;
+};
+
 struct cover_file {
 	char *path;
+	struct cover_branch *branches;	/* sorted after finish */
+	size_t nr_branches, cap_branches;
+	unsigned int branches_hit;	/* edges taken at least once */
 	struct cover_line *lines;	/* sorted by line after finish */
 	size_t nr_lines, cap_lines;
 	struct cover_func *funcs;	/* sorted by line after finish */
@@ -92,6 +105,10 @@ void cover_finish(struct cover *c);
 void cover_totals(const struct cover *c, unsigned int *lines,
 		  unsigned int *lines_hit, unsigned int *funcs,
 		  unsigned int *funcs_hit);
+
+/* Branch edges (two per conditional jump) and those taken. */
+void cover_branch_totals(const struct cover *c, unsigned int *edges,
+			 unsigned int *edges_hit);
 
 /* Outputs; @test_name is lcov's TN (may be NULL). */
 void cover_write_lcov(FILE *fp, const struct cover *c, const char *test_name);

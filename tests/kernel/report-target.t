@@ -39,6 +39,11 @@ grep -qx "DA:$body,7" loop.info
 ok $? "lcov: DA:$body,7"
 grep -q "^FNDA:1,jt_loop$" loop.info
 ok $? "lcov: jt_loop called once"
+for_line=$(line_of 'for (i = 0; i < n; i++) {')
+grep -qx "BRDA:$for_line,1,0,6" loop.info && grep -qx "BRDA:$for_line,1,1,1" loop.info &&
+	grep -qx "BRDA:$for_line,0,0,0" loop.info && grep -qx "BRDA:$for_line,0,1,1" loop.info
+ok $? "lcov BRDA: the loop's back edge taken 6 times and left once, 'n == 0' not taken"
+[ $? -eq 0 ] || diag "$(grep BRDA loop.info)"
 if command -v lcov >/dev/null; then
 	lcov --summary loop.info >sum 2>&1
 	ok $? "lcov --summary reads it"

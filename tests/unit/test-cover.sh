@@ -69,6 +69,16 @@ ok $? "LF/LH count the DA records ($lh of $lf)"
 
 mk spin 0 spin N=3 jt_spin
 
+# branches: jt_loop's two conditional jumps on its 'for' line
+for_line=$(line_of 'for (i = 0; i < n; i++) {')
+brda() { grep "^BRDA:$for_line," "$1" | cut -d: -f2 | tr '\n' ' '; }
+[ "$(brda "$tmp/l7.info")" = "$for_line,0,0,0 $for_line,0,1,1 $for_line,1,0,6 $for_line,1,1,1 " ]
+ok $? "BRDA N=7: 'if n == 0' not taken once; the loop's back edge taken 6 times, left once"
+[ "$(brda "$tmp/l0.info")" = "$for_line,0,0,1 $for_line,0,1,0 $for_line,1,0,- $for_line,1,1,- " ]
+ok $? "BRDA N=0: 'if n == 0' taken; the loop's jump never ran (-)"
+grep -qx 'BRF:4' "$tmp/l7.info" && grep -qx 'BRH:3' "$tmp/l7.info"
+ok $? "BRF 4 edges, BRH 3 taken"
+
 # overlapping blocks, as translation makes them: the first iteration runs
 # the body inside the block starting at +0x5, the other six in the block
 # the loop jumps back to (+0x9): the body line ran 7 times
@@ -76,11 +86,15 @@ fv=$(func_value jt_loop)
 { grep -v '^block' "$tmp/l7.spec"
   echo "block $(hx $((BASE + 0x40 + fv))) 5 1"
   echo "block $(hx $((BASE + 0x40 + fv + 5))) 18 1"
-  echo "block $(hx $((BASE + 0x40 + fv + 9))) 14 6"; } >"$tmp/ov.spec"
+  echo "block $(hx $((BASE + 0x40 + fv + 9))) 14 6"
+  echo "block $(hx $((BASE + 0x40 + fv + 0x17))) 5 1"
+  echo "block $(hx $((BASE + 0x40 + fv + 0x1c))) 7 0"; } >"$tmp/ov.spec"
 "$GEN" "$tmp/ov.data" spec "$tmp/ov.spec"
 cov -i "$tmp/ov.data" --lcov >"$tmp/ov.info"
 [ "$(da "$tmp/ov.info" "$body")" = 7 ]
 ok $? "overlapping blocks: an instruction's count sums the blocks holding it (7)"
+[ "$(brda "$tmp/ov.info")" = "$(brda "$tmp/l7.info")" ]
+ok $? "overlapping blocks: the same branch edges as the static blocks"
 
 # -e cover recordings: a block table without counts; every block ran
 { grep -v '^block' "$tmp/l7.spec"; grep '^block' "$tmp/l7.spec" | awk '$4 > 0'
@@ -109,10 +123,13 @@ if command -v lcov >/dev/null && command -v genhtml >/dev/null; then
 	[ $? -eq 0 ] || diag "$(cat "$tmp/sum")" "$text"
 	lcov --summary "$tmp/all.info" 2>&1 | grep -q "functions..: 100.0% (13 of 13 functions)"
 	ok $? "lcov: every block once: 13 of 13 functions"
-	genhtml -q -o "$tmp/html" "$tmp/all.info" "$tmp/three.info" >"$tmp/gh.out" 2>&1
+	want=$(printf '%s\n' "$text" | sed -n 's/^# branches *: *\([0-9.]*%\) (\([0-9]*\) of \([0-9]*\) edges)$/\1 (\2 of \3 branches)/p')
+	[ -n "$want" ] && lcov --summary --rc lcov_branch_coverage=1 "$tmp/three.info" 2>&1 | grep -qF "branches...: $want"
+	ok $? "lcov --summary branches agree with jifl's: $want"
+	genhtml -q --branch-coverage -o "$tmp/html" "$tmp/all.info" "$tmp/three.info" >"$tmp/gh.out" 2>&1
 	st=$?
 	[ $st -eq 0 ] && [ ! -s "$tmp/gh.out" ] && [ -f "$tmp/html/index.html" ]
-	ok $? "genhtml writes HTML without a warning"
+	ok $? "genhtml --branch-coverage writes HTML without a warning"
 	[ $? -eq 0 ] || diag "$(cat "$tmp/gh.out")"
 	grep -rq "jt_switch" "$tmp/html"
 	ok $? "genhtml's function pages name jt_switch"
