@@ -29,8 +29,13 @@
 static const char *const report_usage[] = {
 	"jifl report [<options>]",
 	"",
-	"Show the hottest kernel functions, basic blocks or modules recorded",
-	"in jifl.data by `jifl record -e bbcount`.",
+	"   or: jifl report --annotate <function> [<options>]",
+	"   or: jifl report -g|-G|--folded|--chrome [<options>]",
+	"",
+	"Show the hottest kernel functions, basic blocks, modules or source",
+	"lines recorded in jifl.data by `jifl record -e bbcount`, a function's",
+	"annotated disassembly, or, from `jifl record -e calltrace`, call",
+	"profiles, call graphs, flame-graph stacks and Chrome traces.",
 	NULL
 };
 
@@ -338,7 +343,7 @@ int cmd_report(int argc, const char **argv)
 		OPT_BOOLEAN(0, "stdio", &use_stdio,
 			    "text output on standard output, no pager"),
 		OPT_STRING('s', "sort", &sort, "key[,key...]",
-			   "group by: sym (default), block, module, srcline, srcfile (syscall, comm, pid need other records)"),
+			   "group by: sym (default), block, module, srcline, srcfile; calltrace: sym, syscall, pid"),
 		OPT_STRING(0, "sort-by", &sort_by, "count|insns",
 			   "order by executions (default) or executed bytes"),
 		OPT_STRING(0, "percent-limit", &percent_limit, "pct",
