@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1053,8 +1054,8 @@ static Elf *raw_elf(struct obj *ob)
 		return NULL;
 	}
 	elf_version(EV_CURRENT);
-	ob->raw = elf_begin(ob->raw_fd, ELF_C_READ_MMAP, NULL);
-	if (ob->raw && elf_kind(ob->raw) != ELF_K_ELF) {	/* compressed */
+	ob->raw = dwelf_elf_begin(ob->raw_fd);	/* decompresses .ko.xz */
+	if (ob->raw && elf_kind(ob->raw) != ELF_K_ELF) {
 		elf_end(ob->raw);
 		ob->raw = NULL;
 	}

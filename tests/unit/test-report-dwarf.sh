@@ -78,6 +78,18 @@ out=$("$J" report -i "$tmp/nosyms.data" -s block --csv --symfs "$KODIR" 2>&1)
 expect_match "no module kallsyms: .text at the recorded base, jt_loop+0x9 at line $body" \
 	"^[0-9.]+,7,[0-9]+,$(printf '0x%016x' $((BASE + $(func_value jt_loop) + 9))),14,jt_loop,9,jifl_target,.*jifl_target\.c,$body$"
 
+# Debian 6.12 kernels ship modules as .ko.xz
+if command -v xz >/dev/null; then
+	mkdir "$tmp/xz" && cp "$KO" "$tmp/xz/" && xz "$tmp/xz/jifl_target.ko"
+	out=$("$J" report -i "$tmp/all.data" -s srcline --stdio --symfs "$tmp/xz" 2>&1)
+	expect_match "a .ko.xz module: source lines" "jifl_target\.c:$body$"
+	out=$("$J" report -i "$tmp/all.data" --annotate jt_loop --stdio --symfs "$tmp/xz" 2>&1)
+	expect_match "a .ko.xz module: --annotate reads its code" "^ +7 +[0-9.]+% : +9:  lea"
+else
+	ok 0 "# SKIP xz not installed"
+	ok 0 "# SKIP xz not installed"
+fi
+
 # --- inline chains ---------------------------------------------------------
 target_spec "$tmp/spin.spec" 0 "$KO_ID" spin N=3 "jt_spin"
 "$GEN" "$tmp/spin.data" spec "$tmp/spin.spec"
