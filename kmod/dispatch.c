@@ -103,10 +103,8 @@ static struct {
 } jifl_modules[JIFL_LAYOUT_MAX_RANGES];
 static unsigned int jifl_nr_modules;
 
-/* Block counters: per-CPU chunks of u64, allocated at start */
-#define JIFL_COUNTER_CHUNK	4096
-static u64 __percpu *jifl_counters[JIFL_MAX_BLOCKS / JIFL_COUNTER_CHUNK];
-static bool jifl_bbcount;
+/* Where entry trampolines return through: plugins may want a leave hook */
+static const u8 *jifl_tramp_exit_fn = jifl_tramp_exit;
 static struct jifl_extable *jifl_ex_table;
 
 /* Static branch (jump label) sites of core kernel text, sorted by site */
@@ -397,7 +395,8 @@ static u64 translate_locked(u64 pc)
 	add_cache_extable(b);
 	jifl_map_used += b->blk.nr_insns;
 	jifl_cache_off = ALIGN(jifl_cache_off + ret, 16);
-	jifl_nr_blocks++;
+	/* the block before the count: jifl_dispatch_return_target() */
+	smp_store_release(&jifl_nr_blocks, jifl_nr_blocks + 1);
 	jifl_st.blocks++;
 	jifl_st.native_bytes += b->blk.native_len;
 	if (b->blk.end == JIT_END_NATIVE || b->blk.end == JIT_END_DECODE) {
@@ -660,7 +659,7 @@ static unsigned long make_tramp_locked(unsigned long fentry)
 		p[0] = 0xe8;
 		put_rel32(p + 1, tramp + 5, body);
 		p[5] = 0xe9;
-		put_rel32(p + 6, tramp + 10, (u64)jifl_tramp_exit);
+		put_rel32(p + 6, tramp + 10, (u64)jifl_tramp_exit_fn);
 		jifl_cache_off += JIFL_TRAMP_LEN;
 	}
 
@@ -851,72 +850,52 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 	return 0;
 }
 
-static u64 __percpu *counter_of(u32 id)
+/**
+ * jifl_dispatch_set_instrumentation() - choose what translations insert
+ * @ops:	the plugins' hooks, or NULL
+ * @leave:	entry trampolines return through jifl_tramp_exit_leave
+ *		(plugins' leave callbacks)
+ *
+ * Only while no task can be in the cache: jifl_dispatch_reset() follows.
+ */
+void jifl_dispatch_set_instrumentation(const struct jit_instr_ops *ops,
+				       bool leave)
 {
-	return jifl_counters[id / JIFL_COUNTER_CHUNK] + id % JIFL_COUNTER_CHUNK;
-}
-
-/* Block entry: "incq %gs:(counter)" (see JIT_COUNTER_GS_REG). */
-static void bbcount_block(void *priv, struct jit_translator *t,
-			  const struct jit_block *blk)
-{
-	jit_insert_counter(t, (u64)(unsigned long)counter_of(blk->id));
-}
-
-static const struct jit_instr_ops jifl_bbcount_ops = {
-	.block = bbcount_block,
-};
-
-static void free_counters(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(jifl_counters); i++) {
-		free_percpu(jifl_counters[i]);
-		jifl_counters[i] = NULL;
-	}
+	jifl_tramp_exit_fn = leave ? jifl_tramp_exit_leave : jifl_tramp_exit;
+	jit_translator_init(&jifl_jt, &jifl_host, ops);
 }
 
 /**
- * jifl_dispatch_set_instrumentation() - choose what translations insert
- * @flags:	JIFL_START_* flags
+ * jifl_dispatch_return_target() - native return address of a cache one
+ * @addr:	a code-cache address a return goes to
  *
- * Only while no task can be in the cache: jifl_dispatch_reset() follows.
+ * Lockless: blocks never change once published.
  *
- * Return: 0 or -ENOMEM.
+ * Return: the native address after the call whose translation pushed
+ * @addr, or 0 when @addr is in no block (an entry trampoline).
  */
-int jifl_dispatch_set_instrumentation(u64 flags)
+u64 jifl_dispatch_return_target(u64 addr)
 {
-	bool bbcount = flags & JIFL_START_BBCOUNT;
-	unsigned int i;
+	const struct jit_block *b;
+	unsigned int lo = 0, hi;
 
-	free_counters();
-	if (bbcount) {
-		for (i = 0; i < ARRAY_SIZE(jifl_counters); i++) {
-			jifl_counters[i] = __alloc_percpu(JIFL_COUNTER_CHUNK *
-							  sizeof(u64), sizeof(u64));
-			if (!jifl_counters[i]) {
-				free_counters();
-				return -ENOMEM;
-			}
-		}
+	/* pairs with the release in translate_locked() */
+	hi = smp_load_acquire(&jifl_nr_blocks);
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (jifl_blocks[mid].blk.cache_start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	jifl_bbcount = bbcount;
-	jit_translator_init(&jifl_jt, &jifl_host,
-			    bbcount ? &jifl_bbcount_ops : NULL);
-	return 0;
-}
-
-static u64 block_count(u32 id)
-{
-	u64 sum = 0;
-	int cpu;
-
-	if (!jifl_bbcount)
+	if (!lo)
 		return 0;
-	for_each_possible_cpu(cpu)
-		sum += *per_cpu_ptr(counter_of(id), cpu);
-	return sum;
+	b = &jifl_blocks[lo - 1].blk;
+	if (addr >= b->cache_start + b->cache_len)
+		return 0;
+	return b->native_start + b->native_len;
 }
 
 /**
@@ -952,7 +931,7 @@ int jifl_dispatch_blocks(struct jifl_block_info __user *uentries, u64 *nr,
 
 			buf[j].native = b->native_start;
 			buf[j].len = b->native_len;
-			buf[j].count = block_count(i + j);
+			buf[j].count = jifl_plugins_block_count(i + j);
 		}
 		if (copy_to_user(uentries + i, buf, m * sizeof(*buf))) {
 			kfree(buf);
@@ -1027,7 +1006,6 @@ void jifl_dispatch_exit_module(void)
 	jifl_cache_ex_exit();
 	jifl_extable_free(jifl_ex_table);
 	vfree(jifl_jump_sites);
-	free_counters();
 	jifl_htab = NULL;
 	jifl_tramps = NULL;
 	jifl_blocks = NULL;

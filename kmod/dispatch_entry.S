@@ -199,6 +199,44 @@ SYM_FUNC_END(jifl_tramp_exit)
 STACK_FRAME_NON_STANDARD jifl_tramp_exit
 
 /*
+ * jifl_tramp_exit when plugins have leave callbacks: call
+ * jifl_plugins_leave(stack pointer, return value) first. The function
+ * returned, so the flags are dead; %rax and %rdx (return values) and the
+ * other caller-saved registers are kept all the same.
+ */
+SYM_FUNC_START(jifl_tramp_exit_leave)
+	push	%rax
+	push	%rdx
+	push	%rcx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	push	%rbp
+	mov	%rsp, %rbp
+	lea	80(%rsp), %rdi		/* at the native return address */
+	mov	72(%rsp), %rsi		/* %rax */
+	and	$-16, %rsp
+	call	jifl_plugins_leave
+	mov	%rbp, %rsp
+	pop	%rbp
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rcx
+	pop	%rdx
+	pop	%rax
+	decq	PER_CPU_VAR(jifl_inflight)
+	RET
+SYM_FUNC_END(jifl_tramp_exit_leave)
+STACK_FRAME_NON_STANDARD jifl_tramp_exit_leave
+
+/*
  * The first miss of an inline-cache site (kmod/jit/emit.h, jit_ic): the
  * dispatcher arms the site and returns where to go.
  * jmp: [stub return address][native target] -> go there, both dropped.

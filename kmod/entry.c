@@ -38,6 +38,17 @@ static bool notrace task_traced(struct task_struct *task)
 	       test_bit(task->tgid, jifl_traced_tgids);
 }
 
+/* The function whose ftrace site is @ip: before its ENDBR64, if any. */
+static unsigned long notrace function_start(unsigned long ip)
+{
+	u32 insn;
+
+	if (!copy_from_kernel_nofault(&insn, (void *)(ip - 4), sizeof(insn)) &&
+	    insn == 0xfa1e0ff3)		/* endbr64: f3 0f 1e fa */
+		return ip - 4;
+	return ip;
+}
+
 static void notrace jifl_ftrace_handler(unsigned long ip,
 					unsigned long parent_ip,
 					struct ftrace_ops *op,
@@ -56,6 +67,8 @@ static void notrace jifl_ftrace_handler(unsigned long ip,
 		this_cpu_inc(jifl_inflight);
 		this_cpu_inc(jifl_entries);
 		jifl_ftrace_set_ip(fregs, tramp);
+		jifl_plugins_enter(function_start(ip), parent_ip,
+				   kernel_stack_pointer(ftrace_get_regs(fregs)));
 	}
 	ftrace_test_recursion_unlock(bit);
 }

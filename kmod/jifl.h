@@ -26,7 +26,7 @@ struct jifl_block {
 
 /* jifl_cache.ko's section (jifl_cache.h), its alias, the return path */
 extern u8 *jifl_cache_alias;
-extern const u8 jifl_tramp_exit[];
+extern const u8 jifl_tramp_exit[], jifl_tramp_exit_leave[];
 
 int jifl_cache_init(void);
 void jifl_cache_exit(void);
@@ -46,7 +46,9 @@ void jifl_dispatch_exit_module(void);
 void jifl_dispatch_reset(void);
 int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 		    const u64 *modules);
-int jifl_dispatch_set_instrumentation(u64 flags);
+void jifl_dispatch_set_instrumentation(const struct jit_instr_ops *ops,
+				       bool leave);
+u64 jifl_dispatch_return_target(u64 addr);
 int jifl_dispatch_blocks(struct jifl_block_info __user *uentries, u64 *nr,
 			 u64 *total);
 unsigned long jifl_entry_trampoline(unsigned long fentry_ip);
@@ -99,5 +101,36 @@ unsigned int jifl_cache_ex_count(void);
 
 int jifl_module_watch_init(void);
 void jifl_module_watch_exit(void);
+
+/* --- plugin.c: the registry and the session's plugins --- */
+
+int jifl_plugins_init(void);
+int jifl_plugins_list(void __user *ubuf, u64 *len);
+void jifl_plugins_exit(void);
+int jifl_plugins_start(const char *names, size_t len, char *bad,
+		       size_t bad_len);
+bool jifl_plugins_same(const char *names, size_t len);
+const struct jit_instr_ops *jifl_plugins_ops(void);
+bool jifl_plugins_want_leave(void);
+void jifl_plugins_stop(void);
+void jifl_plugins_release(void);
+void jifl_plugins_sweep(void);
+u64 jifl_plugins_block_count(u32 id);
+void jifl_plugins_enter(unsigned long func, unsigned long ret_ip,
+			unsigned long sp);
+void jifl_plugins_leave(unsigned long sp, unsigned long retval);
+int jifl_plugins_dump(const char *name, void __user *ubuf, u64 *len,
+		      u64 *needed);
+
+/* --- ring.c: per-CPU event rings --- */
+
+struct vm_area_struct;
+struct poll_table_struct;
+int jifl_rings_create(struct jifl_rings *r);
+void jifl_rings_free(void);
+void jifl_rings_set_hup(bool hup);
+int jifl_rings_mmap(struct vm_area_struct *vma);
+__poll_t jifl_rings_poll(struct file *file, struct poll_table_struct *wait);
+u64 jifl_rings_lost(void);
 
 #endif /* JIFL_JIFL_H */

@@ -15,7 +15,15 @@
 #include "uapi/jifl.h"
 #include "ioctl_struct.h"
 #include "jifl.h"
+#include "jifl_plugin.h"
 #include "session.h"
+#include "plugins/builtin.h"
+
+static struct jifl_plugin *const jifl_builtin_plugins[] = {
+	&jifl_bbcount_plugin,
+	&jifl_cover_plugin,
+	&jifl_calltrace_plugin,
+};
 
 #ifndef JIFL_VER_MAJOR
 #define JIFL_VER_MAJOR 0
@@ -69,10 +77,22 @@ static int jifl_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static int jifl_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return jifl_session_mmap(file, vma);
+}
+
+static __poll_t jifl_poll(struct file *file, poll_table *wait)
+{
+	return jifl_session_poll(file, wait);
+}
+
 static const struct file_operations jifl_fops = {
 	.owner = THIS_MODULE,
 	.open = jifl_open,
 	.release = jifl_release,
+	.mmap = jifl_mmap,
+	.poll = jifl_poll,
 	.unlocked_ioctl = jifl_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -87,6 +107,7 @@ static struct miscdevice jifl_miscdev = {
 
 static int __init jifl_init(void)
 {
+	unsigned int i;
 	int ret;
 
 	ret = jifl_cache_init();
@@ -98,15 +119,27 @@ static int __init jifl_init(void)
 	ret = jifl_module_watch_init();
 	if (ret)
 		goto err_dispatch;
+	ret = jifl_plugins_init();
+	if (ret)
+		goto err_watch;
+	for (i = 0; i < ARRAY_SIZE(jifl_builtin_plugins); i++) {
+		ret = jifl_register_plugin(jifl_builtin_plugins[i]);
+		if (ret)
+			goto err_plugins;
+	}
 	ret = misc_register(&jifl_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", JIFL_DEVICE_NAME, ret);
-		goto err_watch;
+		goto err_plugins;
 	}
 	pr_info("version %d.%d.%d loaded (ABI %d)\n", JIFL_VER_MAJOR,
 		JIFL_VER_MINOR, JIFL_VER_PATCH, JIFL_ABI_VERSION);
 	return 0;
 
+err_plugins:
+	while (i-- > 0)
+		jifl_unregister_plugin(jifl_builtin_plugins[i]);
+	jifl_plugins_exit();
 err_watch:
 	jifl_module_watch_exit();
 err_dispatch:
@@ -118,8 +151,13 @@ err_cache:
 
 static void __exit jifl_exit(void)
 {
+	unsigned int i;
+
 	misc_deregister(&jifl_miscdev);
 	jifl_session_exit();
+	for (i = 0; i < ARRAY_SIZE(jifl_builtin_plugins); i++)
+		jifl_unregister_plugin(jifl_builtin_plugins[i]);
+	jifl_plugins_exit();
 	jifl_entry_exit_module();
 	jifl_module_watch_exit();
 	jifl_dispatch_exit_module();

@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
@@ -23,8 +24,30 @@ static bool jifl_layout_set;
 static bool jifl_started;
 static bool jifl_holding_module;	/* the cache may be in use */
 
+static bool jifl_plugins_held;		/* plugin instances exist */
+static char jifl_plugin_names[JIFL_PLUGINS_MAX * JIFL_PLUGIN_NAME_MAX];
+static size_t jifl_plugin_names_len;
+
 static void jifl_drain_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(jifl_drain_work, jifl_drain_fn);
+static void jifl_sweep_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(jifl_sweep_work, jifl_sweep_fn);
+
+/*
+ * The plugins' data and the rings outlive STOP: tasks still in the cache
+ * run instrumentation, and the tool dumps and drains after stopping.
+ * They go once the session's file is closed and no task is in the cache.
+ */
+static void jifl_free_session_locked(void)
+{
+	if (jifl_owner || jifl_holding_module)
+		return;
+	if (jifl_plugins_held) {
+		jifl_plugins_release();
+		jifl_plugins_held = false;
+	}
+	jifl_rings_free();
+}
 
 /*
  * Drop the module reference taken at start once no task is between an
@@ -39,7 +62,19 @@ static void jifl_drain_locked(void)
 		return;
 	}
 	jifl_holding_module = false;
+	jifl_free_session_locked();
 	module_put(THIS_MODULE);
+}
+
+/* Remove fired JIFL_STORE_ONCE stores every 100 ms while running. */
+static void jifl_sweep_fn(struct work_struct *work)
+{
+	mutex_lock(&jifl_session_lock);
+	if (jifl_started) {
+		jifl_plugins_sweep();
+		schedule_delayed_work(&jifl_sweep_work, HZ / 10);
+	}
+	mutex_unlock(&jifl_session_lock);
 }
 
 static void jifl_drain_fn(struct work_struct *work)
@@ -143,9 +178,39 @@ static long jifl_ioctl_filter(void __user *uarg)
 	return ret;
 }
 
+/* The names START selected: the list, plus "bbcount" for the old flag. */
+static int start_names(const struct jifl_start *start, char *names,
+		       size_t *len)
+{
+	static const char bbcount[] = "bbcount";
+	size_t n = 0;
+
+	if (start->plugins_len > JIFL_PLUGINS_MAX * JIFL_PLUGIN_NAME_MAX -
+				 sizeof(bbcount) ||
+	    (start->plugins_len && !start->plugins))
+		return -EINVAL;
+	if (start->plugins_len) {
+		if (copy_from_user(names, u64_to_user_ptr(start->plugins),
+				   start->plugins_len))
+			return -EFAULT;
+		n = start->plugins_len;
+		if (names[n - 1])
+			return -EINVAL;	/* the last name's NUL */
+	}
+	if (start->flags & JIFL_START_BBCOUNT) {
+		memcpy(names + n, bbcount, sizeof(bbcount));
+		n += sizeof(bbcount);
+	}
+	*len = n;
+	return 0;
+}
+
 static long jifl_ioctl_start(void __user *uarg)
 {
+	char names[JIFL_PLUGINS_MAX * JIFL_PLUGIN_NAME_MAX];
+	char bad[JIFL_PLUGIN_NAME_MAX];
 	struct jifl_start start;
+	size_t len;
 	u64 usize;
 	int ret;
 
@@ -161,17 +226,35 @@ static long jifl_ioctl_start(void __user *uarg)
 		return -EINVAL;
 	if (!jifl_entry_attached())
 		return -ENOENT;
+	ret = start_names(&start, names, &len);
+	if (ret)
+		return ret;
 	/*
 	 * A fresh cache and instrumentation, unless tasks of an earlier
-	 * session are still in the cache: then it carries on as it was.
+	 * session are still in the cache: then it carries on as it was,
+	 * which only works with the same plugins.
 	 */
 	if (!jifl_holding_module) {
-		ret = jifl_dispatch_set_instrumentation(start.flags);
+		if (jifl_plugins_held) {
+			jifl_plugins_release();
+			jifl_plugins_held = false;
+		}
+		ret = jifl_plugins_start(names, len, bad, sizeof(bad));
+		if (ret == -ESRCH)
+			pr_info("no plugin '%s' is registered\n", bad);
 		if (ret)
 			return ret;
+		jifl_plugins_held = true;
+		memcpy(jifl_plugin_names, names, len);
+		jifl_plugin_names_len = len;
+		jifl_dispatch_set_instrumentation(jifl_plugins_ops(),
+						  jifl_plugins_want_leave());
 		jifl_dispatch_reset();
 		__module_get(THIS_MODULE);
 		jifl_holding_module = true;
+	} else if (len != jifl_plugin_names_len ||
+		   memcmp(names, jifl_plugin_names, len)) {
+		return -EBUSY;
 	}
 	ret = jifl_entry_start();
 	if (ret) {
@@ -179,6 +262,8 @@ static long jifl_ioctl_start(void __user *uarg)
 		return ret;
 	}
 	jifl_started = true;
+	jifl_rings_set_hup(false);
+	schedule_delayed_work(&jifl_sweep_work, HZ / 10);
 	return 0;
 }
 
@@ -188,7 +273,81 @@ static void jifl_stop_locked(void)
 		return;
 	jifl_entry_stop();
 	jifl_started = false;
+	jifl_plugins_stop();
+	jifl_rings_set_hup(true);
 	jifl_drain_locked();
+}
+
+static long jifl_ioctl_rings(void __user *uarg)
+{
+	struct jifl_rings rings;
+	u64 usize;
+	int ret;
+
+	ret = jifl_struct_from_user(&usize, &rings, sizeof(rings), uarg,
+				    JIFL_RINGS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (jifl_started)
+		return -EBUSY;
+	ret = jifl_rings_create(&rings);
+	if (ret)
+		return ret;
+	rings.size = sizeof(rings);
+	return jifl_struct_to_user(uarg, usize, &rings, sizeof(rings));
+}
+
+static long jifl_ioctl_plugins(void __user *uarg)
+{
+	struct jifl_plugins pl;
+	u64 usize;
+	int ret;
+
+	ret = jifl_struct_from_user(&usize, &pl, sizeof(pl), uarg,
+				    JIFL_PLUGINS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (pl.flags || pl.len > JIFL_DUMP_MAX)
+		return -EINVAL;
+	ret = jifl_plugins_list(u64_to_user_ptr(pl.buf), &pl.len);
+	if (ret && ret != -ENOSPC)
+		return ret;
+	pl.size = sizeof(pl);
+	if (jifl_struct_to_user(uarg, usize, &pl, sizeof(pl)))
+		return -EFAULT;
+	return ret;
+}
+
+static long jifl_ioctl_dump(void __user *uarg)
+{
+	char name[JIFL_PLUGIN_NAME_MAX];
+	struct jifl_dump dump;
+	u64 usize;
+	long n;
+	int ret;
+
+	ret = jifl_struct_from_user(&usize, &dump, sizeof(dump), uarg,
+				    JIFL_DUMP_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (dump.flags || dump.len > JIFL_DUMP_MAX)
+		return -EINVAL;
+	n = strncpy_from_user(name, u64_to_user_ptr(dump.plugin),
+			      sizeof(name));
+	if (n < 0)
+		return n;
+	if (n == sizeof(name))
+		return -EINVAL;
+	if (!jifl_plugins_held)
+		return -ESRCH;
+	ret = jifl_plugins_dump(name, u64_to_user_ptr(dump.buf), &dump.len,
+				&dump.needed);
+	if (ret && ret != -ENOSPC)
+		return ret;
+	dump.size = sizeof(dump);
+	if (jifl_struct_to_user(uarg, usize, &dump, sizeof(dump)))
+		return -EFAULT;
+	return ret;
 }
 
 static long jifl_ioctl_blocks(void __user *uarg)
@@ -244,6 +403,10 @@ long jifl_session_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 		ret = jifl_ioctl_stats(uarg);
 		goto out;
 	}
+	if (_IOC_NR(cmd) == _IOC_NR(JIFL_IOC_PLUGINS)) {
+		ret = jifl_ioctl_plugins(uarg);
+		goto out;
+	}
 	if (_IOC_NR(cmd) == _IOC_NR(JIFL_IOC_BLOCKS)) {
 		ret = jifl_ioctl_blocks(uarg);
 		goto out;
@@ -268,6 +431,12 @@ long jifl_session_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 		ret = jifl_started ? 0 : -EINVAL;
 		jifl_stop_locked();
 		break;
+	case _IOC_NR(JIFL_IOC_RINGS):
+		ret = jifl_ioctl_rings(uarg);
+		break;
+	case _IOC_NR(JIFL_IOC_DUMP):
+		ret = jifl_ioctl_dump(uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 		break;
@@ -286,11 +455,35 @@ void jifl_session_release(struct file *file)
 		jifl_entry_reset();
 		jifl_layout_set = false;
 		jifl_owner = NULL;
+		jifl_free_session_locked();
 	}
 	mutex_unlock(&jifl_session_lock);
 }
 
+/* mmap of the session's rings: only by the session's file */
+int jifl_session_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	int ret;
+
+	mutex_lock(&jifl_session_lock);
+	ret = jifl_owner == file ? jifl_rings_mmap(vma) : -ENODEV;
+	mutex_unlock(&jifl_session_lock);
+	return ret;
+}
+
+__poll_t jifl_session_poll(struct file *file, poll_table *wait)
+{
+	if (READ_ONCE(jifl_owner) != file)
+		return EPOLLERR;
+	return jifl_rings_poll(file, wait);
+}
+
 void jifl_session_exit(void)
 {
+	cancel_delayed_work_sync(&jifl_sweep_work);
 	cancel_delayed_work_sync(&jifl_drain_work);
+	/* the module's exit: no file is open, no task in the cache */
+	mutex_lock(&jifl_session_lock);
+	jifl_free_session_locked();
+	mutex_unlock(&jifl_session_lock);
 }

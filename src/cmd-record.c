@@ -4,10 +4,12 @@
  * executed from jifl's code cache, and write what the chosen plugins
  * collected into a jifl.data file.
  *
- * This version has the bbcount plugin (exact per-block execution counts);
- * the event-streaming plugins (calltrace, ...) come with the rings.
+ * Plugins that count (bbcount, cover) are read back at the end; plugins
+ * that stream events (calltrace, third-party ones) write to per-CPU rings
+ * that a reader loop moves into the file as it goes (util/ring-reader).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "util/data-file.h"
 #include "util/kernel-session.h"
 #include "util/parse-options.h"
+#include "util/ring-reader.h"
 #include "util/sysinfo.h"
 
 #define MAX_LIST	64
@@ -31,6 +34,7 @@ struct record_opts {
 	const char *output;
 	const char *pids;
 	const char *syscalls;
+	const char *mmap_size;
 	const char *functions[MAX_LIST];
 	unsigned int nr_functions;
 	const char *modules[MAX_LIST];
@@ -72,29 +76,33 @@ static int opt_module(const struct option *o, const char *arg)
 			   "--module modules");
 }
 
-/* -e LIST -> JIFL_START_* flags; the plugins of this version */
-static int parse_events(const char *list, __u64 *flags)
+/*
+ * -e LIST -> the plugin names for the kernel ("" for none); whether they
+ * need event rings (anything but the counting plugins does).
+ */
+static int parse_events(const char *list, char *names, size_t len,
+			bool *rings)
 {
 	char *copy = strdup(list ? list : "bbcount"), *name, *save;
+	size_t n = 0;
 	int ret = 0;
 
-	*flags = 0;
+	*rings = false;
+	names[0] = '\0';
 	for (name = strtok_r(copy, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(name, "bbcount") || !strcmp(name, "cover")) {
-			/* cover is bbcount's "ran at all" view */
-			*flags |= JIFL_START_BBCOUNT;
-		} else if (!strcmp(name, "none")) {
+		if (!strcmp(name, "none"))
 			continue;
-		} else if (!strcmp(name, "calltrace")) {
-			fprintf(stderr, "jifl record: the calltrace plugin is not built yet in jifl %s; use -e bbcount\n",
-				PACKAGE_VERSION);
-			ret = 1;
-		} else {
-			fprintf(stderr, "jifl record: unknown event '%s'; known: bbcount, cover, none\n",
-				name);
+		if (strlen(name) >= JIFL_PLUGIN_NAME_MAX ||
+		    n + strlen(name) + 2 > len) {
+			fprintf(stderr, "jifl record: bad event list '%s'\n",
+				list);
 			ret = EXIT_USAGE;
+			break;
 		}
+		if (strcmp(name, "bbcount") && strcmp(name, "cover"))
+			*rings = true;
+		n += snprintf(names + n, len - n, "%s%s", n ? "," : "", name);
 	}
 	free(copy);
 	return ret;
@@ -161,24 +169,20 @@ static pid_t start_command(const char **argv, int go[2])
 	_exit(127);
 }
 
-static int write_data(const char *path, int argc, const char **argv,
-		      const struct jifl_block_info *blocks, size_t nr,
-		      bool counted, off_t *size)
+/* Create the file and write the feature sections: before tracing. */
+static struct jd_writer *open_data(const char *path, int argc,
+				   const char **argv)
 {
 	struct jifl_sysinfo si;
-	struct jd_block *jb = NULL;
-	struct jd_counter *jc = NULL;
 	struct jd_writer *w;
 	char why[512];
-	struct stat st;
-	size_t i;
 	int ret;
 
 	ret = jifl_sysinfo_gather(&si, NULL, why, sizeof(why));
 	if (ret) {
 		fprintf(stderr, "jifl record: %s\n", why);
 		jifl_sysinfo_free(&si);
-		return -1;
+		return NULL;
 	}
 	if (si.warnings[0] && !opts.quiet)
 		fprintf(stderr, "jifl record: warning: %s\n", si.warnings);
@@ -187,9 +191,82 @@ static int write_data(const char *path, int argc, const char **argv,
 	if (!w) {
 		fprintf(stderr, "jifl record: %s\n", why);
 		jifl_sysinfo_free(&si);
-		return -1;
+		return NULL;
 	}
 	jifl_sysinfo_write(w, &si, argc, argv);
+	jifl_sysinfo_free(&si);
+	return w;
+}
+
+/* cover's JIFL_REC_COVER records -> JD_BLOCK_RAN flags */
+static void mark_covered(struct jd_block *jb, size_t nr, const uint8_t *d,
+			 size_t len)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct jifl_rec_header) <= len) {
+		const struct jifl_rec_cover *c = (const void *)(d + off);
+		uint32_t i;
+
+		if (c->hdr.size < sizeof(*c) || c->hdr.size > len - off)
+			break;
+		if (c->hdr.type == JIFL_REC_COVER &&
+		    c->nr <= c->hdr.size - sizeof(*c))
+			for (i = 0; i < c->nr; i++)
+				if (c->ran[i] && c->first + (size_t)i < nr)
+					jb[c->first + i].flags |= JD_BLOCK_RAN;
+		off += c->hdr.size;
+	}
+}
+
+/* The plugins' dumps: JD_SEC_DUMP sections, cover's also as block flags */
+static void write_dumps(struct kernel_session *s, struct jd_writer *w,
+			const char *names, struct jd_block *jb, size_t nr)
+{
+	char *copy = strdup(names), *name, *save;
+
+	for (name = strtok_r(copy, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		char hdr[JD_DUMP_NAME_SIZE] = { 0 };
+		size_t len;
+		void *buf;
+		int ret = ks_dump(s, name, &buf, &len);
+
+		if (ret == -EOPNOTSUPP)
+			continue;
+		if (ret) {
+			fprintf(stderr, "jifl record: %s\n", s->why);
+			continue;
+		}
+		if (!strcmp(name, "cover"))
+			mark_covered(jb, nr, buf, len);
+		strncpy(hdr, name, sizeof(hdr) - 1);
+		if (!jd_section_begin(w, JD_SEC_DUMP, 0) &&
+		    !jd_section_append(w, hdr, sizeof(hdr)) &&
+		    !jd_section_append(w, buf, len))
+			jd_section_end(w);
+		free(buf);
+	}
+	free(copy);
+}
+
+/* The data sections read at the end; close the file. */
+static int finish_data(struct kernel_session *s, struct jd_writer *w,
+		       const char *path, const char *names,
+		       const struct jifl_block_info *blocks, size_t nr,
+		       const struct jd_lost *lost, unsigned int nr_lost,
+		       off_t *size)
+{
+	bool counted = strstr(names, "bbcount") != NULL;
+	struct jd_block *jb = NULL;
+	struct jd_counter *jc = NULL;
+	char why[512];
+	struct stat st;
+	size_t i;
+	int ret;
+
+	if (nr_lost)
+		jd_write_lost(w, lost, nr_lost);
 	jb = calloc(nr ? nr : 1, sizeof(*jb));
 	jc = calloc(nr ? nr : 1, sizeof(*jc));
 	if (jb && jc) {
@@ -200,13 +277,13 @@ static int write_data(const char *path, int argc, const char **argv,
 			jc[i].block = i;
 			jc[i].count = blocks[i].count;
 		}
+		write_dumps(s, w, names, jb, nr);
 		jd_write_blocks(w, jb, nr);
 		if (counted)
 			jd_write_counters(w, jc, nr);
 	}
 	free(jb);
 	free(jc);
-	jifl_sysinfo_free(&si);
 	ret = jd_writer_close(w, why, sizeof(why));
 	if (ret) {
 		fprintf(stderr, "jifl record: writing %s: %s\n", path, why);
@@ -214,6 +291,33 @@ static int write_data(const char *path, int argc, const char **argv,
 	}
 	*size = stat(path, &st) ? 0 : st.st_size;
 	return 0;
+}
+
+/* Events and lost records, loud when records were lost. */
+static void print_events(const struct ring_reader *rr,
+			 const struct jd_lost *lost, unsigned int nr_lost)
+{
+	unsigned long long total = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr_lost; i++)
+		total += lost[i].lost;
+	fprintf(stderr, "[ jifl record: %llu events (%llu bytes, %.1f bytes/event) in %llu chunks ]\n",
+		(unsigned long long)rr->records,
+		(unsigned long long)rr->bytes,
+		rr->records ? (double)rr->bytes / rr->records : 0.0,
+		(unsigned long long)rr->chunks);
+	if (!total) {
+		fprintf(stderr, "[ jifl record: no events lost ]\n");
+		return;
+	}
+	fprintf(stderr, "jifl record: WARNING: %llu events LOST (rings full):", total);
+	for (i = 0; i < nr_lost; i++)
+		if (lost[i].lost)
+			fprintf(stderr, " cpu%u: %llu", lost[i].cpu,
+				(unsigned long long)lost[i].lost);
+	fprintf(stderr, "; use a larger -m (now %llu KiB per CPU)\n",
+		(unsigned long long)rr->ring_size / 1024);
 }
 
 static void print_summary(const struct jifl_stats *st, double secs,
@@ -274,7 +378,7 @@ int cmd_record(int argc, const char **argv)
 	};
 	const struct option options[] = {
 		OPT_STRING('e', "event", &opts.events, "plugins",
-			   "plugins, comma-separated: bbcount (default), cover, none"),
+			   "plugins, comma-separated: bbcount (default), cover, calltrace, none, or a loaded module's"),
 		OPT_STRING('o', "output", &opts.output, "file",
 			   "output file (default jifl.data; an old one is kept as .old)"),
 		OPT_BOOLEAN('a', "all-tasks", &opts.all,
@@ -283,6 +387,8 @@ int cmd_record(int argc, const char **argv)
 			   "trace these processes (comma-separated) and their children"),
 		OPT_BOOLEAN(0, "no-inherit", &opts.no_inherit,
 			    "do not trace children of the traced processes"),
+		OPT_STRING('m', "mmap-pages", &opts.mmap_size, "size",
+			   "event ring size per CPU: bytes with K/M/G, or pages with P (default 4M)"),
 		OPT_STRING(0, "syscalls", &opts.syscalls, "list",
 			   "attach only at these system calls (default: all)"),
 		OPT_CALLBACK('F', "function", "func",
@@ -298,19 +404,30 @@ int cmd_record(int argc, const char **argv)
 	struct kernel_session s;
 	struct jifl_block_info *blocks = NULL;
 	struct jifl_stats st;
-	__u64 flags, pids[JIFL_FILTER_MAX_PIDS];
-	unsigned int nr_pids = 0, mode;
+	__u64 pids[JIFL_FILTER_MAX_PIDS];
+	char names[JIFL_PLUGINS_MAX * JIFL_PLUGIN_NAME_MAX];
+	struct ring_reader rr = { .fd = -1 };
+	struct jd_lost lost[1024];
+	struct jd_writer *w = NULL;
+	unsigned int nr_pids = 0, mode, nr_lost = 0, c;
+	uint64_t ring_size = 4U << 20;
 	size_t nr_blocks = 0;
 	int go[2] = { -1, -1 }, status = 0, ret;
+	bool rings, child_done = false;
 	double t0;
 	off_t size = 0;
 	pid_t child = 0;
 
 	argc = parse_options(argc, argv, options, usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION);
-	ret = parse_events(opts.events, &flags);
+	ret = parse_events(opts.events, names, sizeof(names), &rings);
 	if (ret)
 		return ret;
+	if (opts.mmap_size && rr_parse_size(opts.mmap_size, &ring_size)) {
+		fprintf(stderr, "jifl record: bad ring size '%s' for -m: give bytes (K, M, G suffixes) or pages (P), from 4K to 256M\n",
+			opts.mmap_size);
+		return EXIT_USAGE;
+	}
 	if (!argc && !opts.all && !opts.pids) {
 		fprintf(stderr, "jifl record: give a command to run, -p PIDS or -a; see 'jifl record --help'\n");
 		return EXIT_USAGE;
@@ -322,14 +439,26 @@ int cmd_record(int argc, const char **argv)
 		fprintf(stderr, "jifl record: %s\n", s.why);
 		return 1;
 	}
+	if (names[0] && ks_check_plugins(&s, names)) {
+		fprintf(stderr, "jifl record: %s\n", s.why);
+		ks_close(&s);
+		return EXIT_USAGE;
+	}
 	ret = ks_layout(&s, opts.modules, opts.nr_modules);
 	if (!ret && (opts.syscalls || !opts.nr_functions))
 		ret = ks_attach_syscalls(&s, opts.syscalls);
 	if (!ret && opts.nr_functions)
 		ret = ks_attach_functions(&s, opts.functions,
 					  opts.nr_functions);
+	if (!ret && rings && rr_open(&rr, s.fd, ring_size)) {
+		snprintf(s.why, sizeof(s.why), "%s", rr.why);
+		ret = -1;
+	}
 	if (ret)
 		goto err;
+	w = open_data(opts.output, argc ? argc : 0, argv);
+	if (!w)
+		goto err_quiet;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -347,7 +476,7 @@ int cmd_record(int argc, const char **argv)
 	ret = ks_filter(&s, mode, opts.all ? NULL : pids,
 			opts.all ? 0 : nr_pids);
 	if (!ret)
-		ret = ks_start(&s, flags);
+		ret = ks_start_plugins(&s, names);
 	if (ret) {
 		if (child > 0) {
 			close(go[1]);	/* the child gives up */
@@ -361,25 +490,54 @@ int cmd_record(int argc, const char **argv)
 			perror("jifl record: starting the command");
 		close(go[1]);
 		close(go[0]);
-		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-			;	/* Ctrl-C reaches the command too */
-	} else {
-		if (!opts.quiet)
-			fprintf(stderr, "jifl record: tracing; Ctrl-C to stop\n");
-		while (!interrupted)
+	} else if (!opts.quiet) {
+		fprintf(stderr, "jifl record: tracing; Ctrl-C to stop\n");
+	}
+	/* until the command exits, or Ctrl-C without a command */
+	while (child > 0 ? !child_done : !interrupted) {
+		if (rings) {
+			rr_wait(&rr, 100);
+			if (rr_drain(&rr, w)) {
+				fprintf(stderr, "jifl record: %s\n", rr.why);
+				break;
+			}
+		} else if (child <= 0) {
 			pause();
+		}
+		if (child > 0) {
+			/* Ctrl-C reaches the command too: wait for it */
+			pid_t p = waitpid(child, &status,
+					  rings ? WNOHANG : 0);
+
+			if (p == child || (p < 0 && errno != EINTR))
+				child_done = true;
+		}
 	}
 	ks_stop(&s);
 	ks_stats(&s, &st);
+	if (rings) {
+		if (rr_drain(&rr, w))
+			fprintf(stderr, "jifl record: %s\n", rr.why);
+		for (c = 0; c < rr.nr_cpus && nr_lost < 1024; c++) {
+			if (!rr.cpu[c].ctl)
+				continue;
+			lost[nr_lost].cpu = c;
+			lost[nr_lost++].lost = rr_lost(&rr, c);
+		}
+	}
 	if (ks_blocks(&s, &blocks, &nr_blocks)) {
 		fprintf(stderr, "jifl record: %s\n", s.why);
 		nr_blocks = 0;
 	}
-	ret = write_data(opts.output, argc ? argc : 0, argv, blocks,
-			 nr_blocks, flags & JIFL_START_BBCOUNT, &size);
-	if (!opts.quiet)
+	ret = finish_data(&s, w, opts.output, names, blocks, nr_blocks,
+			  lost, nr_lost, &size);
+	if (!opts.quiet) {
 		print_summary(&st, now() - t0, s.nr_attached, size);
+		if (rings)
+			print_events(&rr, lost, nr_lost);
+	}
 	free(blocks);
+	rr_close(&rr);
 	ks_close(&s);
 	if (ret)
 		return 1;
@@ -391,6 +549,13 @@ int cmd_record(int argc, const char **argv)
 
 err:
 	fprintf(stderr, "jifl record: %s\n", s.why);
+err_quiet:
+	if (w) {
+		char why[256];
+
+		jd_writer_close(w, why, sizeof(why));
+	}
+	rr_close(&rr);
 	ks_close(&s);
 	return 1;
 }

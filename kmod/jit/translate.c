@@ -1180,6 +1180,14 @@ int jit_insert_clean_call(struct jit_translator *t, u64 fn,
 		case JIT_ARG_BLOCK_ID:
 			v = t->blk->id;
 			break;
+		case JIT_ARG_SP:
+			/* lea pushed+rz(%rsp),reg */
+			jit_emit_u8(e, 0x48 | (arg_regs[i] >= 8 ? 4 : 0));
+			jit_emit_u8(e, 0x8d);
+			jit_emit_u8(e, 0x84 | ((arg_regs[i] & 7) << 3));
+			jit_emit_u8(e, 0x24);
+			jit_emit_u32(e, (u32)(pushed + rz));
+			continue;
 		default:
 			continue;
 		}

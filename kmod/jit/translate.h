@@ -194,12 +194,14 @@ struct jit_translator;
  * @JIT_ARG_TARGET:	at a branch: where it goes (direct: the native target;
  *			indirect: the value of the operand, read at run time;
  *			ret: the return address on the stack); else 0
+ * @JIT_ARG_SP:		the stack pointer the instruction sees
  */
 enum jit_arg_kind {
 	JIT_ARG_CONST,
 	JIT_ARG_NATIVE_PC,
 	JIT_ARG_BLOCK_ID,
 	JIT_ARG_TARGET,
+	JIT_ARG_SP,
 };
 
 /**

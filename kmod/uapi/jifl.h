@@ -53,7 +53,8 @@ struct jifl_version {
 #define JIFL_FEAT_TRACE		(1ULL << 0)	/* layout/attach/filter/start */
 #define JIFL_FEAT_PLUGINS	(1ULL << 1)	/* jifl_start.plugins, DUMP */
 #define JIFL_FEAT_RINGS		(1ULL << 2)	/* RINGS, mmap, poll */
-#define JIFL_FEAT_MASK		JIFL_FEAT_TRACE	/* PLUGINS, RINGS: to come */
+#define JIFL_FEAT_MASK		(JIFL_FEAT_TRACE | JIFL_FEAT_PLUGINS | \
+				 JIFL_FEAT_RINGS)
 
 /**
  * struct jifl_layout - where the running kernel keeps what must stay native
@@ -432,6 +433,25 @@ struct jifl_dump {
 #define JIFL_DUMP_MAX		(1ULL << 30)
 
 /**
+ * struct jifl_plugins - JIFL_IOC_PLUGINS: the registered plugins
+ * @size:	sizeof(struct jifl_plugins)
+ * @flags:	none defined yet, must be 0
+ * @buf:	user pointer to @len bytes
+ * @len:	in: capacity of @buf; out: bytes of NUL-terminated names
+ *		written (all of them, or ENOSPC)
+ *
+ * Return (ioctl): 0; ENOSPC when @buf is too small; EINVAL, EFAULT.
+ */
+struct jifl_plugins {
+	__u64 size;
+	__u64 flags;
+	__u64 buf;
+	__u64 len;
+};
+
+#define JIFL_PLUGINS_SIZE_VER0	32
+
+/**
  * struct jifl_rec_cover - cover's dump: which blocks ran (JIFL_REC_COVER)
  * @hdr:	{ size, JIFL_REC_COVER }: the header, 8 bytes of fields and
  *		@nr bytes of @ran, padded to a multiple of 8
@@ -458,5 +478,6 @@ struct jifl_rec_cover {
 #define JIFL_IOC_BLOCKS		_IOWR(JIFL_IOC_MAGIC, 0x07, struct jifl_blocks)
 #define JIFL_IOC_RINGS		_IOWR(JIFL_IOC_MAGIC, 0x08, struct jifl_rings)
 #define JIFL_IOC_DUMP		_IOWR(JIFL_IOC_MAGIC, 0x09, struct jifl_dump)
+#define JIFL_IOC_PLUGINS	_IOWR(JIFL_IOC_MAGIC, 0x0a, struct jifl_plugins)
 
 #endif /* _UAPI_JIFL_H */

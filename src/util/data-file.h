@@ -47,8 +47,22 @@ enum jd_section_type {
 	JD_SEC_BLOCKS,		/* data: basic-block table */
 	JD_SEC_COUNTERS,	/* data: block execution counts */
 	JD_SEC_LOST,		/* data: lost records per CPU */
+	/*
+	 * data: a plugin's dump (repeats, one per plugin): a 32-byte
+	 * NUL-padded plugin name, then its records (u32 size, u32 type)
+	 * as JIFL_IOC_DUMP returned them (the reader skips it)
+	 */
+	JD_SEC_DUMP,
 	JD_SEC__MAX
 };
+
+#define JD_DUMP_NAME_SIZE	32
+
+/* JD_SEC_CHUNK record_format: jifl.ko ring records (uapi/jifl.h JIFL_REC_*) */
+#define JD_CHUNK_FMT_RING	1
+
+/* jd_block.flags */
+#define JD_BLOCK_RAN		(1U << 0)	/* cover: the block ran */
 
 #define JD_BUILD_ID_MAX		40
 

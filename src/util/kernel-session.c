@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,18 +308,181 @@ int ks_filter(struct kernel_session *s, unsigned int mode, const __u64 *pids,
 	return 0;
 }
 
-int ks_start(struct kernel_session *s, __u64 flags)
+static int ks_start_error(struct kernel_session *s)
 {
-	struct jifl_start st = { .size = sizeof(st), .flags = flags };
-
-	if (!ioctl(s->fd, JIFL_IOC_START, &st))
-		return 0;
 	if (errno == EBUSY)
 		snprintf(s->why, sizeof(s->why),
 			 "cannot start: another IPMODIFY ftrace user (livepatch?) holds an attached function, or a session runs");
 	else
 		return fail(s, errno, "starting");
 	return -EBUSY;
+}
+
+int ks_start(struct kernel_session *s, __u64 flags)
+{
+	/* the first version of the struct: older modules take it too */
+	struct jifl_start st = { .size = JIFL_START_SIZE_VER0, .flags = flags };
+
+	if (!ioctl(s->fd, JIFL_IOC_START, &st))
+		return 0;
+	return ks_start_error(s);
+}
+
+char *ks_plugins(struct kernel_session *s)
+{
+	struct jifl_plugins pl = { .size = sizeof(pl) };
+	char *buf = NULL;
+	size_t i;
+
+	for (;;) {
+		char *bigger = realloc(buf, pl.len + 1);
+
+		if (!bigger) {
+			free(buf);
+			fail(s, ENOMEM, "listing plugins");
+			return NULL;
+		}
+		buf = bigger;
+		pl.buf = (unsigned long)buf;
+		if (!ioctl(s->fd, JIFL_IOC_PLUGINS, &pl))
+			break;
+		if (errno != ENOSPC) {
+			free(buf);
+			fail(s, errno, "listing plugins");
+			return NULL;
+		}
+	}
+	for (i = 0; i + 1 < pl.len; i++)
+		if (!buf[i])
+			buf[i] = ',';
+	buf[pl.len ? pl.len - 1 : 0] = '\0';
+	return buf;
+}
+
+/* Whether comma-separated @list has @name. */
+static bool has_name(const char *list, const char *name, size_t n)
+{
+	const char *p = list;
+
+	while ((p = strstr(p, name))) {
+		if ((p == list || p[-1] == ',') &&
+		    (p[n] == ',' || p[n] == '\0'))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* "a,b" -> "a\0b\0" in @buf, each name registered; else s->why */
+static int plugin_names(struct kernel_session *s, const char *names,
+			char *buf, size_t *out_len)
+{
+	char *known;
+	const char *p = names;
+	size_t len = 0;
+
+	known = ks_plugins(s);
+	if (!known)
+		return -ENOENT;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n) {
+			char name[JIFL_PLUGIN_NAME_MAX];
+
+			if (n < JIFL_PLUGIN_NAME_MAX) {
+				memcpy(name, p, n);
+				name[n] = '\0';
+			}
+			if (n >= JIFL_PLUGIN_NAME_MAX ||
+			    !has_name(known, name, n)) {
+				snprintf(s->why, sizeof(s->why),
+					 "no plugin '%.*s' in jifl.ko; registered: %s (a plugin's own module must be loaded first)",
+					 (int)n, p, known);
+				free(known);
+				return -ESRCH;
+			}
+			if (len + n + 1 > JIFL_PLUGINS_MAX * JIFL_PLUGIN_NAME_MAX) {
+				free(known);
+				return fail(s, E2BIG, "too many plugins");
+			}
+			memcpy(buf + len, name, n + 1);
+			len += n + 1;
+		}
+		p += n + (p[n] == ',');
+	}
+	free(known);
+	*out_len = len;
+	return 0;
+}
+
+int ks_check_plugins(struct kernel_session *s, const char *names)
+{
+	char buf[JIFL_PLUGINS_MAX * JIFL_PLUGIN_NAME_MAX];
+	size_t len;
+
+	return plugin_names(s, names, buf, &len);
+}
+
+int ks_start_plugins(struct kernel_session *s, const char *names)
+{
+	struct jifl_start st = { .size = sizeof(st) };
+	char buf[JIFL_PLUGINS_MAX * JIFL_PLUGIN_NAME_MAX];
+	size_t len;
+	int ret;
+
+	ret = plugin_names(s, names, buf, &len);
+	if (ret)
+		return ret;
+	st.plugins = (unsigned long)buf;
+	st.plugins_len = len;
+	if (!ioctl(s->fd, JIFL_IOC_START, &st))
+		return 0;
+	if (errno == ESRCH) {
+		snprintf(s->why, sizeof(s->why),
+			 "a plugin of '%s' went away (its module was unloaded)",
+			 names);
+		return -ESRCH;
+	}
+	return ks_start_error(s);
+}
+
+int ks_dump(struct kernel_session *s, const char *plugin, void **buf,
+	    size_t *len)
+{
+	struct jifl_dump d = {
+		.size = sizeof(d),
+		.plugin = (unsigned long)plugin,
+	};
+	void *b = NULL;
+
+	for (;;) {
+		void *bigger = realloc(b, d.needed ? d.needed : 1);
+
+		if (!bigger) {
+			free(b);
+			return fail(s, ENOMEM, "dumping");
+		}
+		b = bigger;
+		d.buf = (unsigned long)b;
+		d.len = d.needed;
+		if (!ioctl(s->fd, JIFL_IOC_DUMP, &d))
+			break;
+		if (errno != ENOSPC) {
+			int err = errno;
+
+			free(b);
+			if (err == EOPNOTSUPP)
+				return -EOPNOTSUPP;
+			snprintf(s->why, sizeof(s->why),
+				 "reading the %s plugin's data: %s", plugin,
+				 strerror(err));
+			return -err;
+		}
+	}
+	*buf = b;
+	*len = d.len;
+	return 0;
 }
 
 int ks_stop(struct kernel_session *s)

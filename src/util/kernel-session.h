@@ -41,6 +41,28 @@ int ks_attach_functions(struct kernel_session *s, const char *const *globs,
 int ks_filter(struct kernel_session *s, unsigned int mode,
 	      const __u64 *pids, unsigned int n);
 int ks_start(struct kernel_session *s, __u64 flags);
+
+/*
+ * Start with the plugins named in @names (comma-separated; "" for none).
+ * An unknown name fails with -ESRCH and s->why naming it and the
+ * registered plugins.
+ */
+int ks_start_plugins(struct kernel_session *s, const char *names);
+/* Only the check of ks_start_plugins(): every name is registered. */
+int ks_check_plugins(struct kernel_session *s, const char *names);
+
+/*
+ * The registered plugins as one comma-separated string (malloc()ed), or
+ * NULL with s->why set.
+ */
+char *ks_plugins(struct kernel_session *s);
+
+/*
+ * A plugin's dump (JIFL_IOC_DUMP) into *@buf (malloc()ed, *@len bytes).
+ * Return: 0; -EOPNOTSUPP when it has none; other -errno with s->why set.
+ */
+int ks_dump(struct kernel_session *s, const char *plugin, void **buf,
+	    size_t *len);
 int ks_stop(struct kernel_session *s);
 int ks_stats(struct kernel_session *s, struct jifl_stats *st);
 

@@ -5,6 +5,7 @@
  * commands and who may open the device.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stdint.h>
@@ -158,6 +159,170 @@ static void session_errors(void)
 	close(fd2);
 }
 
+/* LAYOUT (text bounds from /proc/kallsyms), ATTACH getcwd, FILTER pid 1 */
+static int configure(int fd)
+{
+	struct jifl_layout lay = { .size = sizeof(lay) };
+	struct jifl_attach at = { .size = sizeof(at) };
+	struct jifl_filter fl = { .size = sizeof(fl), .mode = JIFL_FILTER_PIDS };
+	char line[512], name[256], good[] = "__x64_sys_getcwd";
+	unsigned long long addr;
+	__u64 pid = 1;
+	FILE *fp = fopen("/proc/kallsyms", "r");
+	char type;
+
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+			continue;
+		if (!strcmp(name, "_stext"))
+			lay.text_start = addr;
+		else if (!strcmp(name, "_etext"))
+			lay.text_end = addr;
+	}
+	fclose(fp);
+	at.patterns = (unsigned long)good;
+	at.len = sizeof(good);
+	fl.pids = (unsigned long)&pid;
+	fl.nr_pids = 1;
+	return !ioctl_errno(fd, JIFL_IOC_LAYOUT, &lay) &&
+	       !ioctl_errno(fd, JIFL_IOC_ATTACH, &at) &&
+	       !ioctl_errno(fd, JIFL_IOC_FILTER, &fl);
+}
+
+static void *map_ring(int fd, uint64_t len, uint64_t off)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    (off_t)off);
+}
+
+/* RINGS, mmap, PLUGINS, DUMP and START's plugin names: argument checks */
+static void ring_errors(void)
+{
+	struct jifl_rings rg = { .size = sizeof(rg) };
+	struct jifl_start st = { .size = sizeof(st) };
+	struct jifl_dump d = { .size = sizeof(d) };
+	struct jifl_plugins pl = { .size = sizeof(pl) };
+	char names[512], frob[] = "frob\0", noterm[] = "bbcount";
+	char twice[] = "cover\0cover\0";
+	int fd = open(JIFL_DEVICE_PATH, O_RDWR), fd2;
+	struct jifl_ring_ctl *ctl;
+	uint64_t stride, len = JIFL_RING_CTL_SIZE + 8192;
+	void *m;
+	int err;
+
+	m = map_ring(fd, len, 0);
+	ok(m == MAP_FAILED && errno == ENODEV,
+	   "mmap before RINGS: ENODEV (errno %d)", errno);
+	rg.ring_size = 12345;
+	ok(ioctl_errno(fd, JIFL_IOC_RINGS, &rg) == EINVAL,
+	   "RINGS of a size that is not a power of two: EINVAL");
+	rg.ring_size = 1024;
+	ok(ioctl_errno(fd, JIFL_IOC_RINGS, &rg) == EINVAL,
+	   "RINGS below the minimum size: EINVAL");
+	rg.ring_size = JIFL_RING_MAX * 2;
+	ok(ioctl_errno(fd, JIFL_IOC_RINGS, &rg) == EINVAL,
+	   "RINGS above the maximum size: EINVAL");
+	rg.ring_size = 8192;
+	rg.watermark = 8193;
+	ok(ioctl_errno(fd, JIFL_IOC_RINGS, &rg) == EINVAL,
+	   "RINGS with a watermark above the size: EINVAL");
+	rg.watermark = 0;
+	rg.flags = 1;
+	ok(ioctl_errno(fd, JIFL_IOC_RINGS, &rg) == EINVAL,
+	   "RINGS with unknown flags: EINVAL");
+	rg.flags = 0;
+	err = ioctl_errno(fd, JIFL_IOC_RINGS, &rg);
+	ok(!err && rg.nr_cpus > 0 && rg.stride == len,
+	   "RINGS of 8 KiB: %llu rings, stride %llu (errno %d)",
+	   (unsigned long long)rg.nr_cpus, (unsigned long long)rg.stride,
+	   err);
+	stride = rg.stride;
+	ok(ioctl_errno(fd, JIFL_IOC_RINGS, &rg) == EBUSY,
+	   "RINGS twice: EBUSY");
+	fd2 = open(JIFL_DEVICE_PATH, O_RDWR);
+	m = map_ring(fd2, len, 0);
+	ok(m == MAP_FAILED && errno == ENODEV,
+	   "mmap by another file than the session's: ENODEV");
+	close(fd2);
+	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	ok(m == MAP_FAILED && errno == EINVAL, "private mapping: EINVAL");
+	m = map_ring(fd, len - 4096, 0);
+	ok(m == MAP_FAILED && errno == EINVAL, "mapping of a wrong size: EINVAL");
+	m = map_ring(fd, len, 4096);
+	ok(m == MAP_FAILED && errno == EINVAL,
+	   "mapping at an offset inside a ring: EINVAL");
+	m = map_ring(fd, len, stride * 100000);
+	ok(m == MAP_FAILED && errno == EINVAL,
+	   "mapping of a CPU that does not exist: EINVAL");
+	ctl = map_ring(fd, len, 0);
+	ok(ctl != MAP_FAILED && ctl->size == 8192 && ctl->head == 0 &&
+	   ctl->cpu == 0, "CPU 0's ring maps, its control page filled in");
+	m = map_ring(fd, len, 0);
+	ok(m == MAP_FAILED && errno == EBUSY, "mapping a ring twice: EBUSY");
+	if (ctl != MAP_FAILED)
+		munmap(ctl, len);
+
+	pl.buf = (unsigned long)names;
+	pl.len = 1;
+	ok(ioctl_errno(fd, JIFL_IOC_PLUGINS, &pl) == ENOSPC && pl.len > 1,
+	   "PLUGINS into a short buffer: ENOSPC and the size needed");
+	pl.len = sizeof(names);
+	ok(ioctl_errno(fd, JIFL_IOC_PLUGINS, &pl) == 0 &&
+	   !strcmp(names, "bbcount") &&
+	   !strcmp(names + 8, "cover") && !strcmp(names + 14, "calltrace"),
+	   "PLUGINS lists the built-in bbcount, cover, calltrace");
+
+	d.plugin = (unsigned long)"cover";
+	ok(ioctl_errno(fd, JIFL_IOC_DUMP, &d) == ESRCH,
+	   "DUMP without a session's plugins: ESRCH");
+	d.plugin = 8;
+	ok(ioctl_errno(fd, JIFL_IOC_DUMP, &d) == EFAULT,
+	   "DUMP with a bad name pointer: EFAULT");
+
+	st.plugins = (unsigned long)frob;
+	st.plugins_len = sizeof(frob) - 1;
+	ok(ioctl_errno(fd, JIFL_IOC_START, &st) == EINVAL,
+	   "START without a layout: EINVAL, plugins or not");
+	if (!configure(fd)) {
+		ok(0, "a layout, an attachment and a filter to start with");
+		close(fd);
+		return;
+	}
+	ok(ioctl_errno(fd, JIFL_IOC_START, &st) == ESRCH,
+	   "START with an unknown plugin name: ESRCH");
+	st.plugins = (unsigned long)noterm;
+	st.plugins_len = sizeof(noterm) - 1;
+	ok(ioctl_errno(fd, JIFL_IOC_START, &st) == EINVAL,
+	   "START with a name list not ending in NUL: EINVAL");
+	st.plugins_len = 4096;
+	ok(ioctl_errno(fd, JIFL_IOC_START, &st) == EINVAL,
+	   "START with an overlong name list: EINVAL");
+	st.plugins = 8;
+	st.plugins_len = 8;
+	ok(ioctl_errno(fd, JIFL_IOC_START, &st) == EFAULT,
+	   "START with a bad name pointer: EFAULT");
+	st.plugins = (unsigned long)twice;
+	st.plugins_len = sizeof(twice) - 1;
+	ok(ioctl_errno(fd, JIFL_IOC_START, &st) == 0,
+	   "START with a plugin named twice: once");
+	rg.ring_size = 8192;
+	ok(ioctl_errno(fd, JIFL_IOC_RINGS, &rg) == EBUSY,
+	   "RINGS while running: EBUSY");
+	ok(ioctl_errno(fd, JIFL_IOC_STOP, NULL) == 0, "STOP");
+	d.plugin = (unsigned long)"cover";
+	d.buf = (unsigned long)names;
+	d.len = sizeof(names);
+	ok(ioctl_errno(fd, JIFL_IOC_DUMP, &d) == 0 && d.len == d.needed,
+	   "DUMP of cover after STOP: %llu bytes",
+	   (unsigned long long)d.needed);
+	d.plugin = (unsigned long)"bbcount";
+	ok(ioctl_errno(fd, JIFL_IOC_DUMP, &d) == ESRCH,
+	   "DUMP of a plugin the session does not use: ESRCH");
+	close(fd);
+}
+
 int main(void)
 {
 	struct jifl_version ver;
@@ -167,7 +332,7 @@ int main(void)
 	char *straddle;
 	int fd, err;
 
-	plan(35);
+	plan(64);
 
 	fd = open(JIFL_DEVICE_PATH, O_RDWR);
 	if (!ok(fd >= 0, "root opens %s", JIFL_DEVICE_PATH)) {
@@ -224,6 +389,7 @@ int main(void)
 	close(fd);
 
 	session_errors();
+	ring_errors();
 
 	err = open_errno_as(become_nobody);
 	ok(err == EACCES || err == EPERM,

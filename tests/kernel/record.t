@@ -29,9 +29,9 @@ entries() { sed -n 's/.* \([0-9]*\) entries into the cache.*/\1/p' "$1"; }
 ok $? "--no-inherit: fewer entries than with the children ($(entries alone.err) < $(entries tree.err))"
 
 expect_status "unknown event: usage error" 2 "$J" record -e frob -- true
-expect_match "unknown event names the known ones" "known: bbcount"
-expect_status "calltrace is not built yet: exit 1" 1 "$J" record -e calltrace -- true
-expect_match "and says so" "not built yet"
+expect_match "unknown event is named, with the registered ones" "no plugin 'frob'.*registered: .*bbcount"
+expect_status "bad ring size: usage error" 2 "$J" record -e calltrace -m 3X -- true
+expect_match "and says what a size is" "bad ring size '3X'"
 expect_status "no command, -p or -a: usage error" 2 "$J" record
 expect_status "bad pid: usage error" 2 "$J" record -p 99999999
 expect_status "unknown system call: exit 1" 1 "$J" record --syscalls nosuchcall -- true
