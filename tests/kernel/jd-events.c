@@ -12,7 +12,8 @@
  *                             and exits 1 if any return does not match
  *                             the innermost open call's depth
  *   jd-events -d NAME FILE    plugin NAME's dump records: "TYPE SIZE
- *                             u64 u64 ..." (the words after the header)
+ *                             X X ..." (the u64 words after the header,
+ *                             in hex)
  *   jd-events -c FILE         blocks that ran (JD_BLOCK_RAN) and blocks
  *                             with a non-zero count: "ran= counted="
  *   jd-events -b SYM+OFF FILE executions of the instruction at SYM+OFF:
@@ -191,7 +192,7 @@ static int dump(const char *name, const uint8_t *b, size_t len)
 				break;
 			printf("%u %u", get32(b + off + p + 4), rs);
 			for (w = 8; w + 8 <= rs; w += 8)
-				printf(" %" PRIu64, get64(b + off + p + w));
+				printf(" %" PRIx64, get64(b + off + p + w));
 			printf("\n");
 			p += rs;
 		}
