@@ -47,14 +47,15 @@ enum jd_section_type {
 	JD_SEC_BLOCKS,		/* data: basic-block table */
 	JD_SEC_COUNTERS,	/* data: block execution counts */
 	JD_SEC_LOST,		/* data: lost records per CPU */
-	/*
-	 * data: a plugin's dump (repeats, one per plugin): a 32-byte
-	 * NUL-padded plugin name, then its records (u32 size, u32 type)
-	 * as JIFL_IOC_DUMP returned them (the reader skips it)
-	 */
-	JD_SEC_DUMP,
 	JD_SEC__MAX
 };
+
+/*
+ * data: a plugin's dump (repeats, one per plugin): a 32-byte NUL-padded
+ * plugin name, then its records (u32 size, u32 type) as JIFL_IOC_DUMP
+ * returned them. Numbered apart from the core types; jd_open() skips it.
+ */
+#define JD_SEC_DUMP		0x100
 
 #define JD_DUMP_NAME_SIZE	32
 
