@@ -12,6 +12,7 @@
 #include "util/jifl-dev.h"
 #include "util/kernel-layout.h"
 #include "util/kernel-session.h"
+#include "util/kmod-load.h"
 
 static const char *const fallback_names[JIFL_FB_NR] = {
 	[JIFL_FB_OUTSIDE_TEXT] = "outside kernel text",
@@ -36,38 +37,12 @@ static int fail(struct kernel_session *s, int err, const char *what)
 	return -err;
 }
 
-static int modprobe_jifl(void)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		if (null >= 0) {
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		execlp("modprobe", "modprobe", "jifl", (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
 int ks_open(struct kernel_session *s, bool load)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = jifl_dev_open(s->why, sizeof(s->why));
-	if (s->fd == -ENOENT && load && geteuid() == 0) {
-		if (modprobe_jifl() == 0)
-			s->fd = jifl_dev_open(s->why, sizeof(s->why));
-		else
-			snprintf(s->why, sizeof(s->why),
-				 "module not loaded and `modprobe jifl` failed: install jifl.ko for %s (make install), or load it with insmod; with Secure Boot, sign it or use mokutil",
-				 "this kernel");
-	}
+	if (s->fd == -ENOENT && load && !kmod_load_jifl(s->why, sizeof(s->why)))
+		s->fd = jifl_dev_open(s->why, sizeof(s->why));
 	return s->fd < 0 ? s->fd : 0;
 }
 
@@ -133,8 +108,14 @@ int ks_layout(struct kernel_session *s, const char *const *modules,
 	}
 	kl.layout.modules = (unsigned long)ranges;
 	kl.layout.nr_modules = nr_modules;
-	if (ioctl(s->fd, JIFL_IOC_LAYOUT, &kl.layout))
+	if (ioctl(s->fd, JIFL_IOC_LAYOUT, &kl.layout)) {
+		if (errno == EBUSY) {
+			snprintf(s->why, sizeof(s->why),
+				 "another jifl session (jifl record or jifl top) is running: wait for it to end, or stop it");
+			return -EBUSY;
+		}
 		return fail(s, errno, "describing the kernel to jifl.ko");
+	}
 	return 0;
 }
 
