@@ -43,8 +43,9 @@ if "$J" record -q -e calltrace -o probe.data -- true 2>/dev/null; then
 	expect_status "jifl record -e calltrace -- ab -n 1000" 0 \
 		"$J" record -e calltrace -o calls.data -- ab -n 1000 http://127.0.0.1/
 	expect_match "calltrace: 1000 complete requests" "Complete requests: +1000"
-	expect_status "jifl report of the calls" 0 "$J" report --stdio -i calls.data
+	expect_status "jifl report -g: the call graph" 0 "$J" report --stdio -g -i calls.data
 	expect_match "calls of tcp_sendmsg" "tcp_sendmsg"
+	expect_match "under the connect system call" "__sys_connect|tcp_v4_connect"
 else
 	echo "ok $((tap_n += 1)) # SKIP the calltrace plugin is not built yet"
 fi
