@@ -49,7 +49,7 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* 1234567 -> "1.23M" in at most @w columns */
+/* 1234567 -> "1.23M": figures fit their columns */
 static void human(char *buf, size_t len, double v)
 {
 	if (v < 1e6)
@@ -215,20 +215,20 @@ static const char *const help_text[] = {
 
 static void draw_help(struct tui *t)
 {
-	int r;
+	int r, n = 0;
 
+	while (help_text[n])
+		n++;
 	draw_title(t);
 	for (r = 1; r < LINES; r++) {
-		const char *s = r - 2 >= 0 && r - 2 < 18 ? help_text[r - 2] : NULL;
-
-		if (r >= 2 && s)
-			put_line(r, r == 2 ? A_BOLD : A_NORMAL, "  %s", s);
-		else {
+		if (r >= 2 && r - 2 < n) {
+			put_line(r, r == 2 ? A_BOLD : A_NORMAL, "  %s",
+				 help_text[r - 2]);
+		} else {
 			move(r, 0);
 			clrtoeol();
 		}
 	}
-	(void)t;
 }
 
 static int annot_rows(void)
