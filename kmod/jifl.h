@@ -115,6 +115,7 @@ bool jifl_plugins_want_leave(void);
 void jifl_plugins_stop(void);
 void jifl_plugins_release(void);
 void jifl_plugins_sweep(void);
+u64 jifl_plugins_stores_removed(void);
 u64 jifl_plugins_block_count(u32 id);
 void jifl_plugins_enter(unsigned long func, unsigned long ret_ip,
 			unsigned long sp);

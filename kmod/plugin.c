@@ -39,6 +39,7 @@ struct jifl_once {
 	u8 *byte;	/* NULL once removed or found stale */
 };
 static struct jifl_once *jifl_once;
+static u64 jifl_once_removed;
 static unsigned int jifl_nr_once;	/* appended under the dispatch lock */
 
 struct jifl_xlate {
@@ -223,7 +224,7 @@ int jifl_insert_counter(struct jifl_xlate *x, u64 __percpu *counter)
 EXPORT_SYMBOL_GPL(jifl_insert_counter);
 
 /* movb $1, abs32: c6 04 25 <abs32> 01 */
-#define STORE_LEN	9
+#define STORE_LEN	8
 
 int jifl_insert_store_byte(struct jifl_xlate *x, u8 *byte,
 			   unsigned int flags)
@@ -323,7 +324,7 @@ EXPORT_SYMBOL_GPL(jifl_event_clock);
 
 /*
  * Turn every JIFL_STORE_ONCE store whose byte is set into a jump over
- * itself: one aligned 2-byte write of "jmp .+9" over the store's first
+ * itself: one aligned 2-byte write of "jmp .+8" over the store's first
  * bytes, through the cache's writable alias. A CPU that fetched the old
  * first bytes executes the old store, whose other bytes never change.
  * Stale entries (a translation that failed after the store was emitted,
@@ -336,6 +337,7 @@ void jifl_plugins_sweep(void)
 	unsigned int i, n;
 	u32 addr;
 
+	BUILD_BUG_ON(STORE_LEN != 3 + sizeof(addr) + 1);
 	/* pairs with the release in jifl_insert_store_byte() */
 	n = smp_load_acquire(&jifl_nr_once);
 
@@ -351,10 +353,18 @@ void jifl_plugins_sweep(void)
 		alias = jifl_cache_alias + (o->pc - (u64)jifl_cache_area);
 		addr = (u32)(unsigned long)o->byte;
 		memcpy(want + 3, &addr, sizeof(addr));
-		if (!memcmp(alias, want, STORE_LEN))
+		if (!memcmp(alias, want, STORE_LEN)) {
 			WRITE_ONCE(*(u16 *)alias, 0xeb | (STORE_LEN - 2) << 8);
+			jifl_once_removed++;
+		}
 		o->byte = NULL;
 	}
+}
+
+/* Stores jifl_plugins_sweep() removed in this session */
+u64 jifl_plugins_stores_removed(void)
+{
+	return jifl_once_removed;
 }
 
 /* --- the session's plugins --- */
@@ -383,6 +393,7 @@ int jifl_plugins_start(const char *names, size_t len, char *bad,
 	if (WARN_ON(jifl_nr_inst))
 		return -EBUSY;
 	jifl_nr_once = 0;
+	jifl_once_removed = 0;
 	jifl_inst_has_enter = false;
 	jifl_inst_has_leave = false;
 	mutex_lock(&jifl_registry_lock);

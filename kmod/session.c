@@ -383,6 +383,7 @@ static long jifl_ioctl_stats(void __user *uarg)
 	st.running = jifl_started;
 	st.entries = jifl_entry_count();
 	st.attached = jifl_entry_attached();
+	st.stores_removed = jifl_plugins_stores_removed();
 	return jifl_struct_to_user(uarg, usize, &st, sizeof(st));
 }
 

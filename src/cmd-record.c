@@ -350,6 +350,9 @@ static void print_summary(const struct jifl_stats *st, double secs,
 	if (st->invalidated)
 		fprintf(stderr, "[ jifl record: %llu translations dropped: their module was unloaded ]\n",
 			(unsigned long long)st->invalidated);
+	if (st->stores_removed)
+		fprintf(stderr, "[ jifl record: %llu coverage stores removed once their block ran ]\n",
+			(unsigned long long)st->stores_removed);
 	if (st->inflight)
 		fprintf(stderr, "[ jifl record: %llu tasks still in the cache keep jifl.ko loaded until they return ]\n",
 			(unsigned long long)st->inflight);
@@ -414,7 +417,7 @@ int cmd_record(int argc, const char **argv)
 	size_t nr_blocks = 0;
 	int go[2] = { -1, -1 }, status = 0, ret;
 	bool rings, child_done = false;
-	double t0;
+	double t0, t1;
 	off_t size = 0;
 	pid_t child = 0;
 
@@ -514,6 +517,7 @@ int cmd_record(int argc, const char **argv)
 		}
 	}
 	ks_stop(&s);
+	t1 = now();	/* the recording's duration: from start to stop */
 	ks_stats(&s, &st);
 	if (rings) {
 		if (rr_drain(&rr, w))
@@ -532,7 +536,7 @@ int cmd_record(int argc, const char **argv)
 	ret = finish_data(&s, w, opts.output, names, blocks, nr_blocks,
 			  lost, nr_lost, &size);
 	if (!opts.quiet) {
-		print_summary(&st, now() - t0, s.nr_attached, size);
+		print_summary(&st, t1 - t0, s.nr_attached, size);
 		if (rings)
 			print_events(&rr, lost, nr_lost);
 	}

@@ -245,6 +245,9 @@ enum jifl_fallback {
  * @cache_extable:	exception-table entries made for cache copies of
  *			instructions that may fault to a fixup (uaccess,
  *			_safe MSR accesses); since JIFL_STATS_SIZE_VER1
+ * @stores_removed:	coverage stores (cover plugin) turned into jumps
+ *			over themselves once they ran; since
+ *			JIFL_STATS_SIZE_VER2
  */
 struct jifl_stats {
 	__u64 size;
@@ -262,10 +265,12 @@ struct jifl_stats {
 	__u64 fallbacks[JIFL_FB_NR];
 	__u64 invalidated;
 	__u64 cache_extable;
+	__u64 stores_removed;
 };
 
 #define JIFL_STATS_SIZE_VER0	168
 #define JIFL_STATS_SIZE_VER1	184
+#define JIFL_STATS_SIZE_VER2	192	/* @stores_removed */
 
 /*
  * Per-CPU event rings (JIFL_IOC_RINGS, then mmap).

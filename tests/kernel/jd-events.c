@@ -15,7 +15,8 @@
  *                             X X ..." (the u64 words after the header,
  *                             in hex)
  *   jd-events -c FILE         blocks that ran (JD_BLOCK_RAN) and blocks
- *                             with a non-zero count: "ran= counted="
+ *                             with a non-zero count, and blocks where
+ *                             the two disagree: "ran= counted= differ="
  *   jd-events -b SYM+OFF FILE executions of the instruction at SYM+OFF:
  *                             the counts of the blocks holding it, summed
  *   jd-events -l FILE         lost records: "lost=TOTAL cpus=N"
@@ -203,13 +204,19 @@ static int dump(const char *name, const uint8_t *b, size_t len)
 
 static int coverage(void)
 {
-	uint32_t i, ran = 0, counted = 0;
+	uint32_t i, ran = 0, counted = 0, differ = 0;
 
 	for (i = 0; i < f->nr_blocks; i++)
 		ran += !!(f->blocks[i].flags & JD_BLOCK_RAN);
-	for (i = 0; i < f->nr_counters; i++)
-		counted += f->counters[i].count != 0;
-	printf("blocks=%u ran=%u counted=%u\n", f->nr_blocks, ran, counted);
+	for (i = 0; i < f->nr_counters; i++) {
+		const struct jd_counter *c = &f->counters[i];
+
+		counted += c->count != 0;
+		differ += (c->count != 0) !=
+			  !!(f->blocks[c->block].flags & JD_BLOCK_RAN);
+	}
+	printf("blocks=%u ran=%u counted=%u differ=%u\n", f->nr_blocks, ran,
+	       counted, differ);
 	return 0;
 }
 

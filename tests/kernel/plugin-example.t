@@ -66,6 +66,15 @@ rmmod jifl_syslat
 ok $? "then rmmod jifl_syslat succeeds"
 expect_status "and -e syslat is unknown again" 2 "$J" record -e syslat -- true
 
+# the built-in cover plugin: its stores agree with bbcount's counts, and
+# blocks that ran have their store removed (a jump over it)
+expect_status "record -e cover,bbcount" 0 "$J" record -e cover,bbcount \
+	-o cov.data -- sh -c 'for i in $(seq 1 40); do cat /etc/hostname; done >/dev/null; sleep 0.3'
+expect_match "summary: coverage stores removed once run" "[1-9][0-9]* coverage stores removed"
+out=$("$EV" -c cov.data)
+case $out in *" ran=0 "*) st=1 ;; *" differ=0") st=0 ;; *) st=1 ;; esac
+ok $st "every block that ran is covered, and no other ($out)"
+
 ! dmesg | grep -qE 'WARNING|BUG:|Oops'
 ok $? "no WARNING, BUG or Oops in the kernel log"
 done_testing
