@@ -17,6 +17,7 @@
 #include <asm/ibt.h>
 #include <asm/nospec-branch.h>
 #include <asm/percpu.h>
+#include "jit/ibl_probe.h"
 
 	.text
 
@@ -106,21 +107,7 @@ STACK_FRAME_NON_STANDARD jifl_exit_call_entry
  * %rcx and EFLAGS only; on a miss, the C dispatcher translates.
  */
 SYM_FUNC_START_LOCAL(ibl_lookup)
-	mov	%rax, %rcx
-	shr	$4, %rcx
-	xor	%rax, %rcx
-	and	jifl_htab_mask(%rip), %rcx
-	shl	$4, %rcx
-	add	jifl_htab(%rip), %rcx
-1:	cmp	(%rcx), %rax
-	je	3f
-	cmpq	$0, (%rcx)
-	je	4f
-	add	$16, %rcx
-	cmp	jifl_htab_end(%rip), %rcx
-	jb	1b
-	mov	jifl_htab(%rip), %rcx
-	jmp	1b
+	JIT_IBL_PROBE jifl_htab, jifl_htab_mask, jifl_htab_end, 3f, 4f
 3:	mov	8(%rcx), %rax
 	ANNOTATE_UNRET_SAFE
 	ret

@@ -442,34 +442,70 @@ static void emit_call(struct jit_translator *t, const struct jit_insn *in)
 struct jit_ic_config jit_ic;
 
 /*
- * Inline cache site (userspace hosts with jit_ic set), fixed layout from
- * F, the 4-byte aligned field holding -T for the cached native target T:
+ * Inline cache site (hosts with jit_ic set), fixed layout from F, the
+ * 4-byte aligned field holding -T for the cached native target T, with S
+ * the length of the optional inline lookup in the host's direct-mapped
+ * table (jit_host.ibl_keys; 0 without, as in the kernel):
  *
  *	[lea -RZ(%rsp),%rsp]		jmp only
  *	push %rcx; push %rdx; mov <operand>,%rdx; [nops]
  *  F-3	lea -T(%rdx),%rcx		flag-free compare:
  *  F+4	jrcxz hit			rel8 0 (off) until the site is armed
- *  F+6	mov 8(%rsp),%rcx; mov %rdx,8(%rsp); pop %rdx; nop
- * F+19	jmp/call miss			rel32 at F+20: the stub, then the
+ *  F+6	[movzwl %dx,%ecx		the lookup, S bytes: the probe...
+ *	 mov keys(,%rcx,8),%rcx
+ *	 lea 1(%rcx,%rdx),%rcx		1 exactly on a hit
+ *	 loop F+6+S			not taken on a hit
+ *	 movzwl %dx,%ecx		...and its hit, straight-line
+ *	 mov dests(,%rcx,8),%rcx
+ *	 mov %rcx,%fs:slot
+ *	 pop %rdx; pop %rcx; [lea RZ(%rsp),%rsp]
+ *	 jmp/call *%fs:slot; [call: jmp FT]]
+ *F+6+S	mov 8(%rsp),%rcx; mov %rdx,8(%rsp); pop %rdx; nop
+ *F+19+S jmp/call miss			rel32 at F+20+S: the stub, then the
  *					host's generic ibl_*_entry
- * F+24	hit (jmp): pop %rdx; pop %rcx; [lea RZ(%rsp),%rsp]
- *	call: jmp F+47; hit: pop %rdx; pop %rcx
- * F+35	jmp/call cache(T)		rel32 at F+36
- * F+40	nops / call: jmp F+47
- * F+42	call jit_ic.*_miss		the stub: pushes F+47
- * F+47	(call) fall-through exit
+ *F+24+S hit (jmp): pop %rdx; pop %rcx; [lea RZ(%rsp),%rsp]
+ *	call: jmp FT; hit: pop %rdx; pop %rcx
+ *F+35+S jmp/call cache(T)		rel32 at F+36+S
+ *F+40+S nops / call: jmp FT
+ *F+42+S call jit_ic.*_miss		the stub: pushes F+47+S
+ *F+47+S (call) FT, the fall-through exit
  *
- * The miss stub's return address thus locates every field.  Operands are
- * read once: the target stays in %rdx for the miss path.
+ * The miss stub's return address and its call's target (which tells a
+ * jmp site from a call site, hence S) locate every field.  Operands are
+ * read once: the target stays in %rdx for the miss path.  The lookup
+ * hit runs straight through ("loop" rather than jrcxz: no taken branch
+ * but the site's own indirect one; loop is one fast op on AMD Zen) and
+ * ends in the site's own indirect branch, so the branch predictor sees
+ * one branch per site, as natively, rather than one shared by all sites.
  */
 #define IC_JRCXZ	5
-#define IC_MISS_OP	19
 #define IC_MISS		20
 #define IC_HIT_JMP	24
 #define IC_HIT_CALL	26
 #define IC_HIT		36
 #define IC_STUB		42
 #define IC_STUB_END	47
+#define IC_PROBE	18
+
+/* Bytes of "lea rz(%rsp),%rsp" */
+static u32 lea_rsp_len(s32 rz)
+{
+	return rz ? (jit_fits_s8(rz) ? 5 : 8) : 0;
+}
+
+/* Length S of the inline table lookup at a site of host @h, or 0 */
+static u32 ic_lookup_len(const struct jit_host *h, bool jmp)
+{
+	if (!h->ibl_keys || !h->ibl_dests ||
+	    !jit_fits_s32((s64)h->ibl_keys) ||
+	    !jit_fits_s32((s64)h->ibl_dests +
+			  8 * (JIT_IBL_DIRECT - 1)) ||
+	    !jit_fits_s32((s64)h->ibl_keys + 8 * (JIT_IBL_DIRECT - 1)))
+		return 0;
+	/* probe, movzwl + mov + mov to the slot + 2 pops + jmp/call */
+	return IC_PROBE + 30 +
+	       (jmp ? lea_rsp_len(h->red_zone) : 2 /* jmp FT */);
+}
 
 static bool ic_usable(const struct jit_translator *t, const struct jit_insn *in)
 {
@@ -485,6 +521,46 @@ static bool ic_usable(const struct jit_translator *t, const struct jit_insn *in)
 	return (in->modrm >> 6) != 3 || (in->modrm & 7) != 4 || (in->rex & 1);
 }
 
+/* "mov disp32(,%rcx,8),%rcx" */
+static void emit_rcx_table(struct jit_emitter *e, u64 table)
+{
+	static const u8 mov[4] = { 0x48, 0x8b, 0x0c, 0xcd };
+
+	jit_emit_bytes(e, mov, sizeof(mov));
+	jit_emit_u32(e, (u32)table);
+}
+
+/* The inline lookup: %rcx and %rdx saved, %rdx = the native target */
+static void emit_ic_lookup(struct jit_translator *t, bool jmp, s32 rz, u32 sl)
+{
+	static const u8 movzwl[3] = { 0x0f, 0xb7, 0xca };
+	static const u8 lea_1[5] = { 0x48, 0x8d, 0x4c, 0x11, 0x01 };
+	static const u8 mov_slot[5] = { 0x64, 0x48, 0x89, 0x0c, 0x25 };
+	static const u8 jmp_slot[4] = { 0x64, 0xff, 0x24, 0x25 };
+	static const u8 call_slot[4] = { 0x64, 0xff, 0x14, 0x25 };
+	struct jit_emitter *e = &t->emit;
+	const struct jit_host *h = t->host;
+
+	jit_emit_bytes(e, movzwl, sizeof(movzwl));
+	emit_rcx_table(e, h->ibl_keys);
+	jit_emit_bytes(e, lea_1, sizeof(lea_1));
+	jit_emit_u8(e, 0xe2);				/* loop F+6+S */
+	jit_emit_u8(e, (u8)(sl - IC_PROBE));
+	jit_emit_bytes(e, movzwl, sizeof(movzwl));
+	emit_rcx_table(e, h->ibl_dests);
+	jit_emit_bytes(e, mov_slot, sizeof(mov_slot));
+	jit_emit_u32(e, (u32)h->ibl_slot);
+	jit_emit_pop_reg(e, JIT_RDX);
+	jit_emit_pop_reg(e, JIT_RCX);
+	jit_emit_lea_rsp(e, rz);
+	jit_emit_bytes(e, jmp ? jmp_slot : call_slot, 4);
+	jit_emit_u32(e, (u32)h->ibl_slot);
+	if (!jmp) {
+		jit_emit_u8(e, 0xeb);			/* jmp FT */
+		jit_emit_u8(e, IC_STUB_END - 6);
+	}
+}
+
 static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 {
 	static const u8 lea_rcx[3] = { 0x48, 0x8d, 0x8a };
@@ -498,8 +574,8 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 	bool jmp = t->term == JIT_TERM_JMP_IND;
 	const u8 *op = jmp ? op_jmp : op_call;
 	s32 rz = jmp ? t->host->red_zone : 0;
+	u32 sl = ic_lookup_len(t->host, jmp), f;
 	u64 stub;
-	u32 f;
 
 	jit_emit_lea_rsp(e, -rz);
 	jit_emit_push_reg(e, JIT_RCX);
@@ -511,9 +587,16 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 	jit_emit_align_field(e, sizeof(lea_rcx));
 	jit_emit_bytes(e, lea_rcx, sizeof(lea_rcx));
 	f = e->len;
-	stub = e->base + f + IC_STUB;
+	stub = e->base + f + sl + IC_STUB;
 	jit_emit_u32(e, 0);
-	jit_emit_bytes(e, tail, sizeof(tail));
+	jit_emit_bytes(e, tail, 2);
+	if (sl)
+		emit_ic_lookup(t, jmp, rz, sl);
+	if (!e->overflow && e->len != f + 6 + sl) {
+		set_error(t, JIT_E_INVAL);
+		return;
+	}
+	jit_emit_bytes(e, tail + 2, sizeof(tail) - 2);
 	emit_branch_to(t, op, 1, stub);
 	if (!jmp) {
 		jit_emit_u8(e, 0xeb);
@@ -524,7 +607,7 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 	jit_emit_lea_rsp(e, rz);
 	if (e->overflow)
 		return;
-	jit_emit_nops(e, f + IC_HIT - 1 - e->len);
+	jit_emit_nops(e, f + sl + IC_HIT - 1 - e->len);
 	emit_branch_to(t, op, 1, stub);		/* unreachable until armed */
 	if (jmp) {
 		jit_emit_nops(e, 2);
@@ -533,7 +616,7 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 		jit_emit_u8(e, IC_STUB_END - IC_STUB);
 	}
 	emit_branch_to(t, op_call, 1, jmp ? jit_ic.jmp_miss : jit_ic.call_miss);
-	if (!e->overflow && e->len != f + IC_STUB_END)
+	if (!e->overflow && e->len != f + sl + IC_STUB_END)
 		set_error(t, JIT_E_INVAL);
 }
 
@@ -560,26 +643,30 @@ static void ic_store8(u8 *p, u8 v)
 bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
 		 u64 dest)
 {
-	u8 *f = wr - IC_STUB_END;
-	u64 fpc = stub_ret - IC_STUB_END;
-	bool call = f[IC_MISS_OP] == 0xe8;
+	/* the stub's call target tells the kind of site, hence its layout */
+	s32 stub_rel = (s32)((u32)wr[-4] | (u32)wr[-3] << 8 |
+			     (u32)wr[-2] << 16 | (u32)wr[-1] << 24);
+	bool call = stub_ret + (s64)stub_rel == jit_ic.call_miss;
+	u32 sl = ic_lookup_len(h, !call);
+	u8 *f = wr - IC_STUB_END - sl;
+	u64 fpc = stub_ret - IC_STUB_END - sl;
 	u64 generic = call ? h->ibl_call_entry : h->ibl_jmp_entry;
-	s64 hit = (s64)(dest - (fpc + IC_HIT + 4));
-	s64 miss = (s64)(generic - (fpc + IC_MISS + 4));
+	s64 hit = (s64)(dest - (fpc + sl + IC_HIT + 4));
+	s64 miss = (s64)(generic - (fpc + sl + IC_MISS + 4));
 	bool armed = false;
 
 	/* armed once: T, then the hit branch, then the jrcxz that uses them */
 	if (!f[IC_JRCXZ] && jit_fits_s32((s64)target) &&
 	    jit_fits_s32(-(s64)target) && jit_fits_s32(hit)) {
 		ic_store32(f, (u32)(0u - (u32)target));
-		ic_store32(f + IC_HIT, (u32)hit);
+		ic_store32(f + sl + IC_HIT, (u32)hit);
 		ic_store8(f + IC_JRCXZ,
-			  (u8)((call ? IC_HIT_CALL : IC_HIT_JMP) -
+			  (u8)(sl + (call ? IC_HIT_CALL : IC_HIT_JMP) -
 			       (IC_JRCXZ + 1)));
 		armed = true;
 	}
 	if (jit_fits_s32(miss))
-		ic_store32(f + IC_MISS, (u32)miss);
+		ic_store32(f + sl + IC_MISS, (u32)miss);
 	return armed;
 }
 
@@ -631,6 +718,30 @@ static void emit_static_branch(struct jit_translator *t,
 	jit_emit_pop_reg(e, JIT_RCX);
 	jit_emit_lea_rsp(e, rz);
 	emit_direct_exit(t, op_jmp, 1, in->target, JIT_EXIT_JMP);
+}
+
+/* Does the exit to @target need a stub (not native, not translated)? */
+static bool needs_stub(const struct jit_translator *t, u64 target)
+{
+	const struct jit_host *h = t->host;
+
+	return !host_untranslatable(h, target) &&
+	       !(h->lookup && h->lookup(h->priv, target));
+}
+
+/* Is the fall-through to @next left to the caller (jit_block.ft_next)? */
+static bool ft_to_next(const struct jit_translator *t, u64 next)
+{
+	return t->ft_ok && !host_untranslatable(t->host, next);
+}
+
+/* The exit to the next native instruction, unless the caller places it */
+static void emit_fallthrough(struct jit_translator *t, u64 next)
+{
+	if (ft_to_next(t, next))
+		t->blk->ft_next = 1;
+	else
+		emit_direct_exit(t, op_jmp, 1, next, JIT_EXIT_JMP);
 }
 
 static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
@@ -687,7 +798,7 @@ static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 		return;
 	}
 	/* jcc, loop and calls fall through (calls: on return) */
-	emit_direct_exit(t, op_jmp, 1, next, JIT_EXIT_JMP);
+	emit_fallthrough(t, next);
 }
 
 /*
@@ -757,24 +868,56 @@ static bool can_share_stub(const struct jit_translator *t)
 	       blk->exits[0].target != blk->exits[1].target;
 }
 
+/*
+ * Bytes of the stubs a block will need, known before emitting it (enum
+ * jit_ft_mode): the fall-through never needs one then (it is placed
+ * next, or already translated, or native), so only a jmp, jcc or call
+ * target can, and both ways of a static branch site.
+ */
+static u32 plan_stubs(const struct jit_translator *t)
+{
+	const struct jit_insn *last = &t->insns[t->blk->nr_insns - 1];
+	s32 rz = -(s32)t->host->red_zone;
+	u32 jmp_stub = 5 + (rz ? (jit_fits_s8(rz) ? 5 : 8) : 0);
+
+	switch (t->term) {
+	case JIT_TERM_JMP:
+	case JIT_TERM_JCC:
+		return needs_stub(t, last->target) ? jmp_stub : 0;
+	case JIT_TERM_CALL:
+		return needs_stub(t, last->target) ? 5 : 0;
+	case JIT_TERM_STATIC:	/* both ways are exits */
+		return (needs_stub(t, last->target) ? jmp_stub : 0) +
+		       (needs_stub(t, last->pc + last->len) ? jmp_stub : 0);
+	default:
+		return 0;
+	}
+}
+
 static void emit_stubs(struct jit_translator *t)
 {
 	const struct jit_host *h = t->host;
-	struct jit_emitter *e = &t->emit;
+	struct jit_emitter *e = &t->emit, before, *se = e;
 	struct jit_block *blk = t->blk;
 	bool shared = can_share_stub(t);
 	unsigned int i;
 
+	if (t->stub_bytes) {
+		/* the room reserved before the entry */
+		jit_emit_init(&before, e->buf, e->base, t->stub_bytes);
+		se = &before;
+	}
 	if (shared)
 		blk->shared_cc = t->insns[blk->nr_insns - 1].opcode & 0xf;
 	for (i = 0; i < blk->nr_exits; i++) {
 		struct jit_exit *x = &blk->exits[i];
+		bool ok;
 
 		if (shared && i) {
 			x->stub_off = blk->exits[0].stub_off;
 			x->stub_end = blk->exits[0].stub_end;
 		} else {
-			x->stub_off = e->len;
+			x->stub_off = se->len;
 			/*
 			 * A jmp exit can leave with live data in the red
 			 * zone; the stub's call must not overwrite it.  A
@@ -782,18 +925,29 @@ static void emit_stubs(struct jit_translator *t)
 			 * below it is the callee's.
 			 */
 			if (x->kind == JIT_EXIT_JMP) {
-				jit_emit_lea_rsp(e, -(s32)h->red_zone);
-				emit_branch_to(t, op_call, 1, h->exit_entry);
+				jit_emit_lea_rsp(se, -(s32)h->red_zone);
+				ok = jit_emit_rel32_branch(se, op_call, 1,
+							   h->exit_entry, NULL);
 			} else {
-				emit_branch_to(t, op_call, 1,
-					       h->exit_call_entry);
+				ok = jit_emit_rel32_branch(se, op_call, 1,
+							   h->exit_call_entry,
+							   NULL);
 			}
-			x->stub_end = e->len;
+			if (!ok)
+				set_error(t, JIT_E_RANGE);
+			x->stub_end = se->len;
 		}
 		if (!jit_emit_patch_rel32(e, x->patch_off,
 					  e->base + x->stub_off))
 			set_error(t, JIT_E_RANGE);
 	}
+	/*
+	 * The plan must hold (lookups that changed meanwhile would break
+	 * it): no stub may follow a block that runs off its end.
+	 */
+	if (se != e ? se->overflow || se->len != t->stub_bytes :
+		      blk->ft_next && blk->nr_exits)
+		set_error(t, JIT_E_INVAL);
 }
 
 static void call_hooks(struct jit_translator *t, const struct jit_insn *in,
@@ -848,6 +1002,15 @@ int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
 	compute_liveness(t);
 
 	jit_emit_init(e, buf, cache_pc, cap);
+	t->stub_bytes = h->fallthrough_next ? plan_stubs(t) : 0;
+	t->ft_ok = h->fallthrough_next == JIT_FT_HEAD ||
+		   (h->fallthrough_next == JIT_FT_CHAINED && !t->stub_bytes);
+	if (h->fallthrough_next != JIT_FT_HEAD)
+		t->stub_bytes = 0;	/* after the block, as usual */
+	if (t->stub_bytes) {
+		jit_emit_nops(e, t->stub_bytes);	/* emit_stubs() fills it */
+		blk->entry_off = t->stub_bytes;
+	}
 	if (h->ibt)
 		jit_emit_endbr64(e);
 	if (t->ops && t->ops->block)
@@ -865,8 +1028,7 @@ int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
 		emit_insn(t, in, last);
 	}
 	if (t->term == JIT_TERM_NONE)
-		emit_direct_exit(t, op_jmp, 1, pc + blk->native_len,
-				 JIT_EXIT_JMP);
+		emit_fallthrough(t, pc + blk->native_len);
 	emit_stubs(t);
 	if (e->overflow)
 		set_error(t, JIT_E_NOSPACE);
@@ -889,6 +1051,9 @@ u64 jit_block_cache_to_native(const struct jit_block *blk,
 
 	if (cache_pc < blk->cache_start || off >= blk->cache_len || !hi)
 		return 0;
+	/* stubs placed before the entry belong to the last instruction */
+	if (off < blk->entry_off)
+		return blk->native_start + map[hi - 1].native_off;
 	/* last instruction whose code starts at or before off */
 	while (hi - lo > 1) {
 		unsigned int mid = (lo + hi) / 2;

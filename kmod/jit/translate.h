@@ -85,6 +85,20 @@ enum jit_counter_mode {
  *			and a nop of the same length; *@target is where its
  *			jmp goes.  Such sites test their current bytes each
  *			time they run instead of being copied.
+ * @ibl_keys:		optional (0: none); with inline caches (jit_ic), the
+ *			address of JIT_IBL_DIRECT u64 words: entry i holds
+ *			-T for a native target T whose low 16 bits are i
+ *			(0: empty).  Each indirect site then probes it
+ *			inline, without touching flags, after its own
+ *			cached target missed.  Must fit a sign-extended
+ *			disp32.  Single-threaded hosts only: entries are
+ *			replaced in place.  See README "Indirect branches".
+ * @ibl_dests:		with @ibl_keys: JIT_IBL_DIRECT u64 words, where to
+ *			go for the target of the same entry of @ibl_keys
+ * @ibl_slot:		with @ibl_keys: %fs-relative offset of a
+ *			thread-local u64 the site jumps through
+ * @fallthrough_next:	enum jit_ft_mode: whether the caller places the
+ *			fall-through block right after this one
  */
 struct jit_host {
 	void *priv;
@@ -103,7 +117,38 @@ struct jit_host {
 	u32 counter_mode;
 	bool ibt;
 	bool (*static_branch)(void *priv, u64 pc, u64 *target);
+	u64 ibl_keys;
+	u64 ibl_dests;
+	s32 ibl_slot;
+	u8 fallthrough_next;
 };
+
+/**
+ * enum jit_ft_mode - layout of a block and its fall-through block
+ * @JIT_FT_EXIT:	the fall-through is an exit like any other
+ * @JIT_FT_HEAD:	the block's stubs go before its entry
+ *			(jit_block.entry_off) and, unless its fall-through
+ *			must run natively (jit_host.untranslatable), the
+ *			block runs off its end instead of exiting
+ *			(jit_block.ft_next): the caller must put the
+ *			fall-through block there (a copy if it is
+ *			translated already), or a jmp to it
+ * @JIT_FT_CHAINED:	the block is such a fall-through block: its entry
+ *			must be its first byte.  It runs off its end too,
+ *			unless it needs stubs, which then follow it.
+ *
+ * With a mode other than JIT_FT_EXIT, jit_host.lookup must give the same
+ * answers throughout one translation (single-threaded hosts).  The
+ * not-taken path of a jcc and the return from a call then need no jmp.
+ */
+enum jit_ft_mode {
+	JIT_FT_EXIT,
+	JIT_FT_HEAD,
+	JIT_FT_CHAINED,
+};
+
+/* Entries of the direct-mapped tables of jit_host.ibl_keys/ibl_dests */
+#define JIT_IBL_DIRECT	65536
 
 /* Why a block ended (struct jit_block.end) */
 enum jit_block_end {
@@ -166,6 +211,12 @@ struct jit_pcmap {
  *			taken and fall-through exits share one stub (the
  *			flags at the stub tell which was taken), else
  *			JIT_CC_NONE
+ * @entry_off:		offset of the entry from @cache_start: 0, or with
+ *			JIT_FT_HEAD the bytes of the stubs placed before it
+ * @ft_next:		the block runs off its end (at @cache_start +
+ *			@cache_len) into its fall-through block, native
+ *			@native_start + @native_len, which the caller must
+ *			place there (enum jit_ft_mode)
  * @exits:		direct exits that have a stub (chaining candidates)
  */
 struct jit_block {
@@ -179,6 +230,8 @@ struct jit_block {
 	u8 end;
 	u8 live_in;
 	u8 shared_cc;
+	u16 entry_off;
+	u8 ft_next;
 	struct jit_exit exits[JIT_BLOCK_MAX_EXITS];
 };
 
@@ -272,6 +325,9 @@ enum jit_term {
  * @term:	enum jit_term of the last instruction
  * @live_out:	flags live when the block is left
  * @std_seen:	an std executed earlier in the block (clean calls then cld)
+ * @stub_bytes:	with JIT_FT_HEAD: room reserved for the stubs before the
+ *		entry
+ * @ft_ok:	the block may run off its end into its fall-through block
  * @error:	first error met while emitting (positive JIT_E_*)
  */
 struct jit_translator {
@@ -288,6 +344,8 @@ struct jit_translator {
 	u8 term;
 	u8 live_out;
 	bool std_seen;
+	u32 stub_bytes;
+	bool ft_ok;
 	int error;
 };
 

@@ -8,10 +8,14 @@
  *    workloads translated, without instrumentation and with block counting
  *    (stubs included);
  *  - slowdown: run time from the cache / native run time per workload
- *    (translation included), best of REPEAT, without instrumentation and
- *    with block counting; the summary is the geometric mean.
+ *    (translation included), without instrumentation and with block
+ *    counting; the summary is the geometric mean.  Each time is the best
+ *    of REPEAT runs of the process's CPU time (not wall time: the machine
+ *    is shared), the three kinds of run interleaved so that all see the
+ *    same load.
  *
- * Usage: translate-bench [SCALE_PERCENT]   (default 100: ~0.3 s per run)
+ * Usage: translate-bench [SCALE_PERCENT [WORKLOAD]]   (default 100: ~0.3 s
+ * per run; WORKLOAD runs that one only, with its dispatcher statistics)
  * The last line is "key=value ..." for scripts.
  */
 #define _GNU_SOURCE
@@ -27,7 +31,7 @@
 #include "jitrun/jitrun.h"
 #include "jitrun/workloads.h"
 
-#define REPEAT		3
+#define REPEAT		5
 #define MAX_STARTS	400000
 
 extern char __executable_start[], etext[];
@@ -38,12 +42,22 @@ struct result {
 	struct jitrun_stats stats;
 };
 
-static double now(void)
+static double now_clock(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clk, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static double now(void)
+{
+	return now_clock(CLOCK_MONOTONIC);
+}
+
+static double cpu_now(void)
+{
+	return now_clock(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static unsigned int sweep_read(void *priv, uint64_t pc, uint8_t *buf,
@@ -137,10 +151,10 @@ static struct result run_once(const struct workload *w, long n, int mode)
 
 		if (mode >= 0 && jitrun_init(mode))
 			_exit(98);
-		t0 = now();
+		t0 = cpu_now();
 		shared->value = mode < 0 ? w->fn(n) :
 			jitrun_call((void *)w->fn, n, 0, 0, 0);
-		shared->secs = now() - t0;
+		shared->secs = cpu_now() - t0;
 		if (mode >= 0)
 			shared->stats = *jitrun_stats();
 		_exit(0);
@@ -154,17 +168,22 @@ static struct result run_once(const struct workload *w, long n, int mode)
 	return *shared;
 }
 
-static struct result run_best(const struct workload *w, long n, int mode)
+/* Best of REPEAT runs of each: native (0), none (1), bbcount (2) */
+static void run_best(const struct workload *w, long n, struct result best[3])
 {
-	struct result best = { .secs = 1e9 }, r;
-	int i;
+	static const int modes[3] = { -1, JITRUN_NONE, JITRUN_BBCOUNT };
+	struct result r;
+	int i, k;
 
+	for (k = 0; k < 3; k++)
+		best[k].secs = 1e9;
 	for (i = 0; i < REPEAT; i++) {
-		r = run_once(w, n, mode);
-		if (r.secs < best.secs)
-			best = r;
+		for (k = 0; k < 3; k++) {
+			r = run_once(w, n, modes[k]);
+			if (r.secs < best[k].secs)
+				best[k] = r;
+		}
 	}
-	return best;
 }
 
 int main(int argc, char **argv)
@@ -173,6 +192,7 @@ int main(int argc, char **argv)
 	double log_none = 0, log_bb = 0, bps;
 	uint64_t nat_none = 0, cache_none = 0, nat_bb = 0, cache_bb = 0;
 	uint64_t nr_blocks = 0;
+	const char *only = argc > 2 ? argv[2] : NULL;
 	const struct workload *w;
 	int nw = 0;
 
@@ -189,9 +209,14 @@ int main(int argc, char **argv)
 		/* recursion depth is not linear in time: never scaled */
 		long n = !strcmp(w->name, "recurse") ? w->bench_n :
 			 w->bench_n * scale > 1 ? w->bench_n * scale : 1;
-		struct result nat = run_best(w, n, -1);
-		struct result none = run_best(w, n, JITRUN_NONE);
-		struct result bb = run_best(w, n, JITRUN_BBCOUNT);
+		struct result res[3], nat, none, bb;
+
+		if (only && strcmp(only, w->name))
+			continue;
+		run_best(w, n, res);
+		nat = res[0];
+		none = res[1];
+		bb = res[2];
 
 		if (none.value != nat.value || bb.value != nat.value) {
 			fprintf(stderr, "%s: results differ\n", w->name);
@@ -202,6 +227,15 @@ int main(int argc, char **argv)
 		       none.secs / nat.secs, bb.secs / nat.secs,
 		       (double)none.stats.cache_bytes / none.stats.native_bytes,
 		       (double)bb.stats.cache_bytes / bb.stats.native_bytes);
+		if (only)
+			printf("  blocks %lu copies %lu links %lu ind_misses %lu ic_armed %lu ibl_lookups %lu translate %.4f s\n",
+			       (unsigned long)none.stats.blocks,
+			       (unsigned long)none.stats.copies,
+			       (unsigned long)none.stats.links,
+			       (unsigned long)none.stats.ind_misses,
+			       (unsigned long)none.stats.ic_armed,
+			       (unsigned long)none.stats.ibl_lookups,
+			       none.stats.translate_ns * 1e-9);
 		log_none += __builtin_log(none.secs / nat.secs);
 		log_bb += __builtin_log(bb.secs / nat.secs);
 		nat_none += none.stats.native_bytes;

@@ -7,6 +7,16 @@
  * all registers, EFLAGS and the vector state, and leaves the stack exactly
  * as the translated native instruction would have.
  */
+#include "jit/ibl_probe.h"
+
+	.text
+
+/* %fs offset of the thread-local slot indirect sites jump through */
+	.section .rodata
+	.globl	jitrun_ibl_slot_tpoff
+	.p2align 3
+jitrun_ibl_slot_tpoff:
+	.quad	jitrun_ibl_slot@tpoff
 	.text
 
 /* XSAVE components: x87, SSE, AVX, AVX-512 (not AMX: 8 KiB more, unused) */
@@ -93,37 +103,39 @@ jitrun_exit_call_entry:
 
 /*
  * Hash lookup of the native target in %rax; returns the cache address (or
- * the address to run natively) in %rax.  Clobbers %rcx and EFLAGS only; on a
- * miss it saves everything and asks the C dispatcher to translate.
+ * the address to run natively) in %rax, and leaves the pair in the
+ * direct-mapped table the indirect sites probe inline (jit_host.ibl_keys:
+ * entry low 16 bits of the target: -target and where to go).  Clobbers
+ * %rcx and EFLAGS only; on a miss it saves everything and asks the C
+ * dispatcher to translate.
  */
 	.type	ibl_lookup, @function
 ibl_lookup:
+	incq	jitrun_ibl_lookups(%rip)
 	/* a cache address already (longjmp, saved return): go as is */
 	cmp	jitrun_cache_lo(%rip), %rax
 	jb	0f
 	cmp	jitrun_cache_hi(%rip), %rax
 	jb	5f
-0:	mov	%rax, %rcx
-	shr	$4, %rcx
-	xor	%rax, %rcx
-	and	jitrun_htab_mask(%rip), %rcx
-	shl	$4, %rcx
-	add	jitrun_htab(%rip), %rcx
-1:	cmp	(%rcx), %rax
-	je	3f
-	cmpq	$0, (%rcx)
-	je	4f
-	add	$16, %rcx
-	cmp	jitrun_htab_end(%rip), %rcx
-	jb	1b
-	mov	jitrun_htab(%rip), %rcx
-	jmp	1b
-3:	mov	8(%rcx), %rax
-5:	ret
-4:	push	%rax			/* argument and result slot */
-	CALL_C	jitrun_dispatch_ind, 88, 88
-	pop	%rax
+0:	JIT_IBL_PROBE jitrun_htab, jitrun_htab_mask, jitrun_htab_end, 3f, 4f
+3:	mov	8(%rcx), %rcx
+	/* %rax: target, %rcx: where it goes */
+6:	push	%rdx
+	movzwl	%ax, %edx
+	mov	%rcx, jitrun_ibl_dests(, %rdx, 8)
+	neg	%rax
+	mov	%rax, jitrun_ibl_keys(, %rdx, 8)
+	mov	%rcx, %rax
+	pop	%rdx
 	ret
+5:	mov	%rax, %rcx
+	jmp	6b
+4:	push	%rax			/* the target */
+	push	%rax			/* argument and result slot */
+	CALL_C	jitrun_dispatch_ind, 88, 88
+	pop	%rcx
+	pop	%rax
+	jmp	6b
 	.size	ibl_lookup, . - ibl_lookup
 
 /*

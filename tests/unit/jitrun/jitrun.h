@@ -22,12 +22,14 @@ enum jitrun_instr {
 
 struct jitrun_stats {
 	uint64_t blocks;	/* translated blocks */
+	uint64_t copies;	/* of which copies laid out as fall-through */
 	uint64_t native_bytes;	/* native bytes they cover */
 	uint64_t cache_bytes;	/* cache bytes they use, stubs included */
 	uint64_t stubs;		/* exit stubs emitted */
 	uint64_t links;		/* exits chained by the dispatcher */
 	uint64_t ind_misses;	/* indirect lookups that reached C */
 	uint64_t ic_armed;	/* inline-cache sites armed */
+	uint64_t ibl_lookups;	/* indirect branches through the shared lookup */
 	uint64_t translate_ns;	/* time spent in jit_translate_block() */
 };
 

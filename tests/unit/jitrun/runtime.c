@@ -51,6 +51,10 @@ struct htab_entry *jitrun_htab, *jitrun_htab_end;
 uint64_t jitrun_cache_lo, jitrun_cache_hi;
 uint64_t jitrun_htab_mask;
 __thread uint64_t jitrun_ibl_slot __attribute__((tls_model("local-exec")));
+extern const int64_t jitrun_ibl_slot_tpoff;
+/* direct-mapped tables the indirect sites probe (jit_host.ibl_keys) */
+uint64_t jitrun_ibl_keys[JIT_IBL_DIRECT], jitrun_ibl_dests[JIT_IBL_DIRECT];
+uint64_t jitrun_ibl_lookups;	/* shared lookups (entry.S) */
 
 static uint8_t *cache, *cache_free;
 static struct jitrun_block *blocks;
@@ -225,35 +229,32 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/**
- * jitrun_translate() - cache address of native @pc, translating on a miss
- * @pc:	native address
- *
- * Return: the cache address, or @pc itself when it runs natively (outside
- * the program text, undecodable, or an instruction such as ud2 that must
- * fault at its own address).
+/* Fall-through blocks laid out after a new block in one go, at most */
+#define FT_CHAIN	16
+
+/*
+ * Translate the block at native @pc at cache_free; a @copy of a block
+ * translated already (laid out as the fall-through of another) is not
+ * entered in the hash table.
+ * Return: its entry, 0 if it must run natively, or die.
  */
-uint64_t jitrun_translate(uint64_t pc)
+static uint64_t translate_one(uint64_t pc, enum jit_ft_mode ft, bool copy)
 {
 	struct jitrun_block *rb;
-	uint64_t c, t0;
+	uint64_t t0;
 	int ret;
 
-	if (!jitrun_in_text(pc))
-		return pc;
-	c = htab_find(pc);
-	if (c)
-		return c;
 	if (nr_blocks == MAX_BLOCKS || map_used + JIT_BLOCK_MAX_INSNS > MAP_POOL ||
 	    cache_free + BLOCK_ROOM > cache + CACHE_SIZE)
 		die("code cache full", pc, 0);
 	rb = &blocks[nr_blocks];
+	host.fallthrough_next = ft;
 	t0 = now_ns();
 	ret = jit_translate_block(xlator, pc, nr_blocks, cache_free,
 				  (uint64_t)cache_free, BLOCK_ROOM, &rb->b);
 	stats.translate_ns += now_ns() - t0;
 	if (ret == -JIT_E_NATIVE || ret == -JIT_E_DECODE)
-		return pc;
+		return 0;
 	if (ret < 0)
 		die("translation failed", pc, -ret);
 	rb->map_first = map_used;
@@ -261,14 +262,74 @@ uint64_t jitrun_translate(uint64_t pc)
 	       rb->b.nr_insns * sizeof(*map_pool));
 	map_used += rb->b.nr_insns;
 	stats.blocks++;
+	stats.copies += copy;
 	stats.native_bytes += rb->b.native_len;
 	stats.cache_bytes += ret;
 	stats.stubs += rb->b.nr_exits - (rb->b.shared_cc != JIT_CC_NONE);
-	c = (uint64_t)cache_free;
 	cache_free += ret;
 	nr_blocks++;
-	htab_insert(pc, c);
-	return c;
+	if (!copy)
+		htab_insert(pc, rb->b.cache_start + rb->b.entry_off);
+	return rb->b.cache_start + rb->b.entry_off;
+}
+
+/* The block @prev runs off its end: continue at @dest with a jmp */
+static void jmp_after(struct jitrun_block *prev, uint64_t dest)
+{
+	uint64_t c = (uint64_t)cache_free;
+	int32_t rel = (int32_t)(dest - (c + 5));
+
+	if (!jit_fits_s32((int64_t)(dest - (c + 5))))
+		die("fall-through out of reach", dest, 0);
+	*cache_free = 0xe9;
+	memcpy(cache_free + 1, &rel, 4);
+	cache_free += 5;
+	prev->b.cache_len += 5;		/* the jmp belongs to the block */
+	stats.cache_bytes += 5;
+}
+
+/**
+ * jitrun_translate() - cache address of native @pc, translating on a miss
+ * @pc:	native address
+ *
+ * A new block's fall-through block is laid out right after it
+ * (enum jit_ft_mode), and so on up to FT_CHAIN blocks: the not-taken path
+ * of a jcc and the return from a call then need no jmp.  A fall-through
+ * block translated already is copied once (a loop body's exit path, the
+ * return from a call inside a loop), not chained further.
+ *
+ * Return: the cache address, or @pc itself when it runs natively (outside
+ * the program text, undecodable, or an instruction such as ud2 that must
+ * fault at its own address).
+ */
+uint64_t jitrun_translate(uint64_t pc)
+{
+	struct jitrun_block *prev;
+	uint64_t c, next, first;
+	unsigned int i;
+
+	if (!jitrun_in_text(pc))
+		return pc;
+	c = htab_find(pc);
+	if (c)
+		return c;
+	first = translate_one(pc, JIT_FT_HEAD, false);
+	if (!first)
+		return pc;
+	for (i = 1; blocks[nr_blocks - 1].b.ft_next; i++) {
+		prev = &blocks[nr_blocks - 1];
+		next = prev->b.native_start + prev->b.native_len;
+		c = htab_find(next);
+		if (c && translate_one(next, JIT_FT_EXIT, true))
+			break;
+		if (!c && translate_one(next, i + 1 < FT_CHAIN ?
+					JIT_FT_CHAINED : JIT_FT_EXIT, false))
+			continue;
+		/* it runs natively or could not be copied: jmp there */
+		jmp_after(prev, c ? c : next);
+		break;
+	}
+	return first;
 }
 
 /* Block containing a cache address: blocks are laid out in id order */
@@ -353,6 +414,7 @@ int jitrun_init(enum jitrun_instr mode)
 	nr_blocks = 0;
 	map_used = 0;
 	memset(&stats, 0, sizeof(stats));
+	jitrun_ibl_lookups = 0;
 	instr_mode = mode;
 
 	memset(&host, 0, sizeof(host));
@@ -365,6 +427,11 @@ int jitrun_init(enum jitrun_instr mode)
 	host.ibl_call_entry = (uint64_t)jitrun_ibl_call;
 	host.red_zone = 128;
 	host.counter_mode = JIT_COUNTER_ABS;
+	memset(jitrun_ibl_keys, 0, sizeof(jitrun_ibl_keys));
+	memset(jitrun_ibl_dests, 0, sizeof(jitrun_ibl_dests));
+	host.ibl_keys = (uint64_t)jitrun_ibl_keys;
+	host.ibl_dests = (uint64_t)jitrun_ibl_dests;
+	host.ibl_slot = (int32_t)jitrun_ibl_slot_tpoff;
 
 	memset(&ops, 0, sizeof(ops));
 	ops.block = instr_block;
@@ -406,6 +473,7 @@ long jitrun_call(void *fn, long a0, long a1, long a2, long a3)
 
 const struct jitrun_stats *jitrun_stats(void)
 {
+	stats.ibl_lookups = jitrun_ibl_lookups;
 	return &stats;
 }
 
