@@ -17,7 +17,7 @@
 #include <asm/ibt.h>
 #include <asm/nospec-branch.h>
 #include <asm/percpu.h>
-#include "jit/ibl_probe.h"
+#include "jit/ibl_probe.S"
 
 	.text
 

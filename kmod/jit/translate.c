@@ -903,6 +903,8 @@ static void emit_stubs(struct jit_translator *t)
 	unsigned int i;
 
 	if (t->stub_bytes) {
+		if (e->overflow)
+			return;	/* no room was reserved: -JIT_E_NOSPACE */
 		/* the room reserved before the entry */
 		jit_emit_init(&before, e->buf, e->base, t->stub_bytes);
 		se = &before;

@@ -124,6 +124,15 @@ static void check(const uint8_t *data, size_t size)
 	host.red_zone = cfg & 1 ? 128 : 0;
 	host.counter_mode = cfg & 2 ? JIT_COUNTER_GS : JIT_COUNTER_ABS;
 	host.ibt = cfg & 4;
+	/* the input's length picks the fall-through layout and table lookup */
+	host.fallthrough_next = size % 3;
+	if (size & 4) {
+		jit_ic.jmp_miss = 0x401040;
+		jit_ic.call_miss = 0x401050;
+		host.ibl_keys = size & 8 ? 0x500000 : 0;
+		host.ibl_dests = 0x600000;
+		host.ibl_slot = -8;
+	}
 	jit_translator_init(&t, &host, cfg & 8 ? &ops : NULL);
 	need = JIT_BLOCK_MAX_CACHE + (cfg & 8 ? 200 * (JIT_BLOCK_MAX_INSNS + 4) : 0);
 	cap = cfg & 0x10 ? (cfg & 0x60) + 3 : need;
@@ -182,6 +191,13 @@ static void check(const uint8_t *data, size_t size)
 	if (i != blk.cache_len)
 		abort();
 
+	/* stubs before the entry only when asked; nothing after a run-off */
+	if ((blk.entry_off && (host.fallthrough_next != JIT_FT_HEAD ||
+			       blk.entry_off > t.map[0].instr_off)) ||
+	    (blk.ft_next && (!host.fallthrough_next ||
+			     blk.nr_exits && blk.exits[0].stub_off >=
+					     blk.entry_off)))
+		abort();
 	for (i = 0; i < blk.cache_len; i++) {
 		uint64_t n = jit_block_cache_to_native(&blk, t.map, CACHE_PC + i);
 
@@ -199,6 +215,8 @@ static void check(const uint8_t *data, size_t size)
 			abort();
 	}
 out:
+	jit_ic.jmp_miss = 0;
+	jit_ic.call_miss = 0;
 	free(buf);
 	free(copy);
 }

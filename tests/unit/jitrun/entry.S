@@ -7,7 +7,7 @@
  * all registers, EFLAGS and the vector state, and leaves the stack exactly
  * as the translated native instruction would have.
  */
-#include "jit/ibl_probe.h"
+#include "jit/ibl_probe.S"
 
 	.text
 

@@ -22,7 +22,8 @@ enum jitrun_instr {
 
 struct jitrun_stats {
 	uint64_t blocks;	/* translated blocks */
-	uint64_t copies;	/* of which copies laid out as fall-through */
+	uint64_t laid_out;	/* of which laid out as a fall-through */
+	uint64_t copies;	/* of which copies of translated blocks */
 	uint64_t native_bytes;	/* native bytes they cover */
 	uint64_t cache_bytes;	/* cache bytes they use, stubs included */
 	uint64_t stubs;		/* exit stubs emitted */

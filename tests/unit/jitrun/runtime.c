@@ -320,11 +320,15 @@ uint64_t jitrun_translate(uint64_t pc)
 		prev = &blocks[nr_blocks - 1];
 		next = prev->b.native_start + prev->b.native_len;
 		c = htab_find(next);
-		if (c && translate_one(next, JIT_FT_EXIT, true))
+		if (c && translate_one(next, JIT_FT_EXIT, true)) {
+			stats.laid_out++;
 			break;
+		}
 		if (!c && translate_one(next, i + 1 < FT_CHAIN ?
-					JIT_FT_CHAINED : JIT_FT_EXIT, false))
+					JIT_FT_CHAINED : JIT_FT_EXIT, false)) {
+			stats.laid_out++;
 			continue;
+		}
 		/* it runs natively or could not be copied: jmp there */
 		jmp_after(prev, c ? c : next);
 		break;

@@ -310,6 +310,35 @@ static void test_construction(void)
 	shared_free(s);
 }
 
+/*
+ * The fast paths are in effect: polymorphic indirect branches resolve in
+ * the sites' inline table lookup, not in the shared lookup routine, and
+ * fall-through blocks are laid out after their predecessors.
+ */
+static void test_fast_paths(void)
+{
+	struct shared *s = shared_alloc();
+
+	run_translated(JITRUN_NONE, wl_interp, 2000, s);
+	ok(WIFEXITED(s->status) && !WEXITSTATUS(s->status) &&
+	   s->result == wl_interp(2000) && s->stats.ibl_lookups < 64,
+	   "interp(2000): switch dispatch resolved inline (%lu shared lookups for ~10^5 dispatches)",
+	   (unsigned long)s->stats.ibl_lookups);
+	run_translated(JITRUN_NONE, wl_fnptr, 10000, s);
+	ok(WIFEXITED(s->status) && !WEXITSTATUS(s->status) &&
+	   s->result == wl_fnptr(10000) && s->stats.ibl_lookups < 16,
+	   "fnptr(10000): calls through 4 random pointers resolved inline (%lu shared lookups)",
+	   (unsigned long)s->stats.ibl_lookups);
+	run_translated(JITRUN_NONE, wl_printf, 20, s);
+	ok(WIFEXITED(s->status) && !WEXITSTATUS(s->status) &&
+	   s->result == wl_printf(20) &&
+	   s->stats.laid_out * 4 > s->stats.blocks && s->stats.copies,
+	   "printf(20): %lu of %lu blocks laid out as fall-through (%lu copies)",
+	   (unsigned long)s->stats.laid_out, (unsigned long)s->stats.blocks,
+	   (unsigned long)s->stats.copies);
+	shared_free(s);
+}
+
 /* Clean calls at calls and returns see the right targets */
 static void test_call_hooks(void)
 {
@@ -368,7 +397,12 @@ static void test_pc_map(void)
 				    jitrun_cache_to_native(c + m[i].instr_off) != native)
 					bad++;
 			}
+			/* exit code and stubs, after or before the entry */
 			if (jitrun_cache_to_native(b->b.cache_start + b->b.cache_len - 1) !=
+			    b->b.native_start + m[b->b.nr_insns - 1].native_off)
+				bad++;
+			if (b->b.entry_off &&
+			    jitrun_cache_to_native(b->b.cache_start) !=
 			    b->b.native_start + m[b->b.nr_insns - 1].native_off)
 				bad++;
 		}
@@ -392,6 +426,7 @@ int main(void)
 	test_construction();
 	test_call_hooks();
 	test_pc_map();
+	test_fast_paths();
 	test_oracle();
 	return done_testing();
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * Included, not assembled by itself: Kbuild builds the C files of jit/.
+ *
  * Hash probe of the indirect-branch lookup routines, shared by the kernel's
  * (kmod/dispatch_entry.S) and the userspace harness's
  * (tests/unit/jitrun/entry.S): one source for the table layout both C
@@ -11,8 +13,8 @@
  * entry whose native word is 0 is empty, and the native word is written
  * last, so a reader that sees it sees the cache word too.
  */
-#ifndef JIFL_JIT_IBL_PROBE_H
-#define JIFL_JIT_IBL_PROBE_H
+#ifndef JIFL_JIT_IBL_PROBE_S
+#define JIFL_JIT_IBL_PROBE_S
 
 #ifdef __ASSEMBLER__
 /*
@@ -39,4 +41,4 @@
 .endm
 #endif
 
-#endif /* JIFL_JIT_IBL_PROBE_H */
+#endif /* JIFL_JIT_IBL_PROBE_S */
