@@ -459,7 +459,7 @@ struct jit_ic_config jit_ic;
  *	 mov dests(,%rcx,8),%rcx
  *	 mov %rcx,%fs:slot
  *	 pop %rdx; pop %rcx; [lea RZ(%rsp),%rsp]
- *	 jmp/call *%fs:slot; [call: jmp FT]]
+ *	 jmp/call *%fs:slot; [call: jmp FT]; nops: S % 4 == 0]
  *F+6+S	mov 8(%rsp),%rcx; mov %rdx,8(%rsp); pop %rdx; nop
  *F+19+S jmp/call miss			rel32 at F+20+S: the stub, then the
  *					host's generic ibl_*_entry
@@ -502,9 +502,12 @@ static u32 ic_lookup_len(const struct jit_host *h, bool jmp)
 			  8 * (JIT_IBL_DIRECT - 1)) ||
 	    !jit_fits_s32((s64)h->ibl_keys + 8 * (JIT_IBL_DIRECT - 1)))
 		return 0;
-	/* probe, movzwl + mov + mov to the slot + 2 pops + jmp/call */
-	return IC_PROBE + 30 +
-	       (jmp ? lea_rsp_len(h->red_zone) : 2 /* jmp FT */);
+	/*
+	 * probe, movzwl + mov + mov to the slot + 2 pops + jmp/call, then
+	 * padding that keeps the patched fields after it 4-byte aligned
+	 */
+	return (IC_PROBE + 30 +
+		(jmp ? lea_rsp_len(h->red_zone) : 2 /* jmp FT */) + 3) & ~3u;
 }
 
 static bool ic_usable(const struct jit_translator *t, const struct jit_insn *in)
@@ -530,8 +533,12 @@ static void emit_rcx_table(struct jit_emitter *e, u64 table)
 	jit_emit_u32(e, (u32)table);
 }
 
-/* The inline lookup: %rcx and %rdx saved, %rdx = the native target */
-static void emit_ic_lookup(struct jit_translator *t, bool jmp, s32 rz, u32 sl)
+/*
+ * The inline lookup at @f + 6, @sl bytes: %rcx and %rdx saved, %rdx = the
+ * native target
+ */
+static void emit_ic_lookup(struct jit_translator *t, bool jmp, s32 rz, u32 f,
+			   u32 sl)
 {
 	static const u8 movzwl[3] = { 0x0f, 0xb7, 0xca };
 	static const u8 lea_1[5] = { 0x48, 0x8d, 0x4c, 0x11, 0x01 };
@@ -557,8 +564,10 @@ static void emit_ic_lookup(struct jit_translator *t, bool jmp, s32 rz, u32 sl)
 	jit_emit_u32(e, (u32)h->ibl_slot);
 	if (!jmp) {
 		jit_emit_u8(e, 0xeb);			/* jmp FT */
-		jit_emit_u8(e, IC_STUB_END - 6);
+		jit_emit_u8(e, (u8)(f + sl + IC_STUB_END - (e->len + 1)));
 	}
+	if (!e->overflow && e->len <= f + 6 + sl)
+		jit_emit_nops(e, f + 6 + sl - e->len);	/* dead padding */
 }
 
 static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
@@ -587,11 +596,16 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 	jit_emit_align_field(e, sizeof(lea_rcx));
 	jit_emit_bytes(e, lea_rcx, sizeof(lea_rcx));
 	f = e->len;
+	/* the fields patched later are 4-byte aligned: atomic stores */
+	if (!e->overflow && ((e->base + f + sl + IC_MISS) & 3)) {
+		set_error(t, JIT_E_INVAL);
+		return;
+	}
 	stub = e->base + f + sl + IC_STUB;
 	jit_emit_u32(e, 0);
 	jit_emit_bytes(e, tail, 2);
 	if (sl)
-		emit_ic_lookup(t, jmp, rz, sl);
+		emit_ic_lookup(t, jmp, rz, f, sl);
 	if (!e->overflow && e->len != f + 6 + sl) {
 		set_error(t, JIT_E_INVAL);
 		return;
