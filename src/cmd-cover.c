@@ -281,6 +281,10 @@ int cmd_cover(int argc, const char **argv)
 			goto out;
 	cover_finish(&c[0]);
 	cover_finish(&c[1]);
+	if (c[0].unflagged_runs + c[1].unflagged_runs)
+		fprintf(stderr, "jifl cover: warning: %u recording%s without block counts or cover flags: every translated block is taken as run (record with -e cover or -e bbcount)\n",
+			c[0].unflagged_runs + c[1].unflagged_runs,
+			c[0].unflagged_runs + c[1].unflagged_runs == 1 ? "" : "s");
 	if (!any_lines && !pcs)
 		fprintf(stderr, "jifl cover: warning: no recorded code has line information: only the PC list (--pcs) is meaningful\n");
 

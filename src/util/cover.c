@@ -227,7 +227,7 @@ static int add_func(struct cover *c, const struct jd_file *f,
 
 		fb[i].start = b->start;
 		fb[i].len = b->len;
-		fb[i].count = counted ? counts[it[i].block] : 1;
+		fb[i].count = counts[it[i].block];
 	}
 	qsort(fb, n, sizeof(*fb), cmp_fblock);
 	for (i = 0; i < n; i++) {
@@ -247,6 +247,8 @@ static int add_func(struct cover *c, const struct jd_file *f,
 	}
 	if (!fcount)
 		fcount = fmax;
+	if (!counted)
+		fcount = fcount > 0;
 	nrows = symbols_rows(syms, fs, fe, &rows);
 	if (!nrows) {
 		c->funcs_nolines++;
@@ -293,6 +295,8 @@ static int add_func(struct cover *c, const struct jd_file *f,
 				t->count = sum;
 		}
 		t->hit = t->count > 0;
+		if (!counted)	/* -e cover: ran or not, no count */
+			t->count = t->hit;
 		ntmp++;
 	}
 	qsort(tmp, ntmp, sizeof(*tmp), cmp_tmp);
@@ -349,7 +353,8 @@ static int add_func(struct cover *c, const struct jd_file *f,
 		l->count = tmp[i].count;
 		l->hit = tmp[i].hit;
 	}
-	if (add_branches(c, syms, fs, fe, fb, nfb))
+	/* edges need real counts: -e cover only says "ran" */
+	if (counted && add_branches(c, syms, fs, fe, fb, nfb))
 		goto out;
 	ret = 0;
 out:
@@ -360,7 +365,7 @@ out:
 
 int cover_add(struct cover *c, const struct jd_file *f, struct symbols *syms)
 {
-	bool counted = f->present & (1U << JD_SEC_COUNTERS);
+	bool counted = f->present & (1U << JD_SEC_COUNTERS), exact;
 	struct item *items = NULL;
 	uint64_t *counts;
 	size_t n = 0, i, j;
@@ -373,9 +378,26 @@ int cover_add(struct cover *c, const struct jd_file *f, struct symbols *syms)
 	for (i = 0; i < f->nr_counters; i++)
 		if (f->counters[i].block < f->nr_blocks)
 			counts[f->counters[i].block] += f->counters[i].count;
+	/*
+	 * Without counters (-e cover), the cover plugin flags the blocks that
+	 * ran (JD_BLOCK_RAN): each counts 1.  With neither, every translated
+	 * block is taken as run.
+	 */
+	exact = counted;
+	if (!counted) {
+		bool flagged = false;
+
+		for (i = 0; i < f->nr_blocks && !flagged; i++)
+			flagged = f->blocks[i].flags & JD_BLOCK_RAN;
+		for (i = 0; i < f->nr_blocks; i++)
+			counts[i] = !flagged || (f->blocks[i].flags & JD_BLOCK_RAN);
+		if (!flagged)
+			c->unflagged_runs++;
+		counted = true;
+	}
 	for (i = 0; i < f->nr_blocks; i++) {
 		const struct jd_block *b = &f->blocks[i];
-		bool ran = !counted || counts[i];
+		bool ran = counts[i] != 0;
 		struct sym_src src;
 
 		if (!symbols_lookup(syms, b->start, &src) || !src.func) {
@@ -402,7 +424,7 @@ int cover_add(struct cover *c, const struct jd_file *f, struct symbols *syms)
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && items[j].func_start == items[i].func_start; j++)
 			;
-		if (add_func(c, f, syms, counts, counted, &items[i], j - i))
+		if (add_func(c, f, syms, counts, exact, &items[i], j - i))
 			goto out;
 	}
 	c->nr_runs++;

@@ -17,7 +17,9 @@
  *    block count when no recorded block starts at its entry);
  *  - branches: the two edges of each conditional jump whose edges the
  *    counts determine (cover-branches.h), under the jump's line.
- * Recordings made with -e cover carry no counts: a block that ran counts 1.
+ * Recordings made with -e cover carry no counts: a block the cover plugin
+ * saw run (JD_BLOCK_RAN) counts 1; with neither counts nor flags, every
+ * translated block is taken as run (and said so).
  * Recordings merge by source position (file and line), not by address:
  * module bases and KASLR differ between boots.
  */
@@ -79,6 +81,7 @@ struct cover {
 	unsigned int funcs_nolines;	/* recorded functions */
 	unsigned int blocks_unresolved;	/* blocks in no known function */
 	unsigned int nr_runs;
+	unsigned int unflagged_runs;	/* no counts, no cover flags */
 	/* filters: fnmatch(3) patterns on source file paths */
 	const char *const *include;
 	const char *const *exclude;

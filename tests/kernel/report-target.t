@@ -70,6 +70,36 @@ done
 out=$("$J" cover --diff sw3.data sw10.data --symfs "$KODIR" --include jifl_target.c 2>&1)
 expect_match "--diff: case 3's line only in the first" "^\+ .*jifl_target\.c:$(line_of 'r = v << 4;')$"
 
+# -e cover: which blocks ran, no counts
+"$J" record -q -e cover --module jifl_target --syscalls ioctl -o cov.data -- "$RT" loop 7 >/dev/null
+ok $? "record -e cover -- run-target loop 7"
+"$J" cover -i cov.data --symfs "$KODIR" --include jifl_target.c -o cov.info 2>cov.err
+ret=$(awk -v d="$(line_of 'u64 jt_loop(u64 n)')" 'NR > d && /return acc;/ { print NR; exit }' "$SRC")
+grep -qx "DA:$body,1" cov.info && grep -qx "DA:$ret,0" cov.info &&
+	! grep -q '^BRDA' cov.info && ! grep -q 'taken as run' cov.err
+st=$?
+ok $st "cover of -e cover data: the loop body ran (1), the N=0 return did not (0); no BRDA"
+[ $st -eq 0 ] || diag "$(grep -E '^(SF|DA|BRDA)' cov.info | head -30)" "$(cat cov.err)"
+
+# calltrace: jt_recurse(6) calls itself down to jt_recurse(0): 7 calls
+"$J" record -q -e calltrace --module jifl_target --syscalls ioctl -o ct.data -- "$RT" recurse 6 >/dev/null 2>ct.err
+st=$?
+if [ $st -eq 0 ]; then
+	out=$("$J" report -i ct.data --stdio 2>&1)
+	expect_match "calltrace profile: jt_recurse called 7 times" " 7 +[0-9]+ +[0-9]+  jt_recurse \[jifl_target\]$"
+	out=$("$J" report -i ct.data --stdio -g 2>&1)
+	expect_match "call graph: jt_recurse 7 deep under the ioctl" "^ .* 1 +[0-9]+ +[0-9]+ {14,}jt_recurse \[jifl_target\]$"
+	"$J" report -i ct.data --folded >ct.folded 2>/dev/null
+	grep -q "jt_recurse_\[jifl_target\];jt_recurse_\[jifl_target\]" ct.folded
+	ok $? "--folded: nested jt_recurse frames"
+	"$J" report -i ct.data --chrome >ct.json 2>/dev/null &&
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert sum(e["name"].startswith("jt_recurse") for e in d["traceEvents"]) == 7' ct.json
+	ok $? "--chrome: valid JSON with the 7 jt_recurse calls"
+else
+	ok 1 "record -e calltrace (exit $st)"
+	diag "$(cat ct.err)"
+fi
+
 rmmod jifl_target
 ok $? "rmmod jifl_target"
 done_testing

@@ -119,6 +119,7 @@ static int hexbytes(const char *hex, struct jd_build_id *id)
  *   sym ADDR TYPE NAME [MODULE]
  *   block ADDR LEN COUNT     COUNT 0: translated, never executed
  *   nocounters               no COUNTERS section (as -e cover writes)
+ *   ranflags                 blocks with a count above 0 get JD_BLOCK_RAN
  *   blocks ADDR SPAN N       N blocks of 4 bytes at ADDR + (i * 4 % SPAN),
  *                            counts 1 + i % 1000 (benchmarks)
  * Numbers in C syntax (0x... for hex).
@@ -137,7 +138,7 @@ static int write_spec(const char *out, const char *spec)
 	struct jd_writer *w;
 	FILE *fp = fopen(spec, "r");
 	uint64_t kmin = UINT64_MAX, kmax = 0;
-	bool nocounters = false;
+	bool nocounters = false, ranflags = false;
 	size_t i;
 	int r;
 
@@ -182,6 +183,8 @@ static int write_spec(const char *out, const char *spec)
 			nks++;
 		} else if (!strcmp(a, "nocounters") && n == 1) {
 			nocounters = true;
+		} else if (!strcmp(a, "ranflags") && n == 1) {
+			ranflags = true;
 		} else if (!strcmp(a, "blocks") && n == 4) {
 			uint64_t start = strtoull(b, NULL, 0);
 			uint64_t span = strtoull(c, NULL, 0);
@@ -219,6 +222,8 @@ static int write_spec(const char *out, const char *spec)
 		}
 	}
 	fclose(fp);
+	for (i = 0; ranflags && i < nb; i++)
+		bl[i].flags = cn[i].count ? JD_BLOCK_RAN : 0;
 	kall.syms = ks;
 	kall.count = (uint32_t)nks;
 	kall.flags = 0;

@@ -103,7 +103,18 @@ ok $? "overlapping blocks: the same branch edges as the static blocks"
 cov -i "$tmp/nc.data" --lcov >"$tmp/nc.info"
 [ "$(da "$tmp/nc.info" "$body")" = 1 ] && [ "$(da "$tmp/nc.info" "$ret")" = 0 ] &&
 	grep -qx 'LH:6' "$tmp/nc.info"
-ok $? "-e cover data (no counts): the same lines hit, each counted 1"
+ok $? "no counts nor cover flags: the same lines hit, each counted 1"
+expect_match_err() { grep -q "$1" "$tmp/err"; ok $? "$2"; }
+expect_match_err "every translated block is taken as run" "no counts nor cover flags: a warning says so"
+# -e cover: every translated block, those that ran flagged
+{ grep -v '^block' "$tmp/l7.spec"; grep '^block' "$tmp/l7.spec"; echo nocounters; echo ranflags; } >"$tmp/rf.spec"
+"$GEN" "$tmp/rf.data" spec "$tmp/rf.spec"
+cov -i "$tmp/rf.data" --lcov >"$tmp/rf.info"
+[ "$(da "$tmp/rf.info" "$body")" = 1 ] && [ "$(da "$tmp/rf.info" "$ret")" = 0 ] &&
+	grep -qx 'LH:6' "$tmp/rf.info" && ! grep -q "taken as run" "$tmp/err"
+ok $? "-e cover data: the blocks flagged as run are hit (each 1), the unflagged one not"
+! grep -q '^BRDA' "$tmp/rf.info"
+ok $? "-e cover data: no BRDA (edge counts need block counts)"
 
 # --- real lcov -------------------------------------------------------------------
 if command -v lcov >/dev/null && command -v genhtml >/dev/null; then
