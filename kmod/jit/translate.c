@@ -486,6 +486,11 @@ struct jit_ic_config jit_ic;
 #define IC_STUB		42
 #define IC_STUB_END	47
 #define IC_PROBE	18
+/* call sites with the table lookup: see emit_ic_call_tail() */
+#define IC_CALL_STUB		26
+#define IC_CALL_STUB_END	31
+#define IC_CALL_HIT		40
+#define IC_CALL_FT		44
 
 /* Bytes of "lea rz(%rsp),%rsp" */
 static u32 lea_rsp_len(s32 rz)
@@ -564,10 +569,42 @@ static void emit_ic_lookup(struct jit_translator *t, bool jmp, s32 rz, u32 f,
 	jit_emit_u32(e, (u32)h->ibl_slot);
 	if (!jmp) {
 		jit_emit_u8(e, 0xeb);			/* jmp FT */
-		jit_emit_u8(e, (u8)(f + sl + IC_STUB_END - (e->len + 1)));
+		jit_emit_u8(e, (u8)(f + sl + IC_CALL_FT - (e->len + 1)));
 	}
 	if (!e->overflow && e->len <= f + 6 + sl)
 		jit_emit_nops(e, f + 6 + sl - e->len);	/* dead padding */
+}
+
+/*
+ * The rest of a call site with the table lookup, from F+19+S: the hit's
+ * call comes last, so that the callee returns straight into the
+ * fall-through block (no jmp FT on the common path):
+ *
+ *F+19+S call miss			rel32 at F+20+S
+ *F+24+S jmp FT				the miss path's continuation
+ *F+26+S call jit_ic.call_miss		the stub: pushes F+31+S
+ *F+31+S hit: pop %rdx; pop %rcx; nops
+ *F+39+S call cache(T)			rel32 at F+40+S
+ *F+44+S FT
+ */
+
+static void emit_ic_call_tail(struct jit_translator *t, u32 f, u32 sl)
+{
+	struct jit_emitter *e = &t->emit;
+	u64 stub = e->base + f + sl + IC_CALL_STUB;
+
+	emit_branch_to(t, op_call, 1, stub);
+	jit_emit_u8(e, 0xeb);
+	jit_emit_u8(e, IC_CALL_FT - IC_CALL_STUB);
+	emit_branch_to(t, op_call, 1, jit_ic.call_miss);
+	jit_emit_pop_reg(e, JIT_RDX);
+	jit_emit_pop_reg(e, JIT_RCX);
+	if (e->overflow)
+		return;
+	jit_emit_nops(e, f + sl + IC_CALL_HIT - 1 - e->len);
+	emit_branch_to(t, op_call, 1, stub);	/* unreachable until armed */
+	if (!e->overflow && e->len != f + sl + IC_CALL_FT)
+		set_error(t, JIT_E_INVAL);
 }
 
 static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
@@ -611,6 +648,10 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 		return;
 	}
 	jit_emit_bytes(e, tail + 2, sizeof(tail) - 2);
+	if (!jmp && sl) {
+		emit_ic_call_tail(t, f, sl);
+		return;
+	}
 	emit_branch_to(t, op, 1, stub);
 	if (!jmp) {
 		jit_emit_u8(e, 0xeb);
@@ -662,10 +703,14 @@ bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
 			     (u32)wr[-2] << 16 | (u32)wr[-1] << 24);
 	bool call = stub_ret + (s64)stub_rel == jit_ic.call_miss;
 	u32 sl = ic_lookup_len(h, !call);
-	u8 *f = wr - IC_STUB_END - sl;
-	u64 fpc = stub_ret - IC_STUB_END - sl;
+	bool tail2 = call && sl;	/* emit_ic_call_tail() layout */
+	u8 *f = wr - (tail2 ? IC_CALL_STUB_END : IC_STUB_END) - sl;
+	u64 fpc = stub_ret - (tail2 ? IC_CALL_STUB_END : IC_STUB_END) - sl;
+	u32 hit_field = sl + (tail2 ? IC_CALL_HIT : IC_HIT);
+	u32 hit_code = sl + (tail2 ? IC_CALL_STUB_END :
+				     call ? IC_HIT_CALL : IC_HIT_JMP);
 	u64 generic = call ? h->ibl_call_entry : h->ibl_jmp_entry;
-	s64 hit = (s64)(dest - (fpc + sl + IC_HIT + 4));
+	s64 hit = (s64)(dest - (fpc + hit_field + 4));
 	s64 miss = (s64)(generic - (fpc + sl + IC_MISS + 4));
 	bool armed = false;
 
@@ -673,10 +718,8 @@ bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
 	if (!f[IC_JRCXZ] && jit_fits_s32((s64)target) &&
 	    jit_fits_s32(-(s64)target) && jit_fits_s32(hit)) {
 		ic_store32(f, (u32)(0u - (u32)target));
-		ic_store32(f + sl + IC_HIT, (u32)hit);
-		ic_store8(f + IC_JRCXZ,
-			  (u8)(sl + (call ? IC_HIT_CALL : IC_HIT_JMP) -
-			       (IC_JRCXZ + 1)));
+		ic_store32(f + hit_field, (u32)hit);
+		ic_store8(f + IC_JRCXZ, (u8)(hit_code - (IC_JRCXZ + 1)));
 		armed = true;
 	}
 	if (jit_fits_s32(miss))
