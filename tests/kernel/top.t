@@ -27,6 +27,16 @@ ok $? "--json: one object per refresh ($lines)"
 expect_match "--json entries name kernel functions" '"entries":\[\{"name":"[a-z_]'
 expect_match "--json: syscalls by name" '__x64_sys_|__do_sys_'
 
+# -p: a running process, until -n refreshes
+dd if=/dev/zero of=/dev/null bs=1 2>/dev/null &
+dd=$!
+out=$("$J" top --stdio -n 2 -d 0.5 -E 0 --syscalls read,write -p $dd 2>&1)
+ok $? "top -p PID --stdio -n 2 exits 0"
+expect_match "-p: the header names the pid" "pid $dd, every"
+expect_match "-p: dd's reads and writes" "[0-9]  (__x64_sys_read|__x64_sys_write)$"
+kill $dd 2>/dev/null
+wait $dd 2>/dev/null
+
 # --- errors that say what to do ------------------------------------------
 expect_status "-d abc: usage error" 2 "$J" top -d abc
 expect_match "-d names the range" "between 0.05 and 3600"
@@ -72,6 +82,8 @@ tm new-session -d -s jt -x 140 -y 36 \
 wait_screen "title: the command, blocks/s" "jifl top - sh -c while .* blocks/s"
 wait_screen "the workload's kernel functions appear" "[0-9]+  (__x64_sys_[a-z_0-9]+|__do_sys_[a-z_0-9]+|path_openat|do_sys_openat2|ksys_read|vfs_read)( |$)"
 wait_screen "key hints on the last line" "h help  q quit  s sort"
+# keep a screen for people to look at (tests/kernel/k*/top.out/)
+screen >"${JIFL_VM_OUT:-.}/top-screen.txt"
 
 tm send-keys -t jt h
 wait_screen "h: help screen" "cycle the sort order"
@@ -99,6 +111,7 @@ tm send-keys -t jt a
 wait_screen "a: annotate title names the function" "^__x64_sys_read +\[0x[0-9a-f]+, \+[0-9]+ bytes\]"
 wait_screen "annotation: disassembly with counts and block marks" "[0-9]+ +[0-9]+  > \+0x[0-9a-f]+ +[a-z]+"
 screen >annotate.txt
+cp annotate.txt "${JIFL_VM_OUT:-.}/top-annotate.txt"
 grep -Eq "(call|jmp|ret)" annotate.txt
 ok $? "annotation shows branch instructions"
 tm send-keys -t jt q
