@@ -21,6 +21,11 @@
 
 	.text
 
+/* Bounds of this file's code: a task stopped in here is in the dispatcher */
+	.globl jifl_entry_text_start
+jifl_entry_text_start:
+	ANNOTATE_NOENDBR	/* an address compared with, never a target */
+
 /*
  * Call \fn(word at \slot, EFLAGS or the word at \arg2) and store its
  * result back into the \slot word. Layout after the pushes, from %rbx: 0=rbx 8=r11 16=r10 24=r9
@@ -258,3 +263,7 @@ SYM_FUNC_START(jifl_ic_call_miss)
 	ret
 SYM_FUNC_END(jifl_ic_call_miss)
 STACK_FRAME_NON_STANDARD jifl_ic_call_miss
+
+	.globl jifl_entry_text_end
+jifl_entry_text_end:
+	ANNOTATE_NOENDBR

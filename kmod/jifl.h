@@ -38,6 +38,7 @@ bool jifl_cache_contains(unsigned long addr);
 extern const u8 jifl_exit_entry[], jifl_exit_call_entry[];
 extern const u8 jifl_ibl_jmp_entry[], jifl_ibl_call_entry[];
 extern const u8 jifl_ic_jmp_miss[], jifl_ic_call_miss[];
+extern const u8 jifl_entry_text_start[], jifl_entry_text_end[];
 
 /* --- dispatch.c: translating and linking under the cache lock --- */
 
@@ -54,6 +55,11 @@ int jifl_dispatch_blocks(struct jifl_block_info __user *uentries, u64 *nr,
 unsigned long jifl_entry_trampoline(unsigned long fentry_ip);
 void jifl_dispatch_stats(struct jifl_stats *st);
 unsigned int jifl_dispatch_forget(unsigned long start, unsigned long end);
+bool jifl_dispatch_native_of(u64 w, u64 *native, int *left);
+
+/* --- unpin.c: moving tasks out of the cache at stop --- */
+
+int jifl_unpin_tasks(void);
 
 /* C halves of dispatch_entry.S; called with all registers saved */
 u64 jifl_dispatch_exit(u64 stub_ret, u64 eflags);

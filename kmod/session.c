@@ -273,6 +273,8 @@ static void jifl_stop_locked(void)
 		return;
 	jifl_entry_stop();
 	jifl_started = false;
+	/* first, so that no task runs instrumentation after its plugin stops */
+	jifl_unpin_tasks();
 	jifl_plugins_stop();
 	jifl_rings_set_hup(true);
 	jifl_drain_locked();

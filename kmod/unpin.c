@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Moving tasks out of the code cache at stop (DESIGN section 4).
+ *
+ * After the entries are unhooked, tasks can still be in the cache: asleep
+ * in a system call (a blocked read), preempted, or about to enter it. Each
+ * holds cache addresses on its kernel stack: return addresses of
+ * translated calls, the return into its entry trampoline, and for a task
+ * interrupted in cache code the saved instruction pointer. With every CPU
+ * stopped, each such word is replaced by its native equivalent; the task
+ * then finishes natively and nothing can reach the cache any more, so the
+ * session ends at once instead of when the last sleeper wakes up.
+ *
+ * A word that has no exact native equivalent (a task stopped inside
+ * instrumentation, an exit stub or the dispatcher) makes the whole pass
+ * change nothing; it is retried a few times, and if the task stays there
+ * the old rule holds: the module stays loaded until the task leaves, and
+ * the log names it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
+#include <linux/stop_machine.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "jifl.h"
+
+#define JIFL_UNPIN_MAX		65536
+#define JIFL_UNPIN_TRIES	50
+
+struct jifl_rewrite {
+	unsigned long *slot;
+	unsigned long value;
+};
+
+struct jifl_unpin {
+	struct task_struct *caller;	/* asleep in stop_machine(): skipped */
+	struct jifl_rewrite *rw;
+	unsigned int nr;
+	long left;			/* tasks counted out of the cache */
+	pid_t blocker;
+	char blocker_comm[TASK_COMM_LEN];
+	unsigned long blocker_word;
+};
+
+static unsigned long jifl_text, jifl_text_end;
+
+/*
+ * A task will run on into jifl's code if its stack holds an address in
+ * the dispatcher's entry code (it was stopped there) or a return address
+ * into jifl (it is inside an instrumentation call); other words that point
+ * into jifl.ko are stale values in stack slots.
+ */
+static bool in_jifl_code(unsigned long w)
+{
+	u8 op;
+
+	if (w >= (unsigned long)jifl_entry_text_start &&
+	    w < (unsigned long)jifl_entry_text_end)
+		return true;
+	if (w < jifl_text + 5 || w >= jifl_text_end)
+		return false;
+	return !copy_from_kernel_nofault(&op, (void *)(w - 5), 1) && op == 0xe8;
+}
+
+/* Plan the rewrites of one task's stack; false if it cannot be moved. */
+static bool plan_task(struct jifl_unpin *u, struct task_struct *t)
+{
+	unsigned long *stack, *sp, *end;
+
+	if (!refcount_read(&t->stack_refcount))
+		return true;		/* the stack is gone */
+	stack = task_stack_page(t);
+	if (!stack)
+		return true;
+	end = (unsigned long *)((char *)stack + THREAD_SIZE);
+	sp = (unsigned long *)t->thread.sp;
+	if (sp < stack || sp >= end)
+		return true;		/* not a stack we know how to read */
+	for (; sp < end; sp++) {
+		unsigned long w = *sp;
+		u64 native;
+		int left;
+
+		if (in_jifl_code(w))
+			goto blocked;
+		if (!jifl_cache_contains(w))
+			continue;
+		if (!jifl_dispatch_native_of(w, &native, &left))
+			goto blocked;
+		if (u->nr == JIFL_UNPIN_MAX)
+			goto blocked;
+		u->rw[u->nr].slot = sp;
+		u->rw[u->nr].value = native;
+		u->nr++;
+		u->left += left;
+	}
+	return true;
+
+blocked:
+	u->blocker = task_pid_nr(t);
+	get_task_comm(u->blocker_comm, t);
+	u->blocker_word = *sp;
+	return false;
+}
+
+/* With every other CPU stopped: plan for all tasks, then rewrite. */
+static int unpin_stopped(void *data)
+{
+	struct jifl_unpin *u = data;
+	struct task_struct *g, *t;
+	unsigned int i;
+
+	u->nr = 0;
+	u->left = 0;
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		if (t == current || t == u->caller || READ_ONCE(t->on_cpu))
+			continue;
+		if (!plan_task(u, t)) {
+			rcu_read_unlock();
+			return -EAGAIN;
+		}
+	}
+	rcu_read_unlock();
+	for (i = 0; i < u->nr; i++)
+		*u->rw[i].slot = u->rw[i].value;
+	this_cpu_sub(jifl_inflight, u->left);
+	return 0;
+}
+
+/**
+ * jifl_unpin_tasks() - move every task out of the cache after a stop
+ *
+ * Called after the entries are unhooked, in process context.
+ *
+ * Return: the number of stack words rewritten, or -EAGAIN if some task
+ * stayed inside jifl's code (named in the log), or -ENOMEM.
+ */
+int jifl_unpin_tasks(void)
+{
+	unsigned long init, init_size, size;
+	struct jifl_unpin u = { .caller = current };
+	int ret = 0, i;
+
+	if (jifl_inflight_sum() <= 0)
+		return 0;
+	jifl_module_text(THIS_MODULE, &jifl_text, &size, &init, &init_size);
+	jifl_text_end = jifl_text + size;
+	u.rw = vmalloc_array(JIFL_UNPIN_MAX, sizeof(*u.rw));
+	if (!u.rw)
+		return -ENOMEM;
+	for (i = 0; i < JIFL_UNPIN_TRIES; i++) {
+		ret = stop_machine(unpin_stopped, &u, NULL);
+		if (ret != -EAGAIN)
+			break;
+		msleep(20);
+	}
+	if (ret == -EAGAIN)
+		pr_info("pid %d (%s) stays in jifl code (%pS): the module stays loaded until it leaves\n",
+			u.blocker, u.blocker_comm, (void *)u.blocker_word);
+	else if (!ret)
+		ret = u.nr;
+	vfree(u.rw);
+	return ret;
+}
