@@ -582,6 +582,36 @@ unsigned int jifl_dispatch_forget(unsigned long start, unsigned long end)
 	return n;
 }
 
+/* Where a stack word can send a task to return: the kernel's return thunk */
+static u64 jifl_native_return;
+
+/*
+ * The return thunk the kernel chose (apply_returns() patched every return
+ * site, ours included, to "jmp <thunk>" or to a plain ret). 6.12's
+ * __x86_return_thunk itself only warns that a site was left unpatched, so
+ * it is read off jifl_tramp_exit's return; for a plain ret, ITS's thunk is
+ * one (both target kernels build it).
+ */
+static u64 find_native_return(void)
+{
+	u64 pc = (u64)jifl_tramp_exit;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		struct jit_insn in;
+		int len = jit_decode(&in, (const u8 *)pc, JIT_INSN_MAX_LEN, pc);
+
+		if (len <= 0)
+			break;
+		if (in.flow == JIT_FLOW_JMP)
+			return in.target;
+		if (in.flow == JIT_FLOW_RET)
+			break;
+		pc += len;
+	}
+	return (u64)its_return_thunk;
+}
+
 /* rel32 target of the 5-byte call or jmp at @p (in the cache) */
 static u64 rel32_target(const u8 *p)
 {
@@ -606,7 +636,7 @@ static bool tramp_native_of(u64 w, u64 *native, int *left)
 		return false;
 	if (p[0] == 0xe9 && p[-5] == 0xe8 &&
 	    rel32_target(p) == (u64)jifl_tramp_exit) {
-		*native = (u64)__x86_return_thunk;
+		*native = jifl_native_return;
 		*left = 1;
 		return true;
 	}
@@ -684,6 +714,10 @@ bool jifl_dispatch_native_of(u64 w, u64 *native, int *left)
 	 * saved register or stale slot holding a block address; the
 	 * native instruction is the same place either way.
 	 */
+	if (w == cs) {		/* before the block's ENDBR64 */
+		*native = b->blk.native_start;
+		return true;
+	}
 	for (i = 0; i < b->blk.nr_insns; i++) {
 		if (w == cs + b->map[i].instr_off ||
 		    w == cs + b->map[i].cache_off) {
@@ -1106,6 +1140,7 @@ int jifl_dispatch_init(void)
 	jit_ic.call_miss = (u64)jifl_ic_call_miss;
 	jit_translator_init(&jifl_jt, h, NULL);
 	jifl_cache_ex_init();
+	jifl_native_return = find_native_return();
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include <linux/stop_machine.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <asm/segment.h>
 
 #include "compat.h"
 #include "jifl.h"
@@ -50,27 +51,33 @@ struct jifl_unpin {
 static unsigned long jifl_text, jifl_text_end;
 
 /*
- * A task will run on into jifl's code if its stack holds an address in
- * the dispatcher's entry code (it was stopped there) or a return address
- * into jifl (it is inside an instrumentation call); other words that point
- * into jifl.ko are stale values in stack slots.
+ * Whether @sp[0] shows a task inside jifl's code on its way back to the
+ * cache: a return address into jifl.ko (an instrumentation call, or the
+ * dispatcher's C called from its entry code), or an interrupted ip in
+ * that entry code (pt_regs: ip, then __KERNEL_CS). Asked only of tasks
+ * with cache words on their stack: other tasks that hold such words merely
+ * run jifl's own code (its workers) or keep stale values in stack slots.
  */
-static bool in_jifl_code(unsigned long w)
+static bool in_jifl_code(const unsigned long *sp, const unsigned long *end)
 {
+	unsigned long w = *sp;
 	u8 op;
 
-	if (w >= (unsigned long)jifl_entry_text_start &&
-	    w < (unsigned long)jifl_entry_text_end)
-		return true;
 	if (w < jifl_text + 5 || w >= jifl_text_end)
 		return false;
+	if (w >= (unsigned long)jifl_entry_text_start &&
+	    w < (unsigned long)jifl_entry_text_end &&
+	    sp + 1 < end && sp[1] == __KERNEL_CS)
+		return true;
 	return !copy_from_kernel_nofault(&op, (void *)(w - 5), 1) && op == 0xe8;
 }
 
 /* Plan the rewrites of one task's stack; false if it cannot be moved. */
 static bool plan_task(struct jifl_unpin *u, struct task_struct *t)
 {
-	unsigned long *stack, *sp, *end;
+	unsigned long *stack, *sp, *end, *in_jifl = NULL;
+	unsigned int first = u->nr;
+	long left_before = u->left;
 
 	if (!refcount_read(&t->stack_refcount))
 		return true;		/* the stack is gone */
@@ -86,8 +93,8 @@ static bool plan_task(struct jifl_unpin *u, struct task_struct *t)
 		u64 native;
 		int left;
 
-		if (in_jifl_code(w))
-			goto blocked;
+		if (!in_jifl && in_jifl_code(sp, end))
+			in_jifl = sp;
 		if (!jifl_cache_contains(w))
 			continue;
 		if (!jifl_dispatch_native_of(w, &native, &left))
@@ -99,9 +106,12 @@ static bool plan_task(struct jifl_unpin *u, struct task_struct *t)
 		u->nr++;
 		u->left += left;
 	}
-	return true;
-
+	if (u->nr == first || !in_jifl)
+		return true;
+	sp = in_jifl;
 blocked:
+	u->nr = first;
+	u->left = left_before;
 	u->blocker = task_pid_nr(t);
 	get_task_comm(u->blocker_comm, t);
 	u->blocker_word = *sp;
