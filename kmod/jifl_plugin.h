@@ -216,9 +216,9 @@ int jifl_insert_counter(struct jifl_xlate *x, u64 __percpu *counter);
  * @byte:	the byte; must lie in module or kernel image memory (a
  *		plugin's static array), which the code cache reaches with a
  *		32-bit address
- * @flags:	JIFL_STORE_ONCE: jifl may remove the store (turn it into a
- *		jump over it) once the byte reads non-zero, so that code run
- *		often costs nothing once covered
+ * @flags:	JIFL_STORE_ONCE: jifl may remove the store (a short jump
+ *		before it starts skipping it) once the byte reads non-zero,
+ *		so that code run often costs nothing once covered
  *
  * Return: 0; -ERANGE when @byte is out of reach; -ENOSPC when too many
  * JIFL_STORE_ONCE stores exist (the store stays, just is not removed).

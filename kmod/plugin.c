@@ -35,7 +35,7 @@ static bool jifl_inst_has_enter, jifl_inst_has_leave;
 /* jifl_insert_store_byte(JIFL_STORE_ONCE) stores to remove once run */
 #define JIFL_ONCE_MAX	JIFL_PLUGIN_MAX_BLOCKS
 struct jifl_once {
-	u64 pc;		/* cache address of the 9-byte store, even */
+	u64 pc;		/* cache address of the "jmp .+2" before the store */
 	u8 *byte;	/* NULL once removed or found stale */
 };
 static struct jifl_once *jifl_once;
@@ -223,8 +223,13 @@ int jifl_insert_counter(struct jifl_xlate *x, u64 __percpu *counter)
 }
 EXPORT_SYMBOL_GPL(jifl_insert_counter);
 
-/* movb $1, abs32: c6 04 25 <abs32> 01 */
+/*
+ * movb $1, abs32: c6 04 25 <abs32> 01; a JIFL_STORE_ONCE store is
+ * preceded by "jmp .+2" (eb 00), whose displacement byte becomes 8 to
+ * skip the store.
+ */
 #define STORE_LEN	8
+#define ONCE_LEN	(2 + STORE_LEN)
 
 int jifl_insert_store_byte(struct jifl_xlate *x, u8 *byte,
 			   unsigned int flags)
@@ -240,15 +245,14 @@ int jifl_insert_store_byte(struct jifl_xlate *x, u8 *byte,
 	if (addr != (s64)(s32)addr)
 		return -ERANGE;
 	if (flags & JIFL_STORE_ONCE) {
-		/* even, so that the 2-byte jmp replacing it is one store */
-		if (jit_emit_pc(e) & 1)
-			jit_emit_nops(e, 1);
 		n = jifl_nr_once;
 		if (jifl_once && n < JIFL_ONCE_MAX) {
 			jifl_once[n].pc = jit_emit_pc(e);
 			jifl_once[n].byte = byte;
 			/* entries before the count, for the sweeper */
 			smp_store_release(&jifl_nr_once, n + 1);
+			jit_emit_u8(e, 0xeb);	/* jmp .+2 */
+			jit_emit_u8(e, 0);
 		} else {
 			ret = -ENOSPC;
 		}
@@ -323,17 +327,20 @@ EXPORT_SYMBOL_GPL(jifl_event_clock);
 /* --- coverage stores that remove themselves --- */
 
 /*
- * Turn every JIFL_STORE_ONCE store whose byte is set into a jump over
- * itself: one aligned 2-byte write of "jmp .+8" over the store's first
- * bytes, through the cache's writable alias. A CPU that fetched the old
- * first bytes executes the old store, whose other bytes never change.
- * Stale entries (a translation that failed after the store was emitted,
+ * Skip every JIFL_STORE_ONCE store whose byte is set: its "jmp .+2"
+ * becomes "jmp .+10" by a one-byte write of the displacement through the
+ * cache's writable alias. One byte, so that a CPU decoding the jmp while
+ * it changes (without the serialisation cross-modifying code would need)
+ * sees one displacement or the other, never a mix of old and new bytes:
+ * patching the store's first two bytes into a jmp was seen, under QEMU's
+ * TCG, to run "c6 06 25" (a store through %rsi) made of one old and one
+ * new byte. Stale entries (a translation that failed after the store was emitted,
  * whose cache space was reused) are recognised by their bytes and
  * dropped. Called under the session lock, so never during a cache reset.
  */
 void jifl_plugins_sweep(void)
 {
-	u8 want[STORE_LEN], *alias;
+	u8 want[ONCE_LEN], *alias;
 	unsigned int i, n;
 	u32 addr;
 
@@ -341,10 +348,12 @@ void jifl_plugins_sweep(void)
 	/* pairs with the release in jifl_insert_store_byte() */
 	n = smp_load_acquire(&jifl_nr_once);
 
-	want[0] = 0xc6;
-	want[1] = 0x04;
-	want[2] = 0x25;
-	want[STORE_LEN - 1] = 1;
+	want[0] = 0xeb;
+	want[1] = 0;
+	want[2] = 0xc6;
+	want[3] = 0x04;
+	want[4] = 0x25;
+	want[ONCE_LEN - 1] = 1;
 	for (i = 0; i < n; i++) {
 		struct jifl_once *o = &jifl_once[i];
 
@@ -352,9 +361,9 @@ void jifl_plugins_sweep(void)
 			continue;
 		alias = jifl_cache_alias + (o->pc - (u64)jifl_cache_area);
 		addr = (u32)(unsigned long)o->byte;
-		memcpy(want + 3, &addr, sizeof(addr));
-		if (!memcmp(alias, want, STORE_LEN)) {
-			WRITE_ONCE(*(u16 *)alias, 0xeb | (STORE_LEN - 2) << 8);
+		memcpy(want + 5, &addr, sizeof(addr));
+		if (!memcmp(alias, want, ONCE_LEN)) {
+			WRITE_ONCE(alias[1], STORE_LEN);
 			jifl_once_removed++;
 		}
 		o->byte = NULL;
@@ -602,13 +611,20 @@ int jifl_plugins_dump(const char *name, void __user *ubuf, u64 *len,
 		return -ESRCH;
 	if (!p->dump)
 		return -EOPNOTSUPP;
+	for (i = 0; jifl_inst[i].p != p; i++)
+		;
+	/* measure first: allocate what the dump takes, not what was offered */
+	d.cap = 0;
+	ret = p->dump(jifl_inst[i].priv, &d);
+	if (ret)
+		return ret;
+	d.cap = min(*len, d.len);
+	d.len = 0;
 	if (d.cap) {
 		d.buf = kvzalloc(d.cap, GFP_KERNEL);
 		if (!d.buf)
 			return -ENOMEM;
 	}
-	for (i = 0; jifl_inst[i].p != p; i++)
-		;
 	ret = p->dump(jifl_inst[i].priv, &d);
 	*needed = d.len;
 	if (!ret && d.len > d.cap)
