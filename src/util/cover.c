@@ -11,6 +11,7 @@
 
 #include "util/cover-branches.h"
 #include "util/cover.h"
+#include "util/json-write.h"
 
 void cover_init(struct cover *c, const char *const *include,
 		const char *const *exclude)
@@ -668,22 +669,6 @@ void cover_write_pcs(FILE *fp, const struct cover *c)
 		fprintf(fp, "0x%016" PRIx64 "\n", c->pcs[i]);
 }
 
-static void json_str(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char ch = *s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fputc('"', fp);
-}
-
 static double pct(unsigned int a, unsigned int b)
 {
 	return b ? 100.0 * a / b : 0.0;
@@ -706,7 +691,7 @@ void cover_write_json(FILE *fp, const struct cover *c)
 		const struct cover_file *cf = &c->files[i];
 
 		fprintf(fp, "%s\n  {\"file\": ", i ? "," : "");
-		json_str(fp, cf->path);
+		json_write_str(fp, cf->path);
 		fprintf(fp, ", \"lines\": %zu, \"lines_hit\": %u, \"branches\": %zu, \"branches_hit\": %u, \"functions\": [",
 			cf->nr_lines, cf->lines_hit, 2 * cf->nr_branches,
 			cf->branches_hit);
@@ -714,9 +699,9 @@ void cover_write_json(FILE *fp, const struct cover *c)
 			const struct cover_func *f = &cf->funcs[k];
 
 			fprintf(fp, "%s\n    {\"name\": ", k ? "," : "");
-			json_str(fp, f->name);
+			json_write_str(fp, f->name);
 			fprintf(fp, ", \"module\": ");
-			json_str(fp, f->module);
+			json_write_str(fp, f->module);
 			fprintf(fp, ", \"line\": %u, \"count\": %" PRIu64 ", \"lines\": %u, \"lines_hit\": %u}",
 				f->line, f->count, f->lines, f->lines_hit);
 		}
@@ -811,7 +796,7 @@ static size_t diff_one(FILE *fp, const struct cover *x, const struct cover *y,
 			n++;
 			if (json) {
 				fprintf(fp, "%s\n  {\"file\": ", *first ? "" : ",");
-				json_str(fp, cf->path);
+				json_write_str(fp, cf->path);
 				fprintf(fp, ", \"line\": %u, \"count\": %" PRIu64 ", \"instrumented_in_other\": %s}",
 					cf->lines[k].line, cf->lines[k].count,
 					ol ? "true" : "false");

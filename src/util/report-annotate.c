@@ -9,6 +9,7 @@
 
 #include "util/report-annotate.h"
 #include "util/report-pager.h"
+#include "util/json-write.h"
 
 #define MAX_FUNC_SIZE	(1U << 20)
 
@@ -87,26 +88,6 @@ static const char *source_text(const char *path, unsigned int line)
 static bool is_branch(const char *m)
 {
 	return m[0] == 'j' || !strncmp(m, "call", 4);
-}
-
-static void json_str(FILE *fp, const char *s)
-{
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
 }
 
 int report_annotate(FILE *fp, const struct jd_file *f, struct symbols *syms,
@@ -188,9 +169,9 @@ int report_annotate(FILE *fp, const struct jd_file *f, struct symbols *syms,
 	report_pager_start(o->stdio || o->json);
 	if (o->json) {
 		fprintf(fp, "{\"symbol\": ");
-		json_str(fp, k->name);
+		json_write_str(fp, k->name);
 		fprintf(fp, ", \"module\": ");
-		json_str(fp, k->module && *k->module ? k->module : "vmlinux");
+		json_write_str(fp, k->module && *k->module ? k->module : "vmlinux");
 		fprintf(fp, ", \"address\": \"0x%016" PRIx64 "\", \"size\": %zu, \"insns\": [",
 			start, size);
 	} else {
@@ -219,12 +200,12 @@ int report_annotate(FILE *fp, const struct jd_file *f, struct symbols *syms,
 				snprintf(a, sizeof(a), "%s%s%s", insn[i].mnemonic,
 					 insn[i].op_str[0] ? " " : "",
 					 insn[i].op_str);
-				json_str(fp, a);
+				json_write_str(fp, a);
 			}
 			fprintf(fp, ", \"reloc\": ");
-			json_str(fp, rel);
+			json_write_str(fp, rel);
 			fprintf(fp, ", \"srcfile\": ");
-			json_str(fp, have ? s.file : NULL);
+			json_write_str(fp, have ? s.file : NULL);
 			if (have && s.file)
 				fprintf(fp, ", \"srcline\": %u}", s.line);
 			else

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/report-calls.h"
+#include "util/json-write.h"
 
 static uint64_t hash64(uint64_t a)
 {
@@ -359,26 +360,6 @@ static double pct(uint64_t a, uint64_t total)
 	return total ? 100.0 * (double)a / (double)total : 0.0;
 }
 
-static void json_str(FILE *fp, const char *s)
-{
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
 static void csv_str(FILE *fp, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
@@ -462,9 +443,9 @@ void report_calls_print_flat(FILE *fp, const struct report_calls *rc,
 				first ? "" : ",", pct(f->total_ns, rc->total_ns),
 				pct(f->self_ns, rc->total_ns), f->calls,
 				f->total_ns, f->self_ns);
-			json_str(fp, f->known ? f->name : NULL);
+			json_write_str(fp, f->known ? f->name : NULL);
 			fprintf(fp, ", \"module\": ");
-			json_str(fp, f->known ? (f->module[0] ? f->module : "vmlinux") : NULL);
+			json_write_str(fp, f->known ? (f->module[0] ? f->module : "vmlinux") : NULL);
 			fprintf(fp, ", \"address\": \"0x%016" PRIx64 "\"}", f->key);
 		} else {
 			fprintf(fp, "%.2f,%.2f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
@@ -554,9 +535,9 @@ static void print_node(struct tree_ctx *t, uint32_t n, unsigned int depth)
 				nd->total_ns, nd->self_ns, 2 * depth, "", name);
 	} else {
 		fprintf(t->fp, "%s{\"function\": ", t->first ? "" : ", ");
-		json_str(t->fp, f->known ? f->name : NULL);
+		json_write_str(t->fp, f->known ? f->name : NULL);
 		fprintf(t->fp, ", \"module\": ");
-		json_str(t->fp, f->known ? (f->module[0] ? f->module : "vmlinux") : NULL);
+		json_write_str(t->fp, f->known ? (f->module[0] ? f->module : "vmlinux") : NULL);
 		fprintf(t->fp, ", \"address\": \"0x%016" PRIx64 "\", \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"self_ns\": %" PRIu64 ", \"children\": [",
 			f->key, nd->calls, nd->total_ns, nd->self_ns);
 		t->first = true;
@@ -744,7 +725,7 @@ void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
 			fprintf(fp, "%s\n  {\"total_percent\": %.2f, \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"functions\": %" PRIu64 ", \"calls_below\": %" PRIu64 ", \"syscall\": ",
 				first ? "" : ",", pct(nd->total_ns, rc->total_ns),
 				nd->calls, nd->total_ns, funcs, calls);
-			json_str(fp, f->known ? f->name : NULL);
+			json_write_str(fp, f->known ? f->name : NULL);
 			fputc('}', fp);
 		} else {
 			fprintf(fp, "%.2f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",

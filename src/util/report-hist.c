@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/report-hist.h"
+#include "util/json-write.h"
 
 const char *const report_key_names[] = {
 	[REPORT_KEY_SYM] = "sym",
@@ -529,26 +530,6 @@ static void print_stdio(FILE *fp, const struct report_hist *h,
 	}
 }
 
-static void json_str(FILE *fp, const char *s)
-{
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
 static void csv_str(FILE *fp, const char *s)
 {
 	if (!s)
@@ -683,7 +664,7 @@ static void print_json(FILE *fp, const struct report_hist *h,
 		for (k = 0; k < n; k++) {
 			fprintf(fp, "%s\"%s\": ", k ? ", " : "", f[k].name);
 			if (f[k].is_str)
-				json_str(fp, f[k].str);
+				json_write_str(fp, f[k].str);
 			else
 				fputs(f[k].num, fp);
 		}
@@ -694,9 +675,9 @@ static void print_json(FILE *fp, const struct report_hist *h,
 			fputs(", \"inlined\": [", fp);
 			for (j = 0; j < y->nr_inline; j++) {
 				fputs(j ? ", {\"function\": " : "{\"function\": ", fp);
-				json_str(fp, y->inl[j].func);
+				json_write_str(fp, y->inl[j].func);
 				fputs(", \"call_file\": ", fp);
-				json_str(fp, y->inl[j].call_file);
+				json_write_str(fp, y->inl[j].call_file);
 				fprintf(fp, ", \"call_line\": %u}", y->inl[j].call_line);
 			}
 			fputc(']', fp);

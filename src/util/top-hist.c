@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "util/top-hist.h"
+#include "util/json-write.h"
 
 const char *const top_view_names[TOP_NR_VIEWS] = { "functions", "blocks" };
 const char *const top_sort_names[TOP_NR_SORTS] = {
@@ -250,20 +251,6 @@ int top_hist_collapse(struct top_hist *h)
 	return 0;
 }
 
-static void json_string(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(fp, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(fp, "\\u%04x", *s);
-		else
-			fputc(*s, fp);
-	}
-	fputc('"', fp);
-}
-
 void top_hist_print(FILE *fp, const struct top_hist *h, const char *what,
 		    size_t max, bool json)
 {
@@ -279,7 +266,7 @@ void top_hist_print(FILE *fp, const struct top_hist *h, const char *what,
 		strcpy(when, "?");
 	if (json) {
 		fprintf(fp, "{\"time\":\"%s\",\"target\":", when);
-		json_string(fp, what);
+		json_write_str(fp, what);
 		fprintf(fp, ",\"interval\":%.3f,\"view\":\"%s\",\"sort\":\"%s\",\"rate\":%.0f,\"total\":%llu,\"blocks\":%zu,\"executed\":%u,\"entries\":[",
 			h->interval, top_view_names[h->view],
 			top_sort_names[h->sort],
@@ -291,9 +278,9 @@ void top_hist_print(FILE *fp, const struct top_hist *h, const char *what,
 
 			top_entry_name(h, e, name, sizeof(name));
 			fprintf(fp, "%s{\"name\":", i ? "," : "");
-			json_string(fp, name);
+			json_write_str(fp, name);
 			fprintf(fp, ",\"module\":");
-			json_string(fp, top_entry_module(h, e));
+			json_write_str(fp, top_entry_module(h, e));
 			fprintf(fp, ",\"addr\":\"0x%llx\",\"rate\":%.0f,\"total\":%llu,\"blocks\":%u}",
 				(unsigned long long)e->addr,
 				top_entry_rate(h, e),
