@@ -1237,17 +1237,51 @@ static int emit_mem_abs(struct jit_translator *t, const u8 *op, u32 oplen,
 }
 
 /*
- * "incq %gs:(%rax)" with the counter's offset in %rax, which is saved, as
- * are the flags inc writes when live: lahf/seto into %ax (and back with an
- * overflowing add and sahf) rather than pushf/popf, which would also
- * reload IF, AC and TF.
+ * The read-modify-write a counter increment is: "incq" (ff /0) for 1,
+ * else "addq $n" with an imm8 (83 /0 ib) or an imm32 (81 /0 id).
+ */
+struct counter_op {
+	u8 op[2];
+	u8 imm[4];
+	u32 imm_len;
+	unsigned int flags;	/* the arithmetic flags it writes */
+};
+
+static void counter_op(struct counter_op *c, u32 n)
+{
+	c->op[0] = 0x48;				/* REX.W */
+	if (n == 1) {
+		c->op[1] = 0xff;
+		c->imm_len = 0;
+		c->flags = JIT_EFL_ARITH & ~JIT_EFL_CF;
+		return;
+	}
+	c->flags = JIT_EFL_ARITH;
+	if (jit_fits_s8((s64)n)) {
+		c->op[1] = 0x83;
+		c->imm[0] = (u8)n;
+		c->imm_len = 1;
+	} else {
+		c->op[1] = 0x81;
+		c->imm[0] = (u8)n;
+		c->imm[1] = (u8)(n >> 8);
+		c->imm[2] = (u8)(n >> 16);
+		c->imm[3] = (u8)(n >> 24);
+		c->imm_len = 4;
+	}
+}
+
+/*
+ * "incq/addq %gs:(%rax)" with the counter's offset in %rax, which is
+ * saved, as are the flags the increment writes when live: lahf/seto into
+ * %ax (and back with an overflowing add and sahf) rather than pushf/popf,
+ * which would also reload IF, AC and TF.
  */
 static int insert_counter_gs_reg(struct jit_translator *t, u64 addr,
-				 bool save_flags)
+				 const struct counter_op *c, bool save_flags)
 {
 	static const u8 lahf_seto[4] = { 0x9f, 0x0f, 0x90, 0xc0 };
 	static const u8 add_sahf[3] = { 0x04, 0x7f, 0x9e };
-	static const u8 incq_gs_rax[4] = { 0x65, 0x48, 0xff, 0x00 };
 	struct jit_emitter *e = &t->emit;
 	s32 rz = t->host->red_zone;
 
@@ -1258,7 +1292,10 @@ static int insert_counter_gs_reg(struct jit_translator *t, u64 addr,
 		jit_emit_u8(e, 0x50);			/* push %rax */
 	}
 	jit_emit_mov_imm(e, JIT_RAX, addr);
-	jit_emit_bytes(e, incq_gs_rax, sizeof(incq_gs_rax));
+	jit_emit_u8(e, 0x65);				/* %gs: */
+	jit_emit_bytes(e, c->op, sizeof(c->op));
+	jit_emit_u8(e, 0x00);				/* (%rax) */
+	jit_emit_bytes(e, c->imm, c->imm_len);
 	if (save_flags) {
 		jit_emit_u8(e, 0x58);			/* pop %rax */
 		jit_emit_bytes(e, add_sahf, sizeof(add_sahf));
@@ -1268,27 +1305,33 @@ static int insert_counter_gs_reg(struct jit_translator *t, u64 addr,
 	return 0;
 }
 
-int jit_insert_counter(struct jit_translator *t, u64 addr)
+int jit_insert_counter_add(struct jit_translator *t, u64 addr, u32 n)
 {
-	static const u8 incq[2] = { 0x48, 0xff };
 	static const u8 mov_load[2] = { 0x48, 0x8b };
 	static const u8 mov_store[2] = { 0x48, 0x89 };
-	static const u8 lea_rax_1[4] = { 0x48, 0x8d, 0x40, 0x01 };
-	/* inc rewrites all arithmetic flags but CF */
-	bool save = jit_live_flags(t) & JIT_EFL_ARITH & ~JIT_EFL_CF;
+	struct counter_op c;
+	bool save;
 	s32 rz = t->host->red_zone;
 	int ret;
 
+	if (!n)
+		return 0;
+	if (n > 0x7fffffffU)	/* the immediate is sign-extended */
+		return latch(t, JIT_E_INVAL);
+	counter_op(&c, n);
+	save = jit_live_flags(t) & c.flags;
+
 	if (t->host->counter_mode == JIT_COUNTER_GS_REG)
-		return insert_counter_gs_reg(t, addr, save);
+		return insert_counter_gs_reg(t, addr, &c, save);
 
 	if (!save)
-		return emit_mem_abs(t, incq, 2, 0, addr, NULL, 0);
+		return emit_mem_abs(t, c.op, 2, 0, addr, c.imm, c.imm_len);
 	/*
 	 * Flags live: no pushf/popf (popf is slow and reloads IF/AC/TF)
-	 * but a flag-free load, lea +1, store through a saved %rax.  Not
+	 * but a flag-free load, lea +n, store through a saved %rax.  Not
 	 * one instruction, which only matters for the per-CPU GS mode
-	 * (migration between load and store): that mode keeps incq.
+	 * (migration between load and store): that mode keeps the one
+	 * read-modify-write, between lahf/seto and sahf.
 	 */
 	if (t->host->counter_mode == JIT_COUNTER_GS) {
 		static const u8 lahf_seto[4] = { 0x9f, 0x0f, 0x90, 0xc0 };
@@ -1297,7 +1340,7 @@ int jit_insert_counter(struct jit_translator *t, u64 addr)
 		jit_emit_lea_rsp(&t->emit, -rz);
 		jit_emit_u8(&t->emit, 0x50);		/* push %rax */
 		jit_emit_bytes(&t->emit, lahf_seto, sizeof(lahf_seto));
-		ret = emit_mem_abs(t, incq, 2, 0, addr, NULL, 0);
+		ret = emit_mem_abs(t, c.op, 2, 0, addr, c.imm, c.imm_len);
 		jit_emit_bytes(&t->emit, add_sahf, sizeof(add_sahf));
 		jit_emit_u8(&t->emit, 0x58);		/* pop %rax */
 		jit_emit_lea_rsp(&t->emit, rz);
@@ -1306,12 +1349,26 @@ int jit_insert_counter(struct jit_translator *t, u64 addr)
 	jit_emit_lea_rsp(&t->emit, -rz);
 	jit_emit_u8(&t->emit, 0x50);			/* push %rax */
 	ret = emit_mem_abs(t, mov_load, 2, JIT_RAX, addr, NULL, 0);
-	jit_emit_bytes(&t->emit, lea_rax_1, sizeof(lea_rax_1));
+	/* lea n(%rax),%rax: disp8 or disp32 */
+	jit_emit_u8(&t->emit, 0x48);
+	jit_emit_u8(&t->emit, 0x8d);
+	if (jit_fits_s8((s64)n)) {
+		jit_emit_u8(&t->emit, 0x40);
+		jit_emit_u8(&t->emit, (u8)n);
+	} else {
+		jit_emit_u8(&t->emit, 0x80);
+		jit_emit_u32(&t->emit, n);
+	}
 	if (!ret)
 		ret = emit_mem_abs(t, mov_store, 2, JIT_RAX, addr, NULL, 0);
 	jit_emit_u8(&t->emit, 0x58);			/* pop %rax */
 	jit_emit_lea_rsp(&t->emit, rz);
 	return ret;
+}
+
+int jit_insert_counter(struct jit_translator *t, u64 addr)
+{
+	return jit_insert_counter_add(t, addr, 1);
 }
 
 int jit_insert_store_byte(struct jit_translator *t, u64 addr)

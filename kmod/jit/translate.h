@@ -446,6 +446,23 @@ unsigned int jit_live_flags(const struct jit_translator *t);
 int jit_insert_counter(struct jit_translator *t, u64 addr);
 
 /**
+ * jit_insert_counter_add() - insert "add @n to a 64-bit counter"
+ * @t:		the translator (inside a hook)
+ * @addr:	counter address (JIT_COUNTER_ABS) or %gs offset (the GS modes)
+ * @n:		what to add, at most 0x7fffffff (a sign-extended immediate);
+ *		0 inserts nothing
+ *
+ * Like jit_insert_counter() (which is this with 1): one "addq $n" read-
+ * modify-write on the counter (imm8 when @n fits, else imm32; "incq" for
+ * 1), so a per-CPU counter stays exact across interrupts and migration.
+ * EFLAGS are preserved around it only if jit_live_flags() says some of
+ * those the add writes (all arithmetic flags, CF included) are live.
+ *
+ * Return: 0 or a negated JIT_E_* code (also latched for the block).
+ */
+int jit_insert_counter_add(struct jit_translator *t, u64 addr, u32 n);
+
+/**
  * jit_insert_store_byte() - insert "movb $1, addr" (no flags touched)
  * @t:		the translator (inside a hook)
  * @addr:	byte address (or %gs offset, per the counter mode)

@@ -18,7 +18,17 @@ enum jitrun_instr {
 	JITRUN_BBCOUNT,		/* inline incq per block */
 	JITRUN_CLEANCALL,	/* clean call per block, call and return */
 	JITRUN_COVER,		/* movb $1 per block */
+	/*
+	 * jit_insert_counter_add() per block: 1 to the block's counter, its
+	 * instruction count and JITRUN_ADD_BIG plus that (imm32) to two
+	 * totals; absolute, %gs:disp32 and %gs:(%rax) addressing
+	 */
+	JITRUN_ADD,
+	JITRUN_ADD_GS,
+	JITRUN_ADD_GS_REG,
 };
+
+#define JITRUN_ADD_BIG	0x12345
 
 struct jitrun_stats {
 	uint64_t blocks;	/* translated blocks */
@@ -56,6 +66,8 @@ uint64_t jitrun_calls_seen(void);		/* CLEANCALL: call hooks run */
 uint64_t jitrun_rets_seen(void);		/* CLEANCALL: ret hooks run */
 uint64_t jitrun_call_target_hits(uint64_t target); /* calls going there */
 bool jitrun_covered(uint32_t id);		/* COVER */
+/* ADD*: the two totals the blocks added to */
+void jitrun_add_totals(uint64_t *insns, uint64_t *weighted);
 void jitrun_counts_reset(void);
 uint64_t jitrun_cache_to_native(uint64_t cache_pc);
 bool jitrun_in_text(uint64_t pc);

@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
+#include <asm/prctl.h>
 
 #include "jitrun.h"
 
@@ -69,6 +72,8 @@ static struct jit_instr_ops ops;
 
 /* Instrumentation data, static so that its addresses fit in 32 bits */
 static uint64_t bb_counts[MAX_BLOCKS];
+static uint64_t add_insns, add_weighted;
+static uint64_t add_base;	/* ADD_GS*: the %gs base, at bb_counts */
 static uint64_t cc_counts[MAX_BLOCKS];
 static uint8_t cover_bytes[MAX_BLOCKS];
 static uint64_t calls_seen, rets_seen;
@@ -184,6 +189,16 @@ static void instr_block(void *priv, struct jit_translator *t,
 		break;
 	case JITRUN_COVER:
 		jit_insert_store_byte(t, (uint64_t)&cover_bytes[blk->id]);
+		break;
+	case JITRUN_ADD:
+	case JITRUN_ADD_GS:
+	case JITRUN_ADD_GS_REG:
+		jit_insert_counter_add(t, (uint64_t)&bb_counts[blk->id] - add_base,
+				       1);
+		jit_insert_counter_add(t, (uint64_t)&add_insns - add_base,
+				       blk->nr_insns);
+		jit_insert_counter_add(t, (uint64_t)&add_weighted - add_base,
+				       JITRUN_ADD_BIG + blk->nr_insns);
 		break;
 	default:
 		break;
@@ -431,6 +446,15 @@ int jitrun_init(enum jitrun_instr mode)
 	host.ibl_call_entry = (uint64_t)jitrun_ibl_call;
 	host.red_zone = 128;
 	host.counter_mode = JIT_COUNTER_ABS;
+	add_base = 0;
+	if (mode == JITRUN_ADD_GS || mode == JITRUN_ADD_GS_REG) {
+		/* offsets from a %gs base of our own, as per-CPU data has */
+		add_base = (uint64_t)bb_counts;
+		if (syscall(SYS_arch_prctl, ARCH_SET_GS, add_base))
+			return -errno;
+		host.counter_mode = mode == JITRUN_ADD_GS ? JIT_COUNTER_GS :
+				    JIT_COUNTER_GS_REG;
+	}
 	memset(jitrun_ibl_keys, 0, sizeof(jitrun_ibl_keys));
 	memset(jitrun_ibl_dests, 0, sizeof(jitrun_ibl_dests));
 	host.ibl_keys = (uint64_t)jitrun_ibl_keys;
@@ -533,8 +557,16 @@ uint64_t jitrun_call_target_hits(uint64_t target)
 	return 0;
 }
 
+void jitrun_add_totals(uint64_t *insns, uint64_t *weighted)
+{
+	*insns = add_insns;
+	*weighted = add_weighted;
+}
+
 void jitrun_counts_reset(void)
 {
+	add_insns = 0;
+	add_weighted = 0;
 	memset(bb_counts, 0, sizeof(bb_counts));
 	memset(cc_counts, 0, sizeof(cc_counts));
 	memset(cover_bytes, 0, sizeof(cover_bytes));

@@ -39,6 +39,8 @@ struct shared {
 	long result;
 	int status;
 	struct jitrun_stats stats;
+	/* JITRUN_ADD*: the totals added, and what the block counts imply */
+	uint64_t add_insns, add_weighted, want_insns, want_weighted;
 	uint64_t counts[];	/* per text byte offset: executions */
 };
 
@@ -93,6 +95,20 @@ static void run_translated(enum jitrun_instr mode, long (*fn)(long), long n,
 		s->result = jitrun_call((void *)fn, n, 0, 0, 0);
 		if (mode != JITRUN_NONE)
 			block_counts_to_insns(mode, s->counts);
+		if (mode >= JITRUN_ADD) {
+			uint32_t id;
+
+			jitrun_add_totals(&s->add_insns, &s->add_weighted);
+			s->want_insns = 0;
+			s->want_weighted = 0;
+			for (id = 0; id < jitrun_nr_blocks(); id++) {
+				uint64_t c = jitrun_block_count(id);
+				unsigned int k = jitrun_block(id)->b.nr_insns;
+
+				s->want_insns += c * k;
+				s->want_weighted += c * (JITRUN_ADD_BIG + k);
+			}
+		}
 		s->stats = *jitrun_stats();
 		_exit(0);
 	}
@@ -207,6 +223,14 @@ static void compare_with_oracle(const struct workload *w, enum jitrun_instr mode
 	   "%s %s(%ld): per-instruction counts = single-step oracle (%lu insns, %lu differ)",
 	   mode_name, w->name, w->oracle_n, (unsigned long)steps,
 	   (unsigned long)bad);
+	if (mode >= JITRUN_ADD)
+		ok(t->add_insns == steps && t->want_insns == steps &&
+		   t->add_weighted == t->want_weighted,
+		   "%s %s(%ld): added instruction counts sum to the oracle's %lu (got %lu), added %#x+n sums exact (%lu, want %lu)",
+		   mode_name, w->name, w->oracle_n, (unsigned long)steps,
+		   (unsigned long)t->add_insns, JITRUN_ADD_BIG,
+		   (unsigned long)t->add_weighted,
+		   (unsigned long)t->want_weighted);
 	if (bad)
 		diag("first difference at %#lx: native %lu, jifl %lu",
 		     (unsigned long)(text_lo + first_bad),
@@ -230,6 +254,9 @@ static void test_oracle(void)
 		}
 		compare_with_oracle(w, JITRUN_BBCOUNT, "bbcount", o, steps, t);
 		compare_with_oracle(w, JITRUN_CLEANCALL, "cleancall", o, steps, t);
+		compare_with_oracle(w, JITRUN_ADD, "add", o, steps, t);
+		compare_with_oracle(w, JITRUN_ADD_GS, "add-gs", o, steps, t);
+		compare_with_oracle(w, JITRUN_ADD_GS_REG, "add-gs-reg", o, steps, t);
 	}
 	shared_free(o);
 	shared_free(t);
