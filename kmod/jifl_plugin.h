@@ -211,6 +211,35 @@ u32 jifl_xlate_block_id(const struct jifl_xlate *x);
 int jifl_insert_counter(struct jifl_xlate *x, u64 __percpu *counter);
 
 /**
+ * jifl_xlate_block_insns() - instructions of the block being translated
+ * @x:	translation context
+ *
+ * Return: the native instructions the block holds, each counted once (a
+ * rep-prefixed string instruction too), all of which run each time the
+ * block is entered, unless one of them faults to an exception fixup.
+ * Additive: since API version 1, no version change.
+ */
+unsigned int jifl_xlate_block_insns(const struct jifl_xlate *x);
+
+/**
+ * jifl_insert_counter_add() - add a constant to a per-CPU counter
+ * @x:		translation context
+ * @counter:	a u64 of a per-CPU allocation (alloc_percpu())
+ * @n:		what to add each time the code runs, at most S32_MAX; 0
+ *		inserts nothing
+ *
+ * jifl_insert_counter() with any increment: one "addq $n, %gs:"
+ * instruction (plus a flag save when flags are live there), exact even
+ * if the task migrates or is interrupted. With the block's instruction
+ * count (jifl_xlate_block_insns()) at @block, it counts executed
+ * instructions. Additive: since API version 1, no version change.
+ *
+ * Return: 0 or -errno (-EINVAL for @n above S32_MAX).
+ */
+int jifl_insert_counter_add(struct jifl_xlate *x, u64 __percpu *counter,
+			    u32 n);
+
+/**
  * jifl_insert_store_byte() - store 1 into a byte, touching no flags
  * @x:		translation context
  * @byte:	the byte; must lie in module or kernel image memory (a

@@ -23,6 +23,7 @@ static struct jifl_plugin *const jifl_builtin_plugins[] = {
 	&jifl_bbcount_plugin,
 	&jifl_cover_plugin,
 	&jifl_calltrace_plugin,
+	&jifl_sysstat_plugin,
 };
 
 #ifndef JIFL_VER_MAJOR

@@ -223,6 +223,23 @@ int jifl_insert_counter(struct jifl_xlate *x, u64 __percpu *counter)
 }
 EXPORT_SYMBOL_GPL(jifl_insert_counter);
 
+unsigned int jifl_xlate_block_insns(const struct jifl_xlate *x)
+{
+	return x->blk->nr_insns;
+}
+EXPORT_SYMBOL_GPL(jifl_xlate_block_insns);
+
+int jifl_insert_counter_add(struct jifl_xlate *x, u64 __percpu *counter,
+			    u32 n)
+{
+	if (n > S32_MAX)
+		return -EINVAL;
+	return jit_errno(jit_insert_counter_add(x->t,
+						(u64)(unsigned long)counter,
+						n));
+}
+EXPORT_SYMBOL_GPL(jifl_insert_counter_add);
+
 /*
  * movb $1, abs32: c6 04 25 <abs32> 01; a JIFL_STORE_ONCE store is
  * preceded by "jmp .+2" (eb 00), whose displacement byte becomes 8 to

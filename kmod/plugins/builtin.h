@@ -8,5 +8,6 @@
 extern struct jifl_plugin jifl_bbcount_plugin;
 extern struct jifl_plugin jifl_cover_plugin;
 extern struct jifl_plugin jifl_calltrace_plugin;
+extern struct jifl_plugin jifl_sysstat_plugin;
 
 #endif /* JIFL_PLUGINS_BUILTIN_H */

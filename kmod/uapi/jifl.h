@@ -473,6 +473,53 @@ struct jifl_rec_cover {
 
 #define JIFL_REC_COVER		3
 
+/**
+ * struct jifl_rec_sysstat - sysstat's dump: one attached function
+ *	(JIFL_REC_SYSSTAT, 40 bytes)
+ * @hdr:	{ sizeof(struct jifl_rec_sysstat), JIFL_REC_SYSSTAT }
+ * @func:	native address of the attached function (a system call)
+ * @calls:	calls that returned (outermost: an attached function
+ *		called inside another one counts toward the outer one)
+ * @blocks:	translated blocks these calls executed
+ * @insns:	instructions these calls executed
+ */
+struct jifl_rec_sysstat {
+	struct jifl_rec_header hdr;
+	__u64 func;
+	__u64 calls;
+	__u64 blocks;
+	__u64 insns;
+};
+
+#define JIFL_REC_SYSSTAT	4
+
+/**
+ * struct jifl_rec_sysstat_sum - sysstat's dump: totals, after the
+ *	functions (JIFL_REC_SYSSTAT_SUM, 64 bytes)
+ * @hdr:	{ sizeof(struct jifl_rec_sysstat_sum), JIFL_REC_SYSSTAT_SUM }
+ * @blocks:	blocks executed in the session, attributed or not
+ * @insns:	instructions executed in the session
+ * @unattr_blocks: of @blocks, those outside every returned call (calls
+ *		still running or moved out of the cache at stop, calls of
+ *		untracked tasks or of functions beyond the table)
+ * @unattr_insns: the same for @insns
+ * @unfinished:	calls entered that did not return in the cache
+ * @untracked:	calls entered while the task table was full
+ * @func_overflow: calls that returned while the function table was full
+ */
+struct jifl_rec_sysstat_sum {
+	struct jifl_rec_header hdr;
+	__u64 blocks;
+	__u64 insns;
+	__u64 unattr_blocks;
+	__u64 unattr_insns;
+	__u64 unfinished;
+	__u64 untracked;
+	__u64 func_overflow;
+};
+
+#define JIFL_REC_SYSSTAT_SUM	5
+
 #define JIFL_IOC_VERSION	_IOWR(JIFL_IOC_MAGIC, 0x00, struct jifl_version)
 #define JIFL_IOC_LAYOUT		_IOW(JIFL_IOC_MAGIC, 0x01, struct jifl_layout)
 #define JIFL_IOC_ATTACH		_IOW(JIFL_IOC_MAGIC, 0x02, struct jifl_attach)
