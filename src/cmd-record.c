@@ -27,6 +27,13 @@
 #include "util/ring-reader.h"
 #include "util/sysinfo.h"
 
+/* sysstat's dump records, as jifl.data readers decode them */
+_Static_assert(JD_DUMP_SYSSTAT_FUNC == JIFL_REC_SYSSTAT &&
+	       JD_DUMP_SYSSTAT_SUM == JIFL_REC_SYSSTAT_SUM &&
+	       JD_DUMP_SYSSTAT_FUNC_SIZE == sizeof(struct jifl_rec_sysstat) &&
+	       JD_DUMP_SYSSTAT_SUM_SIZE == sizeof(struct jifl_rec_sysstat_sum),
+	       "sysstat records: uapi/jifl.h and data-file.h disagree");
+
 #define MAX_LIST	64
 
 struct record_opts {
@@ -381,7 +388,7 @@ int cmd_record(int argc, const char **argv)
 	};
 	const struct option options[] = {
 		OPT_STRING('e', "event", &opts.events, "plugins",
-			   "plugins, comma-separated: bbcount (default), cover, calltrace, none, or a loaded module's"),
+			   "plugins, comma-separated: bbcount (default), cover, calltrace, sysstat, none, or a loaded module's"),
 		OPT_STRING('o', "output", &opts.output, "file",
 			   "output file (default jifl.data; an old one is kept as .old)"),
 		OPT_BOOLEAN('a', "all-tasks", &opts.all,

@@ -257,10 +257,26 @@ enum calls_view { VIEW_FLAT, VIEW_TREE, VIEW_SYSCALLS, VIEW_THREADS,
 		  VIEW_FOLDED, VIEW_CHROME };
 
 /* The calltrace side of `jifl report`; returns the exit status. */
+/* The per-system-call table from sysstat's dump alone */
+static int report_sysstat(struct jd_file *f, const struct jd_sysstat *ss,
+			  struct report_resolver *res,
+			  enum report_calls_format fmt, bool use_stdio)
+{
+	if (res->unusable)
+		fprintf(stderr, "jifl report: warning: no symbols: %s\n",
+			res->unusable);
+	report_pager_start(use_stdio || fmt != CALLS_TEXT);
+	if (fmt == CALLS_TEXT)
+		print_file_header(stdout, f);
+	report_calls_print_syscalls(stdout, NULL, ss, res, fmt);
+	report_pager_end();
+	return 0;
+}
+
 static int report_calltrace(struct jd_file *f, const char *input,
 			    struct report_resolver *res, enum calls_view view,
 			    enum report_calls_format fmt, double limit,
-			    bool use_stdio)
+			    bool use_stdio, const struct jd_sysstat *ss)
 {
 	struct report_events ev;
 	struct report_calls rc;
@@ -299,7 +315,7 @@ static int report_calltrace(struct jd_file *f, const char *input,
 		report_calls_print_folded(stdout, &rc);
 		break;
 	case VIEW_SYSCALLS:
-		report_calls_print_syscalls(stdout, &rc, fmt);
+		report_calls_print_syscalls(stdout, &rc, ss, res, fmt);
 		break;
 	case VIEW_THREADS:
 		report_calls_print_threads(stdout, &rc, fmt);
@@ -381,7 +397,8 @@ int cmd_report(int argc, const char **argv)
 	struct report_hist h;
 	unsigned int nkeys, i;
 	struct jd_file *f;
-	bool calls, events, call_key;
+	bool calls, events, call_key, have_ss = false;
+	struct jd_sysstat ss = { 0 };
 	char why[512];
 	size_t hidden;
 	int ret = 1;
@@ -420,10 +437,19 @@ int cmd_report(int argc, const char **argv)
 		return 1;
 	}
 	events = report_events_present(f);
+	ret = jd_sysstat(f, &ss, why, sizeof(why));
+	if (ret == -EINVAL || ret == -ENOMEM) {
+		fprintf(stderr, "jifl report: %s: %s\n", input,
+			ret == -ENOMEM ? "out of memory" : why);
+		ret = 1;
+		goto out;
+	}
+	have_ss = !ret;
+	ret = 1;
 	call_key = keys[0] == REPORT_KEY_SYSCALL || keys[0] == REPORT_KEY_PID ||
 		   keys[0] == REPORT_KEY_COMM;
 	calls = call_graph || folded || chrome || call_key ||
-		(!(f->present & (1U << JD_SEC_COUNTERS)) && events);
+		(!(f->present & (1U << JD_SEC_COUNTERS)) && (events || have_ss));
 	if (calls) {
 		enum calls_view view = chrome ? VIEW_CHROME : folded ? VIEW_FOLDED :
 				       call_graph ? VIEW_TREE :
@@ -431,6 +457,25 @@ int cmd_report(int argc, const char **argv)
 				       keys[0] == REPORT_KEY_PID ? VIEW_THREADS :
 				       VIEW_FLAT;
 
+		if (!events && have_ss && nkeys == 1 && !call_graph &&
+		    !folded && !chrome &&
+		    (view == VIEW_SYSCALLS || view == VIEW_FLAT)) {
+			if (keys[0] != REPORT_KEY_SYM &&
+			    keys[0] != REPORT_KEY_SYSCALL) {
+				fprintf(stderr, "jifl report: -s %s: sysstat data groups by syscall only; record with -e calltrace for -s pid\n",
+					sort);
+				goto out;
+			}
+			res = report_resolver_kallsyms(f);
+			if (!res) {
+				fprintf(stderr, "jifl report: out of memory\n");
+				goto out;
+			}
+			ret = report_sysstat(f, &ss, res,
+					     json ? CALLS_JSON : csv ? CALLS_CSV : CALLS_TEXT,
+					     use_stdio);
+			goto out;
+		}
 		if (!events) {
 			fprintf(stderr, "jifl report: %s%s needs calltrace events, and %s has none: record with -e calltrace\n",
 				chrome ? "--chrome" : folded ? "--folded" :
@@ -464,7 +509,8 @@ int cmd_report(int argc, const char **argv)
 		}
 		ret = report_calltrace(f, input, res, view,
 				       json ? CALLS_JSON : csv ? CALLS_CSV : CALLS_TEXT,
-				       po.percent_limit, use_stdio);
+				       po.percent_limit, use_stdio,
+				       have_ss ? &ss : NULL);
 		goto out;
 	}
 	if (!(f->present & (1U << JD_SEC_COUNTERS))) {
@@ -531,6 +577,7 @@ int cmd_report(int argc, const char **argv)
 	report_hist_free(&h);
 	ret = 0;
 out:
+	free(ss.funcs);
 	report_resolver_free(res);
 	symbols_free(syms);
 	jd_close(f);

@@ -1130,6 +1130,34 @@ static const char *cross_check(const struct jd_file *f, const char **sec)
 	return NULL;
 }
 
+/* JD_SEC_DUMP: a NUL-padded plugin name, then whole records */
+static const char *parse_dump(struct jd_file *f, const uint8_t *p,
+			      uint64_t size)
+{
+	struct jd_dump *d = &f->dumps[f->nr_dumps];
+	uint64_t off;
+
+	if (size < JD_DUMP_NAME_SIZE)
+		return "shorter than its plugin name";
+	if (!memchr(p, 0, JD_DUMP_NAME_SIZE) || !p[0])
+		return "no NUL-terminated plugin name";
+	d->name = (const char *)p;
+	d->data = p + JD_DUMP_NAME_SIZE;
+	d->size = size - JD_DUMP_NAME_SIZE;
+	for (off = 0; off < d->size; off += get32(p + JD_DUMP_NAME_SIZE + off)) {
+		uint32_t rs;
+
+		if (d->size - off < JD_REC_HEADER_SIZE)
+			return "a record header is cut short";
+		rs = get32(p + JD_DUMP_NAME_SIZE + off);
+		if (rs < JD_REC_HEADER_SIZE || rs % JD_ALIGN ||
+		    rs > d->size - off)
+			return "a record's size is not a multiple of 8 within the section";
+	}
+	f->nr_dumps++;
+	return NULL;
+}
+
 static struct jd_file *parse(struct rd *r)
 {
 	const uint8_t *b = r->b;
@@ -1139,7 +1167,7 @@ static struct jd_file *parse(struct rd *r)
 	struct jd_file *f;
 	uint8_t hcopy[JD_HEADER_SIZE];
 	const char *bad, *sec;
-	uint32_t nr_chunks = 0;
+	uint32_t nr_chunks = 0, nr_dumps = 0;
 	uint64_t max_n;
 
 	if (memcmp(b, JD_MAGIC, len < 8 ? len : 8))
@@ -1253,6 +1281,8 @@ static struct jd_file *parse(struct rd *r)
 			f->present |= 1U << s->type;
 		if (s->type == JD_SEC_CHUNK)
 			nr_chunks++;
+		if (s->type == JD_SEC_DUMP)
+			nr_dumps++;
 	}
 	/* No overlaps, so that the checksums below read each byte once. */
 	memcpy(tab + h.table_count, tab, h.table_count * sizeof(*tab));
@@ -1280,10 +1310,21 @@ static struct jd_file *parse(struct rd *r)
 	f->chunks = calloc(nr_chunks ? nr_chunks : 1, sizeof(*f->chunks));
 	if (!f->chunks)
 		return rfail(r, ENOMEM, "out of memory");
+	f->dumps = calloc(nr_dumps ? nr_dumps : 1, sizeof(*f->dumps));
+	if (!f->dumps)
+		return rfail(r, ENOMEM, "out of memory");
 	/* Decode in file order so that chunks keep their order. */
 	for (uint32_t i = 0; i < h.table_count; i++) {
 		const struct sec_entry *s = &tab[i];
 
+		if (s->type == JD_SEC_DUMP) {
+			bad = parse_dump(f, b + s->offset, s->size);
+			if (bad)
+				return rfail(r, EINVAL,
+					     "corrupt plugin dump section %u: %s",
+					     f->nr_dumps, bad);
+			continue;
+		}
 		if (s->type >= JD_SEC__MAX || !decoders[s->type]) {
 			f->nr_unknown++;
 			continue;
@@ -1370,6 +1411,84 @@ struct jd_file *jd_open(const char *path, char *why, size_t why_len)
 	return f;
 }
 
+const struct jd_dump *jd_find_dump(const struct jd_file *f, const char *name)
+{
+	for (uint32_t i = 0; i < f->nr_dumps; i++)
+		if (!strcmp(f->dumps[i].name, name))
+			return &f->dumps[i];
+	return NULL;
+}
+
+int jd_sysstat(const struct jd_file *f, struct jd_sysstat *ss, char *why,
+	       size_t why_len)
+{
+	const struct jd_dump *d = jd_find_dump(f, "sysstat");
+	const uint8_t *p;
+	uint64_t off;
+	bool sum = false;
+	uint32_t n = 0;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!d)
+		return -ENOENT;
+	p = d->data;
+	/* framing was checked by parse_dump() */
+	for (off = 0; off < d->size; off += get32(p + off))
+		n += get32(p + off + 4) == JD_DUMP_SYSSTAT_FUNC;
+	ss->funcs = calloc(n ? n : 1, sizeof(*ss->funcs));
+	if (!ss->funcs)
+		return -ENOMEM;
+	for (off = 0; off < d->size; off += get32(p + off)) {
+		const uint8_t *r = p + off;
+		uint32_t size = get32(r), type = get32(r + 4);
+		struct jd_sysstat_func *fn;
+
+		if (type != JD_DUMP_SYSSTAT_FUNC && type != JD_DUMP_SYSSTAT_SUM)
+			continue;
+		if (sum) {
+			set_why(why, why_len, "corrupt sysstat dump: a record after the sum record (at byte %llu)",
+				(unsigned long long)off);
+			goto bad;
+		}
+		if (type == JD_DUMP_SYSSTAT_SUM) {
+			if (size < JD_DUMP_SYSSTAT_SUM_SIZE) {
+				set_why(why, why_len, "corrupt sysstat dump: sum record of %u bytes, want %u",
+					size, JD_DUMP_SYSSTAT_SUM_SIZE);
+				goto bad;
+			}
+			ss->blocks = get64(r + 8);
+			ss->insns = get64(r + 16);
+			ss->unattr_blocks = get64(r + 24);
+			ss->unattr_insns = get64(r + 32);
+			ss->unfinished = get64(r + 40);
+			ss->untracked = get64(r + 48);
+			ss->func_overflow = get64(r + 56);
+			sum = true;
+			continue;
+		}
+		if (size < JD_DUMP_SYSSTAT_FUNC_SIZE) {
+			set_why(why, why_len, "corrupt sysstat dump: function record of %u bytes, want %u (at byte %llu)",
+				size, JD_DUMP_SYSSTAT_FUNC_SIZE,
+				(unsigned long long)off);
+			goto bad;
+		}
+		fn = &ss->funcs[ss->nr_funcs++];
+		fn->func = get64(r + 8);
+		fn->calls = get64(r + 16);
+		fn->blocks = get64(r + 24);
+		fn->insns = get64(r + 32);
+	}
+	if (!sum) {
+		set_why(why, why_len, "corrupt sysstat dump: no sum record");
+		goto bad;
+	}
+	return 0;
+bad:
+	free(ss->funcs);
+	memset(ss, 0, sizeof(*ss));
+	return -EINVAL;
+}
+
 void jd_close(struct jd_file *f)
 {
 	if (!f)
@@ -1383,6 +1502,7 @@ void jd_close(struct jd_file *f)
 	free(f->blocks);
 	free(f->counters);
 	free(f->lost);
+	free(f->dumps);
 	free(f);
 }
 

@@ -53,7 +53,8 @@ enum jd_section_type {
 /*
  * data: a plugin's dump (repeats, one per plugin): a 32-byte NUL-padded
  * plugin name, then its records (u32 size, u32 type) as JIFL_IOC_DUMP
- * returned them. Numbered apart from the core types; jd_open() skips it.
+ * returned them. Numbered apart from the core types; jd_open() checks
+ * the records' framing (struct jd_dump), jd_sysstat() decodes sysstat's.
  */
 #define JD_SEC_DUMP		0x100
 
@@ -142,6 +143,33 @@ struct jd_counter {
 struct jd_lost {
 	uint32_t cpu;
 	uint64_t lost;
+};
+
+/* A JD_SEC_DUMP section: a plugin's records, framing checked */
+struct jd_dump {
+	const char *name;	/* the plugin, NUL-terminated in the file */
+	const void *data;	/* records: u32 size, u32 type, ... */
+	uint64_t size;		/* bytes at @data */
+};
+
+/* sysstat's dump (JD_DUMP_SYSSTAT_* records), decoded by jd_sysstat() */
+#define JD_DUMP_SYSSTAT_FUNC	4	/* jifl_rec_sysstat */
+#define JD_DUMP_SYSSTAT_SUM	5	/* jifl_rec_sysstat_sum */
+#define JD_DUMP_SYSSTAT_FUNC_SIZE	40
+#define JD_DUMP_SYSSTAT_SUM_SIZE	64
+
+struct jd_sysstat_func {
+	uint64_t func;		/* native address of the attached function */
+	uint64_t calls, blocks, insns;
+};
+
+struct jd_sysstat {
+	struct jd_sysstat_func *funcs;	/* malloc()ed, file order */
+	uint32_t nr_funcs;
+	/* the sum record */
+	uint64_t blocks, insns;		/* executed in the session */
+	uint64_t unattr_blocks, unattr_insns;	/* outside returned calls */
+	uint64_t unfinished, untracked, func_overflow;
 };
 
 /**
@@ -260,6 +288,8 @@ struct jd_file {
 	uint32_t nr_counters;
 	struct jd_lost *lost;
 	uint32_t nr_lost;
+	struct jd_dump *dumps;	/* JD_SEC_DUMP sections, file order */
+	uint32_t nr_dumps;
 
 	/* private */
 	void *map;
@@ -292,6 +322,26 @@ struct jd_file *jd_open_mem(const void *buf, size_t len, char *why,
 			    size_t why_len);
 
 void jd_close(struct jd_file *f);
+
+/* The dump of plugin @name, or NULL when @f has none. */
+const struct jd_dump *jd_find_dump(const struct jd_file *f,
+				   const char *name);
+
+/**
+ * jd_sysstat() - decode sysstat's dump
+ * @f:		an open file
+ * @ss:		filled (free ->funcs); zeroed when there is no dump
+ * @why:	on -EINVAL, which record is wrong
+ * @why_len:	size of @why
+ *
+ * Record sizes are checked (a function record of 40 bytes or more, one
+ * sum record of 64 or more, last); unknown record types are skipped.
+ *
+ * Return: 0; -ENOENT when @f has no sysstat dump; -EINVAL for a corrupt
+ * dump; -ENOMEM.
+ */
+int jd_sysstat(const struct jd_file *f, struct jd_sysstat *ss, char *why,
+	       size_t why_len);
 
 /**
  * jd_ksym_lookup() - the symbol an address belongs to

@@ -687,61 +687,204 @@ static void below(const struct report_calls *rc, uint32_t n, uint8_t *seen,
 	}
 }
 
-void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
-				 enum report_calls_format fmt)
-{
-	uint8_t *seen = calloc(rc->nr_funcs ? rc->nr_funcs : 1, 1);
-	char name[512];
-	uint32_t *kids;
-	bool first = true;
-	size_t k, i;
+/* One line of the per-system-call table */
+struct sys_row {
+	const char *sym;	/* NULL when unknown */
+	const char *module;
+	uint64_t key;		/* symbol start, or the address */
+	bool ct, ss;		/* from calltrace events, sysstat's dump */
+	uint64_t calls, total_ns, funcs, calls_below;	/* calltrace */
+	uint64_t ss_calls, blocks, insns;		/* sysstat */
+};
 
-	if (!seen)
-		return;
-	k = sorted_children(rc, 0, &kids, false);
-	if (fmt == CALLS_TEXT) {
-		print_header(fp, rc);
-		fprintf(fp, "# per system call: calls, time, and the kernel functions and calls below it\n#\n");
-		fprintf(fp, "#   Total       Calls     Total ns    Avg ns  Functions  Calls below  System call\n#\n");
-	} else if (fmt == CALLS_JSON) {
-		fputc('[', fp);
-	} else {
-		fprintf(fp, "total_percent,calls,total_ns,avg_ns,functions,calls_below,syscall,module\n");
+static double per_call(uint64_t v, uint64_t calls)
+{
+	return calls ? (double)v / calls : 0.0;
+}
+
+static int cmp_row_insns(const void *a, const void *b)
+{
+	const struct sys_row *x = a, *y = b;
+
+	if (x->insns != y->insns)
+		return x->insns > y->insns ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The rows: calltrace's system calls by time, then sysstat's others */
+static struct sys_row *syscall_rows(const struct report_calls *rc,
+				    const struct jd_sysstat *ss,
+				    struct report_resolver *res, size_t *nr)
+{
+	size_t cap = (rc ? rc->nr_nodes : 0) + (ss ? ss->nr_funcs : 0) + 1;
+	struct sys_row *rows = calloc(cap, sizeof(*rows));
+	uint8_t *seen = rc ? calloc(rc->nr_funcs ? rc->nr_funcs : 1, 1) : NULL;
+	uint32_t *kids = NULL;
+	size_t k = 0, i, j, n = 0, first_ss;
+
+	if (!rows || (rc && !seen))
+		goto fail;
+	if (rc) {
+		k = sorted_children(rc, 0, &kids, false);
+		if (!kids)
+			goto fail;
 	}
 	for (i = 0; i < k; i++) {
 		const struct call_node *nd = &rc->nodes[kids[i]];
 		const struct call_func *f = &rc->funcs[nd->func];
-		uint64_t calls = 0, funcs = 0;
+		struct sys_row *r = &rows[n++];
 
 		memset(seen, 0, rc->nr_funcs);
-		below(rc, kids[i], seen, &calls, &funcs);
-		report_calls_func_name(name, sizeof(name), f);
-		if (fmt == CALLS_TEXT) {
-			fprintf(fp, "%8.2f%%  %10" PRIu64 "  %11" PRIu64 "  %8" PRIu64 "  %9" PRIu64 "  %11" PRIu64 "  %s\n",
-				pct(nd->total_ns, rc->total_ns), nd->calls,
-				nd->total_ns, nd->calls ? nd->total_ns / nd->calls : 0,
-				funcs, calls, name);
-		} else if (fmt == CALLS_JSON) {
-			fprintf(fp, "%s\n  {\"total_percent\": %.2f, \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"functions\": %" PRIu64 ", \"calls_below\": %" PRIu64 ", \"syscall\": ",
-				first ? "" : ",", pct(nd->total_ns, rc->total_ns),
-				nd->calls, nd->total_ns, funcs, calls);
-			json_write_str(fp, f->known ? f->name : NULL);
-			fputc('}', fp);
-		} else {
-			fprintf(fp, "%.2f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
-				pct(nd->total_ns, rc->total_ns), nd->calls,
-				nd->total_ns, nd->calls ? nd->total_ns / nd->calls : 0,
-				funcs, calls);
-			if (f->known)
-				csv_str(fp, f->name);
-			fprintf(fp, ",%s\n", f->known ? (f->module[0] ? f->module : "vmlinux") : "");
-		}
-		first = false;
+		below(rc, kids[i], seen, &r->calls_below, &r->funcs);
+		r->sym = f->known ? f->name : NULL;
+		r->module = f->known ? f->module : "";
+		r->key = f->key;
+		r->ct = true;
+		r->calls = nd->calls;
+		r->total_ns = nd->total_ns;
 	}
-	if (fmt == CALLS_JSON)
-		fputs(first ? "]\n" : "\n]\n", fp);
+	first_ss = n;
+	for (i = 0; ss && i < ss->nr_funcs; i++) {
+		const struct jd_sysstat_func *sf = &ss->funcs[i];
+		struct report_sym sym;
+		bool known = report_resolve(res, sf->func, &sym);
+		uint64_t key = known ? sym.start : sf->func;
+		struct sys_row *r = NULL;
+
+		for (j = 0; j < first_ss && !r; j++)
+			if (rows[j].key == key && !rows[j].ss)
+				r = &rows[j];
+		if (!r) {
+			r = &rows[n++];
+			r->sym = known ? sym.name : NULL;
+			r->module = known ? sym.module : "";
+			r->key = key;
+		}
+		r->ss = true;
+		r->ss_calls += sf->calls;
+		r->blocks += sf->blocks;
+		r->insns += sf->insns;
+	}
+	qsort(rows + first_ss, n - first_ss, sizeof(*rows), cmp_row_insns);
 	free(kids);
 	free(seen);
+	*nr = n;
+	return rows;
+fail:
+	free(kids);
+	free(seen);
+	free(rows);
+	return NULL;
+}
+
+static void sysstat_header(FILE *fp, const struct jd_sysstat *ss)
+{
+	fprintf(fp, "# executed        : %" PRIu64 " blocks, %" PRIu64 " instructions (sysstat, exact)\n",
+		ss->blocks, ss->insns);
+	fprintf(fp, "# unattributed    : %" PRIu64 " blocks, %" PRIu64 " instructions outside returned calls (%" PRIu64 " unfinished, %" PRIu64 " untracked, %" PRIu64 " beyond the function table)\n",
+		ss->unattr_blocks, ss->unattr_insns, ss->unfinished,
+		ss->untracked, ss->func_overflow);
+	fprintf(fp, "#\n");
+}
+
+void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
+				 const struct jd_sysstat *ss,
+				 struct report_resolver *res,
+				 enum report_calls_format fmt)
+{
+	char name[512];
+	struct sys_row *rows;
+	uint64_t all_insns = 0;
+	size_t n, i;
+
+	rows = syscall_rows(rc, ss, res, &n);
+	if (!rows)
+		return;
+	for (i = 0; i < n; i++)
+		all_insns += rows[i].insns;
+	if (fmt == CALLS_TEXT) {
+		if (rc)
+			print_header(fp, rc);
+		if (ss)
+			sysstat_header(fp, ss);
+		fprintf(fp, "# per system call: %s%s\n#\n",
+			rc ? "calls, time, and the kernel functions and calls below it" : "calls",
+			ss ? ", and the blocks and instructions it executed" : "");
+		fprintf(fp, "#   Total");
+		if (rc)
+			fprintf(fp, "       Calls     Total ns    Avg ns  Functions  Calls below");
+		else
+			fprintf(fp, "       Calls");
+		if (ss)
+			fprintf(fp, "        Blocks  Blocks/call           Insns   Insns/call");
+		fprintf(fp, "  System call\n#\n");
+	} else if (fmt == CALLS_JSON) {
+		fputc('[', fp);
+	} else {
+		fprintf(fp, "total_percent,calls,");
+		if (rc)
+			fprintf(fp, "total_ns,avg_ns,functions,calls_below,");
+		if (ss)
+			fprintf(fp, "blocks,blocks_per_call,insns,insns_per_call,");
+		fprintf(fp, "syscall,module\n");
+	}
+	for (i = 0; i < n; i++) {
+		const struct sys_row *r = &rows[i];
+		/* calltrace: share of the time; sysstat alone: of instructions */
+		double share = rc ? pct(r->total_ns, rc->total_ns) :
+			       pct(r->insns, all_insns);
+		uint64_t calls = r->ct ? r->calls : r->ss_calls;
+
+		if (r->sym)
+			snprintf(name, sizeof(name), "%s%s%s%s", r->sym,
+				 r->module[0] ? " [" : "", r->module,
+				 r->module[0] ? "]" : "");
+		else
+			snprintf(name, sizeof(name), "0x%016" PRIx64, r->key);
+		if (fmt == CALLS_TEXT) {
+			fprintf(fp, "%8.2f%%  %10" PRIu64, share, calls);
+			if (rc)
+				fprintf(fp, "  %11" PRIu64 "  %8" PRIu64 "  %9" PRIu64 "  %11" PRIu64,
+					r->total_ns,
+					r->calls ? r->total_ns / r->calls : 0,
+					r->funcs, r->calls_below);
+			if (ss)
+				fprintf(fp, "  %12" PRIu64 "  %11.1f  %14" PRIu64 "  %11.1f",
+					r->blocks, per_call(r->blocks, r->ss_calls),
+					r->insns, per_call(r->insns, r->ss_calls));
+			fprintf(fp, "  %s\n", name);
+		} else if (fmt == CALLS_JSON) {
+			fprintf(fp, "%s\n  {\"total_percent\": %.2f, \"calls\": %" PRIu64,
+				i ? "," : "", share, calls);
+			if (rc)
+				fprintf(fp, ", \"total_ns\": %" PRIu64 ", \"functions\": %" PRIu64 ", \"calls_below\": %" PRIu64,
+					r->total_ns, r->funcs, r->calls_below);
+			if (ss)
+				fprintf(fp, ", \"blocks\": %" PRIu64 ", \"blocks_per_call\": %.1f, \"insns\": %" PRIu64 ", \"insns_per_call\": %.1f",
+					r->blocks, per_call(r->blocks, r->ss_calls),
+					r->insns, per_call(r->insns, r->ss_calls));
+			fprintf(fp, ", \"syscall\": ");
+			json_write_str(fp, r->sym);
+			fputc('}', fp);
+		} else {
+			fprintf(fp, "%.2f,%" PRIu64 ",", share, calls);
+			if (rc)
+				fprintf(fp, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
+					r->total_ns,
+					r->calls ? r->total_ns / r->calls : 0,
+					r->funcs, r->calls_below);
+			if (ss)
+				fprintf(fp, "%" PRIu64 ",%.1f,%" PRIu64 ",%.1f,",
+					r->blocks, per_call(r->blocks, r->ss_calls),
+					r->insns, per_call(r->insns, r->ss_calls));
+			if (r->sym)
+				csv_str(fp, r->sym);
+			fprintf(fp, ",%s\n", r->sym ? (r->module[0] ? r->module : "vmlinux") : "");
+		}
+	}
+	if (fmt == CALLS_JSON)
+		fputs(n ? "\n]\n" : "]\n", fp);
+	free(rows);
 }
 
 static int cmp_thread(const void *a, const void *b)

@@ -101,7 +101,15 @@ void report_calls_print_tree(FILE *fp, const struct report_calls *rc,
 			     bool callee, enum report_calls_format fmt,
 			     double percent_limit);
 void report_calls_print_folded(FILE *fp, const struct report_calls *rc);
+/*
+ * The per-system-call table, from calltrace events (@rc: calls, time,
+ * functions and calls below), sysstat's dump (@ss: exact blocks and
+ * instructions, in total and per call), or both; either may be NULL.
+ * @res names sysstat's functions.
+ */
 void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
+				 const struct jd_sysstat *ss,
+				 struct report_resolver *res,
 				 enum report_calls_format fmt);
 void report_calls_print_threads(FILE *fp, const struct report_calls *rc,
 				enum report_calls_format fmt);

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# sysstat: exact blocks and instructions per system call.
+#  - every translated block runs inside some attached function, so the
+#    blocks sysstat attributes to system calls add up to exactly what
+#    bbcount counted in the same recording (nothing unattributed);
+#  - jifl_target's loop adds exactly one block (the loop body) and that
+#    block's instructions per iteration to the ioctl system call.
+. "$top_srcdir/tests/lib.sh"
+J=${JIFL:-$top_builddir/src/jifl}
+RT=${RUN_TARGET:-$top_builddir/tests/target/run-target}
+
+[ -n "${JIFL_TARGET_KO:-}" ] || skip_all "JIFL_TARGET_KO not set (run through tests/kernel/vmtest)"
+KODIR=$(dirname "$JIFL_TARGET_KO")
+cd "$(mktemp -d)" || exit 1
+insmod "$JIFL_TARGET_KO"
+ok $? "insmod jifl_target"
+
+# field N of the sysstat table's CSV (header names them), summed
+col() {	# col FILE NAME [SYSCALL]
+	awk -F, -v name="$2" -v sc="${3:-}" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+		sc == "" || $(NF - 1) == sc { s += $c }
+		END { printf "%d\n", s }' "$1"
+}
+
+# (a) one recording, bbcount and sysstat side by side
+"$J" record -q -e bbcount,sysstat -o id.data -- \
+	sh -c 'ls -l / >/dev/null; cat /etc/hostname >/dev/null; sleep 0.2'
+ok $? "record -e bbcount,sysstat -- sh -c 'ls; cat; sleep'"
+"$J" report -i id.data -s syscall --csv >id.csv 2>id.err
+ok $? "report -s syscall --csv from sysstat data"
+"$J" report -i id.data -s sym --csv -n >bb.csv 2>>id.err
+bb=$(awk -F, 'NR > 1 { s += $2 } END { printf "%d\n", s }' bb.csv)
+ss=$(col id.csv blocks)
+"$J" report -i id.data -s syscall --stdio >id.txt 2>>id.err
+unattr=$(sed -n 's/^# unattributed *: \([0-9]*\) blocks.*/\1/p' id.txt)
+[ "$ss" -gt 1000 ] && [ "$ss" = "$bb" ] && [ "$unattr" = 0 ]
+ok $? "sum of sysstat's blocks over system calls = sum of bbcount's counts ($ss, $bb, unattributed $unattr)"
+[ $? -eq 0 ] || diag "$(head -n 20 id.txt)"
+calls=$(col id.csv calls)
+ins=$(col id.csv insns)
+[ "$ins" -gt "$ss" ] && [ "$calls" -gt 10 ]
+ok $? "$calls calls, $ss blocks, $ins instructions"
+
+# (b) loop 10 vs loop 20: the ioctl runs 10 more loop iterations
+rec() { "$J" record -q -e bbcount,sysstat --module jifl_target --syscalls ioctl -o "$@"; }
+rec l10.data -- "$RT" loop 10 >/dev/null && rec l20.data -- "$RT" loop 20 >/dev/null
+ok $? "record run-target loop 10 and loop 20"
+for n in 10 20; do
+	"$J" report -i l$n.data -s syscall --csv >l$n.csv 2>>id.err
+done
+b10=$(col l10.csv blocks __x64_sys_ioctl) b20=$(col l20.csv blocks __x64_sys_ioctl)
+i10=$(col l10.csv insns __x64_sys_ioctl) i20=$(col l20.csv insns __x64_sys_ioctl)
+c10=$(col l10.csv calls __x64_sys_ioctl) c20=$(col l20.csv calls __x64_sys_ioctl)
+# (run-target's stdio asks whether stdout is a terminal: a second ioctl)
+[ "$c10" -ge 1 ] && [ "$c10" = "$c20" ] && [ $((b20 - b10)) = 10 ]
+ok $? "ioctl: $c10 calls each, 10 more blocks for 10 more iterations ($b10 -> $b20)"
+# instructions per iteration: those jt_loop ran 20 times (the body)
+k=$("$J" report -i l20.data --annotate jt_loop --stdio --symfs "$KODIR" 2>/dev/null |
+	grep -cE '^ +20 +[0-9.]+% :')
+[ "$k" -gt 0 ] && [ $((i20 - i10)) = $((10 * k)) ]
+ok $? "ioctl: 10 x $k more instructions ($i10 -> $i20)"
+[ ! -s id.err ]
+ok $? "reports printed no warnings"
+[ -s id.err ] && diag "$(head -n 5 id.err)"
+rmmod jifl_target
+done_testing
