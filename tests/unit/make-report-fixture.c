@@ -7,7 +7,7 @@
  *   make-report-fixture FILE [full|no-counters|hidden|empty]
  *   make-report-fixture FILE spec SPECFILE
  *   make-report-fixture FILE bench NBLOCKS
- *   make-report-fixture FILE calls
+ *   make-report-fixture FILE calls|calls-sysstat|sysstat|sysstat-short
  *   make-report-fixture FILE calls-bench NEVENTS
  *   make-report-fixture FILE calls-random SEED
  *
@@ -408,7 +408,37 @@ static int write_chunk(struct jd_writer *w, uint32_t cpu, const struct ev *e,
 	return jd_write_chunk(w, &c);
 }
 
-static int write_calls(const char *out)
+/*
+ * sysstat's dump for the same system calls: sys_read's 2 calls, sys_write's
+ * one returned call, and an address no symbol covers; the sum record adds
+ * 23 blocks and 66 instructions outside them. @short_rec: a function
+ * record of 16 bytes, which readers must reject.
+ */
+static int write_sysstat(struct jd_writer *w, bool short_rec)
+{
+	struct jifl_rec_sysstat f[] = {
+		{ { sizeof(f[0]), JIFL_REC_SYSSTAT }, SYS_READ, 2, 300, 1234 },
+		{ { sizeof(f[0]), JIFL_REC_SYSSTAT }, SYS_WRITE, 1, 77, 400 },
+		{ { sizeof(f[0]), JIFL_REC_SYSSTAT }, 0x1000, 4, 50, 200 },
+	};
+	struct jifl_rec_sysstat_sum sum = {
+		{ sizeof(sum), JIFL_REC_SYSSTAT_SUM }, 450, 1900, 23, 66, 1, 0, 0 };
+	char name[JD_DUMP_NAME_SIZE] = "sysstat";
+
+	if (short_rec)
+		f[1].hdr.size = 16;	/* header and func only */
+	if (jd_section_begin(w, JD_SEC_DUMP, 0) ||
+	    jd_section_append(w, name, sizeof(name)) ||
+	    jd_section_append(w, &f[0], sizeof(f[0])) ||
+	    jd_section_append(w, &f[1], f[1].hdr.size) ||
+	    jd_section_append(w, &f[2], sizeof(f[2])) ||
+	    jd_section_append(w, &sum, sizeof(sum)))
+		return -1;
+	return jd_section_end(w);
+}
+
+static int write_calls(const char *out, bool events, bool sysstat,
+		       bool short_rec)
 {
 	static const struct ev cpu0[] = {
 		{ 0, 1000, 100, 0, 0x401000, SYS_READ },
@@ -468,10 +498,12 @@ static int write_calls(const char *out)
 		r = jd_write_kernel(w, &kernel);
 	if (!r)
 		r = jd_write_kallsyms(w, &ks);
-	if (!r)
+	if (!r && events)
 		r = write_chunk(w, 0, cpu0, sizeof(cpu0) / sizeof(cpu0[0]));
-	if (!r)
+	if (!r && events)
 		r = write_chunk(w, 1, cpu1, sizeof(cpu1) / sizeof(cpu1[0]));
+	if (!r && sysstat)
+		r = write_sysstat(w, short_rec);
 	if (r)
 		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));
 	if (jd_writer_close(w, why, sizeof(why))) {
@@ -687,7 +719,13 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(variant, "spec"))
 		return write_spec(argv[1], argv[3]);
 	if (argc == 3 && !strcmp(variant, "calls"))
-		return write_calls(argv[1]);
+		return write_calls(argv[1], true, false, false);
+	if (argc == 3 && !strcmp(variant, "calls-sysstat"))
+		return write_calls(argv[1], true, true, false);
+	if (argc == 3 && !strcmp(variant, "sysstat"))
+		return write_calls(argv[1], false, true, false);
+	if (argc == 3 && !strcmp(variant, "sysstat-short"))
+		return write_calls(argv[1], false, true, true);
 	if (argc == 4 && !strcmp(variant, "calls-random"))
 		return write_calls_random(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(variant, "calls-bench"))
@@ -697,7 +735,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || argc > 3 ||
 	    (strcmp(variant, "full") && strcmp(variant, "no-counters") &&
 	     strcmp(variant, "hidden") && strcmp(variant, "empty"))) {
-		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls | FILE calls-bench NEVENTS | FILE calls-random SEED\n");
+		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls|calls-sysstat|sysstat|sysstat-short | FILE calls-bench NEVENTS | FILE calls-random SEED\n");
 		return 2;
 	}
 	if (!strcmp(variant, "hidden")) {

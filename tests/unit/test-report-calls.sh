@@ -124,4 +124,24 @@ expect_match "-s comm: no command names, use -s pid" "carry thread ids, not comm
 expect_status "-s srcline on calltrace exits 1" 1 "$J" report -i "$D" -s srcline
 expect_match "-s srcline on calltrace: needs block counters" "need block counters \(-e bbcount\)"
 
+# sysstat's dump: blocks and instructions per system call, alone and
+# next to calltrace's columns (make-report-fixture's write_sysstat())
+S=$tmp/sysstat.data
+check "fixture with sysstat's dump only" "$GEN" "$S" sysstat
+check "fixture with calltrace records and sysstat's dump" "$GEN" "$tmp/cs.data" calls-sysstat
+check "fixture with a short sysstat record" "$GEN" "$tmp/short.data" sysstat-short
+golden report-sysstat.txt -i "$S" --stdio
+golden report-sysstat.json -i "$S" -s syscall --json
+golden report-sysstat.csv -i "$S" -s syscall --csv
+golden report-calls-sysstat.txt -i "$tmp/cs.data" --stdio -s syscall
+golden report-calls-sysstat.csv -i "$tmp/cs.data" -s syscall --csv
+out=$("$J" report -i "$S" --stdio 2>&1)
+expect_match "sysstat: sys_read's 2 calls, 150 blocks and 617 instructions each" \
+	"^ +67\.28% +2 +300 +150\.0 +1234 +617\.0  __x64_sys_read$"
+expect_match "sysstat: what no returned call accounts for is said" \
+	"^# unattributed +: 23 blocks, 66 instructions outside returned calls \(1 unfinished"
+expect_status "-s pid on sysstat data exits 1" 1 "$J" report -i "$S" -s pid
+expect_match "and says what to record" "calltrace"
+expect_status "a sysstat record too short exits 1" 1 "$J" report -i "$tmp/short.data"
+expect_match "and says which record" "corrupt sysstat dump: function record of 16 bytes, want 40"
 done_testing
