@@ -52,6 +52,12 @@ struct ss_counters {
 	u64 insns;
 };
 
+/* Per CPU: the counters the blocks add to, and intervals closed */
+struct ss_cpu {
+	struct ss_counters c;
+	u64 switches;
+};
+
 /* A traced task inside an attached function; only it and the probe write */
 struct ss_task {
 	struct task_struct *task;	/* NULL: free */
@@ -69,7 +75,7 @@ struct ss_func {
 };
 
 struct sysstat {
-	struct ss_counters __percpu *pcpu;
+	struct ss_cpu __percpu *pcpu;
 	struct ss_task *tasks;
 	struct ss_func *funcs;
 	atomic_t active;	/* slots in use: the probe's fast exit */
@@ -131,7 +137,7 @@ static u32 ss_func(struct sysstat *ss, unsigned long addr)
 /* Interrupts off: this CPU's counters cannot move under us. */
 static void ss_open(struct sysstat *ss, struct ss_task *st)
 {
-	struct ss_counters *c = this_cpu_ptr(ss->pcpu);
+	struct ss_counters *c = &this_cpu_ptr(ss->pcpu)->c;
 
 	st->start = *c;
 	st->on_cpu = true;
@@ -139,7 +145,7 @@ static void ss_open(struct sysstat *ss, struct ss_task *st)
 
 static void ss_close(struct sysstat *ss, struct ss_task *st)
 {
-	struct ss_counters *c = this_cpu_ptr(ss->pcpu);
+	struct ss_counters *c = &this_cpu_ptr(ss->pcpu)->c;
 
 	if (!st->on_cpu)
 		return;
@@ -159,8 +165,10 @@ static void notrace ss_switch(void *data, bool preempt,
 	if (!atomic_read(&ss->active))
 		return;
 	st = ss_find(ss, prev);
-	if (st)
+	if (st && st->on_cpu) {
 		ss_close(ss, st);
+		this_cpu_inc(ss->pcpu->switches);
+	}
 	st = ss_find(ss, next);
 	if (st)
 		ss_open(ss, st);
@@ -234,8 +242,8 @@ static void ss_block(void *priv, struct jifl_xlate *x)
 {
 	struct sysstat *ss = priv;
 
-	jifl_insert_counter_add(x, &ss->pcpu->blocks, 1);
-	jifl_insert_counter_add(x, &ss->pcpu->insns,
+	jifl_insert_counter_add(x, &ss->pcpu->c.blocks, 1);
+	jifl_insert_counter_add(x, &ss->pcpu->c.insns,
 				jifl_xlate_block_insns(x));
 }
 
@@ -265,10 +273,11 @@ static int ss_dump(void *priv, struct jifl_dump_buf *d)
 			return ret;
 	}
 	for_each_possible_cpu(cpu) {
-		struct ss_counters *c = per_cpu_ptr(ss->pcpu, cpu);
+		struct ss_cpu *c = per_cpu_ptr(ss->pcpu, cpu);
 
-		sum.blocks += READ_ONCE(c->blocks);
-		sum.insns += READ_ONCE(c->insns);
+		sum.blocks += READ_ONCE(c->c.blocks);
+		sum.insns += READ_ONCE(c->c.insns);
+		sum.switches += READ_ONCE(c->switches);
 	}
 	/* a snapshot of a running session may be a little inconsistent */
 	sum.unattr_blocks = sum.blocks > blocks ? sum.blocks - blocks : 0;
@@ -306,7 +315,7 @@ static int ss_start(void **priv)
 
 	if (!ss)
 		return -ENOMEM;
-	ss->pcpu = alloc_percpu(struct ss_counters);
+	ss->pcpu = alloc_percpu(struct ss_cpu);
 	ss->tasks = vzalloc(SS_TASKS * sizeof(*ss->tasks));
 	ss->funcs = vzalloc(SS_FUNCS * sizeof(*ss->funcs));
 	if (!ss->pcpu || !ss->tasks || !ss->funcs)

@@ -495,7 +495,7 @@ struct jifl_rec_sysstat {
 
 /**
  * struct jifl_rec_sysstat_sum - sysstat's dump: totals, after the
- *	functions (JIFL_REC_SYSSTAT_SUM, 64 bytes)
+ *	functions (JIFL_REC_SYSSTAT_SUM, 72 bytes)
  * @hdr:	{ sizeof(struct jifl_rec_sysstat_sum), JIFL_REC_SYSSTAT_SUM }
  * @blocks:	blocks executed in the session, attributed or not
  * @insns:	instructions executed in the session
@@ -506,6 +506,8 @@ struct jifl_rec_sysstat {
  * @unfinished:	calls entered that did not return in the cache
  * @untracked:	calls entered while the task table was full
  * @func_overflow: calls that returned while the function table was full
+ * @switches:	times a task inside a call was switched out (preempted or
+ *		sleeping), its interval closed and charged
  */
 struct jifl_rec_sysstat_sum {
 	struct jifl_rec_header hdr;
@@ -516,6 +518,7 @@ struct jifl_rec_sysstat_sum {
 	__u64 unfinished;
 	__u64 untracked;
 	__u64 func_overflow;
+	__u64 switches;
 };
 
 #define JIFL_REC_SYSSTAT_SUM	5

@@ -1463,6 +1463,7 @@ int jd_sysstat(const struct jd_file *f, struct jd_sysstat *ss, char *why,
 			ss->unfinished = get64(r + 40);
 			ss->untracked = get64(r + 48);
 			ss->func_overflow = get64(r + 56);
+			ss->switches = get64(r + 64);
 			sum = true;
 			continue;
 		}

@@ -156,7 +156,7 @@ struct jd_dump {
 #define JD_DUMP_SYSSTAT_FUNC	4	/* jifl_rec_sysstat */
 #define JD_DUMP_SYSSTAT_SUM	5	/* jifl_rec_sysstat_sum */
 #define JD_DUMP_SYSSTAT_FUNC_SIZE	40
-#define JD_DUMP_SYSSTAT_SUM_SIZE	64
+#define JD_DUMP_SYSSTAT_SUM_SIZE	72
 
 struct jd_sysstat_func {
 	uint64_t func;		/* native address of the attached function */
@@ -170,6 +170,7 @@ struct jd_sysstat {
 	uint64_t blocks, insns;		/* executed in the session */
 	uint64_t unattr_blocks, unattr_insns;	/* outside returned calls */
 	uint64_t unfinished, untracked, func_overflow;
+	uint64_t switches;	/* intervals closed by a context switch */
 };
 
 /**
@@ -335,7 +336,7 @@ const struct jd_dump *jd_find_dump(const struct jd_file *f,
  * @why_len:	size of @why
  *
  * Record sizes are checked (a function record of 40 bytes or more, one
- * sum record of 64 or more, last); unknown record types are skipped.
+ * sum record of 72 or more, last); unknown record types are skipped.
  *
  * Return: 0; -ENOENT when @f has no sysstat dump; -EINVAL for a corrupt
  * dump; -ENOMEM.

@@ -784,6 +784,8 @@ static void sysstat_header(FILE *fp, const struct jd_sysstat *ss)
 	fprintf(fp, "# unattributed    : %" PRIu64 " blocks, %" PRIu64 " instructions outside returned calls (%" PRIu64 " unfinished, %" PRIu64 " untracked, %" PRIu64 " beyond the function table)\n",
 		ss->unattr_blocks, ss->unattr_insns, ss->unfinished,
 		ss->untracked, ss->func_overflow);
+	fprintf(fp, "# switches        : %" PRIu64 " times a task was switched out inside a call\n",
+		ss->switches);
 	fprintf(fp, "#\n");
 }
 

@@ -24,10 +24,15 @@ col() {	# col FILE NAME [SYSCALL]
 		END { printf "%d\n", s }' "$1"
 }
 
-# (a) one recording, bbcount and sysstat side by side
-"$J" record -q -e bbcount,sysstat -o id.data -- \
-	sh -c 'ls -l / >/dev/null; cat /etc/hostname >/dev/null; sleep 0.2'
-ok $? "record -e bbcount,sysstat -- sh -c 'ls; cat; sleep'"
+# (a) one recording, bbcount and sysstat side by side. Three busy
+# processes on two CPUs: system calls are preempted, sleep and migrate,
+# and any interval charged twice or not at all breaks the identity.
+"$J" record -q -e bbcount,sysstat -o id.data -- sh -c '
+	dd if=/dev/zero of=/dev/null bs=64k count=3000 2>/dev/null &
+	dd if=/dev/zero of=/dev/null bs=64k count=3000 2>/dev/null &
+	ls -lR /usr/share/doc/bash >/dev/null; cat /etc/hostname >/dev/null
+	sleep 0.2; wait'
+ok $? "record -e bbcount,sysstat -- two dd, ls, cat, sleep in parallel"
 "$J" report -i id.data -s syscall --csv >id.csv 2>id.err
 ok $? "report -s syscall --csv from sysstat data"
 "$J" report -i id.data -s sym --csv -n >bb.csv 2>>id.err
@@ -35,6 +40,7 @@ bb=$(awk -F, 'NR > 1 { s += $2 } END { printf "%d\n", s }' bb.csv)
 ss=$(col id.csv blocks)
 "$J" report -i id.data -s syscall --stdio >id.txt 2>>id.err
 unattr=$(sed -n 's/^# unattributed *: \([0-9]*\) blocks.*/\1/p' id.txt)
+switches=$(sed -n 's/^# switches *: \([0-9]*\) times.*/\1/p' id.txt)
 [ "$ss" -gt 1000 ] && [ "$ss" = "$bb" ] && [ "$unattr" = 0 ]
 ok $? "sum of sysstat's blocks over system calls = sum of bbcount's counts ($ss, $bb, unattributed $unattr)"
 [ $? -eq 0 ] || diag "$(head -n 20 id.txt)"
@@ -42,6 +48,8 @@ calls=$(col id.csv calls)
 ins=$(col id.csv insns)
 [ "$ins" -gt "$ss" ] && [ "$calls" -gt 10 ]
 ok $? "$calls calls, $ss blocks, $ins instructions"
+[ "$switches" -gt 0 ]
+ok $? "tasks were switched out inside calls ($switches times): the identity covers split intervals"
 
 # (b) loop 10 vs loop 20: the ioctl runs 10 more loop iterations
 rec() { "$J" record -q -e bbcount,sysstat --module jifl_target --syscalls ioctl -o "$@"; }

@@ -422,7 +422,8 @@ static int write_sysstat(struct jd_writer *w, bool short_rec)
 		{ { sizeof(f[0]), JIFL_REC_SYSSTAT }, 0x1000, 4, 50, 200 },
 	};
 	struct jifl_rec_sysstat_sum sum = {
-		{ sizeof(sum), JIFL_REC_SYSSTAT_SUM }, 450, 1900, 23, 66, 1, 0, 0 };
+		{ sizeof(sum), JIFL_REC_SYSSTAT_SUM }, 450, 1900, 23, 66, 1, 0, 0,
+		5 };
 	char name[JD_DUMP_NAME_SIZE] = "sysstat";
 
 	if (short_rec)
