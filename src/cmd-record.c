@@ -23,6 +23,7 @@
 #include "builtin.h"
 #include "util/data-file.h"
 #include "util/kernel-session.h"
+#include "util/workload.h"
 #include "util/parse-options.h"
 #include "util/ring-reader.h"
 #include "util/sysinfo.h"
@@ -115,31 +116,6 @@ static int parse_events(const char *list, char *names, size_t len,
 	return ret;
 }
 
-static int parse_pids(const char *list, __u64 *pids, unsigned int *n)
-{
-	char *copy = strdup(list), *p, *save, *end;
-	int ret = 0;
-
-	*n = 0;
-	for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		long pid = strtol(p, &end, 10);
-
-		if (*end || pid <= 0 || *n >= JIFL_FILTER_MAX_PIDS) {
-			fprintf(stderr, "jifl record: bad pid '%s' in -p\n", p);
-			ret = -1;
-			break;
-		}
-		if (kill(pid, 0) && errno == ESRCH) {
-			fprintf(stderr, "jifl record: no process %ld\n", pid);
-			ret = -1;
-			break;
-		}
-		pids[(*n)++] = pid;
-	}
-	free(copy);
-	return ret;
-}
-
 /* jifl.data -> jifl.data.old, as perf does */
 static void keep_old(const char *path)
 {
@@ -152,28 +128,6 @@ static void keep_old(const char *path)
 	if (rename(path, old))
 		fprintf(stderr, "jifl record: warning: cannot keep %s as %s: %s\n",
 			path, old, strerror(errno));
-}
-
-/* The child waits on @go until tracing started, then execs the command. */
-static pid_t start_command(const char **argv, int go[2])
-{
-	pid_t pid;
-	char c;
-
-	if (pipe(go))
-		return -1;
-	pid = fork();
-	if (pid)
-		return pid;
-	close(go[1]);
-	signal(SIGINT, SIG_DFL);
-	if (read(go[0], &c, 1) != 1)
-		_exit(127);	/* the recorder gave up */
-	close(go[0]);
-	execvp(argv[0], (char *const *)argv);
-	fprintf(stderr, "jifl record: cannot run %s: %s\n", argv[0],
-		strerror(errno));
-	_exit(127);
 }
 
 /* Create the file and write the feature sections: before tracing. */
@@ -367,14 +321,6 @@ static void print_summary(const struct jifl_stats *st, double secs,
 		size / 1024.0);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int cmd_record(int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -422,7 +368,8 @@ int cmd_record(int argc, const char **argv)
 	unsigned int nr_pids = 0, mode, nr_lost = 0, c;
 	uint64_t ring_size = 4U << 20;
 	size_t nr_blocks = 0;
-	int go[2] = { -1, -1 }, status = 0, ret;
+	struct workload wl = { .child = 0 };
+	int status = 0, ret;
 	bool rings, child_done = false;
 	double t0, t1;
 	off_t size = 0;
@@ -442,7 +389,9 @@ int cmd_record(int argc, const char **argv)
 		fprintf(stderr, "jifl record: give a command to run, -p PIDS or -a; see 'jifl record --help'\n");
 		return EXIT_USAGE;
 	}
-	if (opts.pids && parse_pids(opts.pids, pids, &nr_pids))
+	if (opts.pids &&
+	    workload_parse_pids("jifl record", opts.pids, pids, &nr_pids,
+				JIFL_FILTER_MAX_PIDS - 1))
 		return EXIT_USAGE;
 
 	if (ks_open(&s, true)) {
@@ -473,7 +422,7 @@ int cmd_record(int argc, const char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (argc) {
-		child = start_command(argv, go);
+		child = workload_fork(&wl, "jifl record", argv, false);
 		if (child < 0) {
 			snprintf(s.why, sizeof(s.why), "fork: %s",
 				 strerror(errno));
@@ -488,21 +437,14 @@ int cmd_record(int argc, const char **argv)
 	if (!ret)
 		ret = ks_start_plugins(&s, names);
 	if (ret) {
-		if (child > 0) {
-			close(go[1]);	/* the child gives up */
-			waitpid(child, NULL, 0);
-		}
+		workload_abandon(&wl);
 		goto err;
 	}
-	t0 = now();
-	if (child > 0) {
-		if (write(go[1], "g", 1) != 1)
-			perror("jifl record: starting the command");
-		close(go[1]);
-		close(go[0]);
-	} else if (!opts.quiet) {
+	t0 = mono_seconds();
+	if (child > 0)
+		workload_release(&wl);
+	else if (!opts.quiet)
 		fprintf(stderr, "jifl record: tracing; Ctrl-C to stop\n");
-	}
 	/* until the command exits, or Ctrl-C without a command */
 	while (child > 0 ? !child_done : !interrupted) {
 		if (rings) {
@@ -524,7 +466,7 @@ int cmd_record(int argc, const char **argv)
 		}
 	}
 	ks_stop(&s);
-	t1 = now();	/* the recording's duration: from start to stop */
+	t1 = mono_seconds();	/* the recording's duration: from start to stop */
 	ks_stats(&s, &st);
 	if (rings) {
 		if (rr_drain(&rr, w))

@@ -346,6 +346,31 @@ static bool need_source(const enum report_key *keys, unsigned int n)
 	return false;
 }
 
+/*
+ * Names for addresses: DWARF (vmlinux, modules' debug info) when @dwarf,
+ * else the recorded kallsyms snapshot. NULL after saying why.
+ */
+static struct report_resolver *make_resolver(struct jd_file *f, bool dwarf,
+					     const char *vmlinux,
+					     const char *symfs, bool no_inline,
+					     struct symbols **syms)
+{
+	struct report_resolver *res;
+
+	if (dwarf) {
+		struct symbols_opts so = { vmlinux, symfs, no_inline, stderr,
+					   "jifl report" };
+
+		*syms = symbols_new(f, &so);
+		res = *syms ? report_resolver_dwarf(f, *syms) : NULL;
+	} else {
+		res = report_resolver_kallsyms(f);
+	}
+	if (!res)
+		fprintf(stderr, "jifl report: out of memory\n");
+	return res;
+}
+
 int cmd_report(int argc, const char **argv)
 {
 	const char *input = "jifl.data", *sort = "sym", *sort_by = "count";
@@ -494,19 +519,11 @@ int cmd_report(int argc, const char **argv)
 				sort);
 			goto out;
 		}
-		if (vmlinux || symfs) {
-			struct symbols_opts so = { vmlinux, symfs, true, stderr,
-						   "jifl report" };
-
-			syms = symbols_new(f, &so);
-			res = syms ? report_resolver_dwarf(f, syms) : NULL;
-		} else {
-			res = report_resolver_kallsyms(f);
-		}
-		if (!res) {
-			fprintf(stderr, "jifl report: out of memory\n");
+		/* call graphs name functions: inline frames do not apply */
+		res = make_resolver(f, vmlinux || symfs, vmlinux, symfs, true,
+				    &syms);
+		if (!res)
 			goto out;
-		}
 		ret = report_calltrace(f, input, res, view,
 				       json ? CALLS_JSON : csv ? CALLS_CSV : CALLS_TEXT,
 				       po.percent_limit, use_stdio,
@@ -527,19 +544,11 @@ int cmd_report(int argc, const char **argv)
 			goto out;
 		}
 	}
-	if (vmlinux || symfs || annotate || need_source(keys, nkeys)) {
-		struct symbols_opts so = { vmlinux, symfs, no_inline, stderr,
-					   "jifl report" };
-
-		syms = symbols_new(f, &so);
-		res = syms ? report_resolver_dwarf(f, syms) : NULL;
-	} else {
-		res = report_resolver_kallsyms(f);
-	}
-	if (!res) {
-		fprintf(stderr, "jifl report: out of memory\n");
+	res = make_resolver(f, vmlinux || symfs || annotate ||
+			    need_source(keys, nkeys), vmlinux, symfs, no_inline,
+			    &syms);
+	if (!res)
 		goto out;
-	}
 	if (annotate) {
 		struct report_annotate_opts ao = { annotate, use_stdio, json };
 

@@ -23,6 +23,7 @@
 
 #include "builtin.h"
 #include "util/kernel-session.h"
+#include "util/workload.h"
 #include "util/parse-options.h"
 #include "util/sysinfo.h"
 #include "util/top-hist.h"
@@ -52,72 +53,6 @@ static void on_signal(int sig)
 	stop = sig;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int parse_pids(const char *list, __u64 *pids, unsigned int *n)
-{
-	char *copy = strdup(list), *p, *save, *end;
-	int ret = 0;
-
-	*n = 0;
-	for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		long pid = strtol(p, &end, 10);
-
-		if (*end || pid <= 0 || *n >= JIFL_FILTER_MAX_PIDS) {
-			fprintf(stderr, "jifl top: bad pid '%s' in -p\n", p);
-			ret = -1;
-			break;
-		}
-		if (kill(pid, 0) && errno == ESRCH) {
-			fprintf(stderr, "jifl top: no process %ld\n", pid);
-			ret = -1;
-			break;
-		}
-		pids[(*n)++] = pid;
-	}
-	free(copy);
-	return ret;
-}
-
-/* The child waits on @go until counting started, then execs. */
-static pid_t start_command(const char **argv, int go[2], bool quiet)
-{
-	pid_t pid;
-	char c;
-
-	if (pipe(go))
-		return -1;
-	pid = fork();
-	if (pid)
-		return pid;
-	close(go[1]);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	if (quiet) {
-		/* the full-screen view owns the terminal */
-		int null = open("/dev/null", O_RDWR);
-
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-	}
-	if (read(go[0], &c, 1) != 1)
-		_exit(127);
-	close(go[0]);
-	execvp(argv[0], (char *const *)argv);
-	fprintf(stderr, "jifl top: cannot run %s: %s\n", argv[0],
-		strerror(errno));
-	_exit(127);
-}
-
 static void reap_child(struct top *t)
 {
 	int status;
@@ -134,7 +69,7 @@ static int poll_counts(struct top *t, char *msg, size_t len)
 {
 	struct jifl_block_info *blocks = NULL;
 	size_t nr = 0;
-	double tnow = now();
+	double tnow = mono_seconds();
 	int ret;
 
 	reap_child(t);
@@ -192,10 +127,10 @@ static int tui_status(void *ctx, char *msg, size_t len)
 /* Sleeps @secs unless a signal or the command's exit comes first. */
 static void wait_refresh(struct top *t, double secs)
 {
-	double until = now() + secs;
+	double until = mono_seconds() + secs;
 
 	while (!stop) {
-		double left = until - now();
+		double left = until - mono_seconds();
 		struct timespec ts;
 
 		if (left <= 0)
@@ -320,7 +255,8 @@ int cmd_top(int argc, const char **argv)
 	struct top t = { .child = 0 };
 	__u64 pidv[JIFL_FILTER_MAX_PIDS];
 	unsigned int nr_pids = 0, mode;
-	int go[2] = { -1, -1 }, ret, v = 0, so = 0;
+	struct workload wl = { .child = 0 };
+	int ret, v = 0, so = 0;
 	char what[256], why[512], *end;
 	double delay;
 
@@ -349,7 +285,8 @@ int cmd_top(int argc, const char **argv)
 	}
 	if (!isatty(STDOUT_FILENO))
 		use_stdio = true;
-	if (pids && parse_pids(pids, pidv, &nr_pids))
+	if (pids && workload_parse_pids("jifl top", pids, pidv, &nr_pids,
+					JIFL_FILTER_MAX_PIDS - 1))
 		return EXIT_USAGE;
 	describe(what, sizeof(what), all, pids, argc, argv);
 	/* early: Ctrl-C while setting up still stops cleanly */
@@ -387,7 +324,7 @@ int cmd_top(int argc, const char **argv)
 	if (ret)
 		goto out_err;
 	if (argc) {
-		t.child = start_command(argv, go, !use_stdio);
+		t.child = workload_fork(&wl, "jifl top", argv, !use_stdio);
 		if (t.child < 0) {
 			snprintf(t.s.why, sizeof(t.s.why), "fork: %s",
 				 strerror(errno));
@@ -402,19 +339,11 @@ int cmd_top(int argc, const char **argv)
 	if (!ret)
 		ret = ks_start(&t.s, JIFL_START_BBCOUNT);
 	if (ret) {
-		if (t.child > 0) {
-			close(go[1]);
-			waitpid(t.child, NULL, 0);
-		}
+		workload_abandon(&wl);
 		goto out_err;
 	}
-	t.last_poll = now();
-	if (t.child > 0) {
-		if (write(go[1], "g", 1) != 1)
-			perror("jifl top: starting the command");
-		close(go[1]);
-		close(go[0]);
-	}
+	t.last_poll = mono_seconds();
+	workload_release(&wl);
 
 	if (use_stdio) {
 		ret = run_stdio(&t, delay, what, iterations, entries, json);

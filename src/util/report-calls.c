@@ -9,6 +9,7 @@
 
 #include "util/report-calls.h"
 #include "util/json-write.h"
+#include "util/csv-write.h"
 
 static uint64_t hash64(uint64_t a)
 {
@@ -360,21 +361,6 @@ static double pct(uint64_t a, uint64_t total)
 	return total ? 100.0 * (double)a / (double)total : 0.0;
 }
 
-static void csv_str(FILE *fp, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
-	fputc('"', fp);
-}
-
 static const struct report_calls *sort_rc;
 
 static int cmp_func_total(const void *a, const void *b)
@@ -453,7 +439,7 @@ void report_calls_print_flat(FILE *fp, const struct report_calls *rc,
 				pct(f->self_ns, rc->total_ns), f->calls,
 				f->total_ns, f->self_ns);
 			if (f->known)
-				csv_str(fp, f->name);
+				csv_write_str(fp, f->name);
 			fprintf(fp, ",%s,0x%016" PRIx64 "\n",
 				f->known ? (f->module[0] ? f->module : "vmlinux") : "",
 				f->key);
@@ -880,7 +866,7 @@ void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
 					r->blocks, per_call(r->blocks, r->ss_calls),
 					r->insns, per_call(r->insns, r->ss_calls));
 			if (r->sym)
-				csv_str(fp, r->sym);
+				csv_write_str(fp, r->sym);
 			fprintf(fp, ",%s\n", r->sym ? (r->module[0] ? r->module : "vmlinux") : "");
 		}
 	}

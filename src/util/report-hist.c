@@ -10,6 +10,7 @@
 
 #include "util/report-hist.h"
 #include "util/json-write.h"
+#include "util/csv-write.h"
 
 const char *const report_key_names[] = {
 	[REPORT_KEY_SYM] = "sym",
@@ -530,23 +531,6 @@ static void print_stdio(FILE *fp, const struct report_hist *h,
 	}
 }
 
-static void csv_str(FILE *fp, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
-	fputc('"', fp);
-}
-
 /* A module's name for scripts: "vmlinux", "ext4", or NULL when unknown. */
 static const char *plain_module(const struct report_entry *e)
 {
@@ -706,7 +690,7 @@ static void print_csv(FILE *fp, const struct report_hist *h,
 			if (k)
 				fputc(',', fp);
 			if (f[k].is_str)
-				csv_str(fp, f[k].str);
+				csv_write_str(fp, f[k].str);
 			else
 				fputs(f[k].num, fp);
 		}

@@ -19,6 +19,7 @@
 #include "util/kcore.h"
 #include "util/top-annotate.h"
 #include "util/top-tui.h"
+#include "util/workload.h"
 
 #define HEAD_ROWS	3	/* title, settings, column headings */
 
@@ -40,14 +41,6 @@ struct tui {
 	char kc_why[200];
 	char msg[512];			/* status line, until the next key */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* 1234567 -> "1.23M": figures fit their columns */
 static void human(char *buf, size_t len, double v)
@@ -599,9 +592,9 @@ int top_tui_run(struct top_hist *h, double delay, const char *what,
 	curs_set(0);
 	do_poll(&t);
 	draw(&t);
-	next = now() + delay;
+	next = mono_seconds() + delay;
 	while (run && !*stop) {
-		double left = next - now();
+		double left = next - mono_seconds();
 		int ch;
 
 		timeout(left > 0 ? (int)(left * 1000) + 1 : 0);
@@ -609,12 +602,12 @@ int top_tui_run(struct top_hist *h, double delay, const char *what,
 		if (*stop)
 			break;
 		if (ch == ERR) {
-			if (now() < next)
+			if (mono_seconds() < next)
 				continue;	/* a signal woke us */
 			do_poll(&t);
 			next += delay;
-			if (next < now())
-				next = now() + delay;
+			if (next < mono_seconds())
+				next = mono_seconds() + delay;
 			draw(&t);
 			continue;
 		}
