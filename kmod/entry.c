@@ -22,9 +22,9 @@
 
 static DEFINE_PER_CPU(u64, jifl_entries);
 
-/* Task filter: mode and the traced thread group ids */
+/* Task filter: mode and the listed thread group ids */
 static u64 jifl_filter_mode = JIFL_FILTER_ALL;
-static unsigned long *jifl_traced_tgids;
+static unsigned long *jifl_listed_tgids;
 static unsigned int jifl_nr_patterns;
 static bool jifl_running;
 
@@ -32,10 +32,13 @@ static struct tracepoint *tp_fork, *tp_exit;
 
 static bool notrace task_traced(struct task_struct *task)
 {
+	bool listed;
+
 	if (jifl_filter_mode == JIFL_FILTER_ALL)
 		return true;
-	return (unsigned int)task->tgid < PID_MAX_LIMIT &&
-	       test_bit(task->tgid, jifl_traced_tgids);
+	listed = (unsigned int)task->tgid < PID_MAX_LIMIT &&
+		 test_bit(task->tgid, jifl_listed_tgids);
+	return jifl_filter_mode == JIFL_FILTER_ALL_BUT ? !listed : listed;
 }
 
 /* The function whose ftrace site is @ip: before its ENDBR64, if any. */
@@ -83,7 +86,7 @@ static void notrace jifl_on_fork(void *data, struct task_struct *parent,
 				 struct task_struct *child)
 {
 	if (task_traced(parent) && (unsigned int)child->tgid < PID_MAX_LIMIT)
-		set_bit(child->tgid, jifl_traced_tgids);
+		set_bit(child->tgid, jifl_listed_tgids);
 }
 
 static void notrace jifl_on_exit(void *data, struct task_struct *task)
@@ -91,7 +94,7 @@ static void notrace jifl_on_exit(void *data, struct task_struct *task)
 	/* the group leader's exit ends the process: free its id for reuse */
 	if (thread_group_leader(task) &&
 	    (unsigned int)task->tgid < PID_MAX_LIMIT)
-		clear_bit(task->tgid, jifl_traced_tgids);
+		clear_bit(task->tgid, jifl_listed_tgids);
 }
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)
@@ -138,7 +141,7 @@ int jifl_entry_attach(const char *patterns, size_t len)
 /**
  * jifl_entry_set_filter() - choose the traced tasks
  * @mode:	JIFL_FILTER_*
- * @pids:	process ids for JIFL_FILTER_PIDS and JIFL_FILTER_TREE
+ * @pids:	process ids for JIFL_FILTER_PIDS, _TREE and _ALL_BUT
  * @nr:		entries in @pids
  *
  * Return: 0 or -EINVAL/-ENOMEM/-EBUSY.
@@ -149,20 +152,20 @@ int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr)
 
 	if (jifl_running)
 		return -EBUSY;
-	if (mode > JIFL_FILTER_TREE || (mode == JIFL_FILTER_ALL && nr))
+	if (mode > JIFL_FILTER_ALL_BUT || (mode == JIFL_FILTER_ALL && nr))
 		return -EINVAL;
 	for (i = 0; i < nr; i++)
 		if (!pids[i] || pids[i] >= PID_MAX_LIMIT)
 			return -EINVAL;
-	if (!jifl_traced_tgids) {
-		jifl_traced_tgids = vzalloc(BITS_TO_LONGS(PID_MAX_LIMIT) *
+	if (!jifl_listed_tgids) {
+		jifl_listed_tgids = vzalloc(BITS_TO_LONGS(PID_MAX_LIMIT) *
 					    sizeof(long));
-		if (!jifl_traced_tgids)
+		if (!jifl_listed_tgids)
 			return -ENOMEM;
 	}
-	bitmap_zero(jifl_traced_tgids, PID_MAX_LIMIT);
+	bitmap_zero(jifl_listed_tgids, PID_MAX_LIMIT);
 	for (i = 0; i < nr; i++)
-		set_bit(pids[i], jifl_traced_tgids);
+		set_bit(pids[i], jifl_listed_tgids);
 	jifl_filter_mode = mode;
 	return 0;
 }
@@ -230,8 +233,8 @@ void jifl_entry_reset(void)
 	ftrace_set_filter(&jifl_ops, NULL, 0, 1);
 	jifl_nr_patterns = 0;
 	jifl_filter_mode = JIFL_FILTER_ALL;
-	vfree(jifl_traced_tgids);
-	jifl_traced_tgids = NULL;
+	vfree(jifl_listed_tgids);
+	jifl_listed_tgids = NULL;
 }
 
 void jifl_entry_exit_module(void)

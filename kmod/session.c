@@ -164,7 +164,7 @@ static long jifl_ioctl_filter(void __user *uarg)
 				    JIFL_FILTER_SIZE_VER0);
 	if (ret)
 		return ret;
-	if (filter.mode > JIFL_FILTER_TREE ||
+	if (filter.mode > JIFL_FILTER_ALL_BUT ||
 	    filter.nr_pids > JIFL_FILTER_MAX_PIDS ||
 	    (filter.mode != JIFL_FILTER_ALL && !filter.nr_pids))
 		return -EINVAL;

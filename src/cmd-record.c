@@ -430,10 +430,9 @@ int cmd_record(int argc, const char **argv)
 		}
 		pids[nr_pids++] = child;
 	}
-	mode = opts.all ? JIFL_FILTER_ALL :
-	       opts.no_inherit ? JIFL_FILTER_PIDS : JIFL_FILTER_TREE;
-	ret = ks_filter(&s, mode, opts.all ? NULL : pids,
-			opts.all ? 0 : nr_pids);
+	mode = opts.no_inherit ? JIFL_FILTER_PIDS : JIFL_FILTER_TREE;
+	ret = opts.all ? ks_filter_all_but_self(&s) :
+			 ks_filter(&s, mode, pids, nr_pids);
 	if (!ret)
 		ret = ks_start_plugins(&s, names);
 	if (ret) {

@@ -333,9 +333,9 @@ int cmd_top(int argc, const char **argv)
 		pidv[nr_pids++] = t.child;
 	}
 	all = all || !nr_pids;
-	mode = all ? JIFL_FILTER_ALL :
-	       no_inherit ? JIFL_FILTER_PIDS : JIFL_FILTER_TREE;
-	ret = ks_filter(&t.s, mode, all ? NULL : pidv, all ? 0 : nr_pids);
+	mode = no_inherit ? JIFL_FILTER_PIDS : JIFL_FILTER_TREE;
+	ret = all ? ks_filter_all_but_self(&t.s) :
+		    ks_filter(&t.s, mode, pidv, nr_pids);
 	if (!ret)
 		ret = ks_start(&t.s, JIFL_START_BBCOUNT);
 	if (ret) {

@@ -125,6 +125,7 @@ struct jifl_attach {
 #define JIFL_FILTER_ALL		0	/* every task (in task context) */
 #define JIFL_FILTER_PIDS	1	/* the listed processes (all threads) */
 #define JIFL_FILTER_TREE	2	/* the listed processes and descendants */
+#define JIFL_FILTER_ALL_BUT	3	/* every task but the listed processes */
 
 /**
  * struct jifl_filter - which tasks run from the code cache

@@ -289,6 +289,13 @@ int ks_filter(struct kernel_session *s, unsigned int mode, const __u64 *pids,
 	return 0;
 }
 
+int ks_filter_all_but_self(struct kernel_session *s)
+{
+	__u64 self = getpid();
+
+	return ks_filter(s, JIFL_FILTER_ALL_BUT, &self, 1);
+}
+
 static int ks_start_error(struct kernel_session *s)
 {
 	if (errno == EBUSY)

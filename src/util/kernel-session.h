@@ -40,6 +40,11 @@ int ks_attach_functions(struct kernel_session *s, const char *const *globs,
 
 int ks_filter(struct kernel_session *s, unsigned int mode,
 	      const __u64 *pids, unsigned int n);
+/*
+ * Every task but this process: a system-wide session must not trace the
+ * tool's own ring reading and file writing.
+ */
+int ks_filter_all_but_self(struct kernel_session *s);
 int ks_start(struct kernel_session *s, __u64 flags);
 
 /*

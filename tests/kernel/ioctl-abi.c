@@ -131,6 +131,10 @@ static void session_errors(void)
 	fl.nr_pids = 0;
 	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EINVAL,
 	   "FILTER of no pids: EINVAL");
+	fl.mode = JIFL_FILTER_ALL_BUT;
+	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EINVAL,
+	   "FILTER of all but no pids: EINVAL");
+	fl.mode = JIFL_FILTER_PIDS;
 	fl.nr_pids = 1;
 	fl.pids = 8;
 	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EFAULT,
@@ -332,7 +336,7 @@ int main(void)
 	char *straddle;
 	int fd, err;
 
-	plan(64);
+	plan(65);
 
 	fd = open(JIFL_DEVICE_PATH, O_RDWR);
 	if (!ok(fd >= 0, "root opens %s", JIFL_DEVICE_PATH)) {

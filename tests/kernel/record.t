@@ -55,8 +55,8 @@ ok $? "record -p stopped with SIGINT exits 0"
 magic ctrlc.data; ok $? "and wrote a valid jifl.data"
 kill $victim 2>/dev/null
 
-# -a: every task, until Ctrl-C
-"$J" record -a --syscalls read -o all.data 2>all.err &
+# -a: every task but the recorder itself, until Ctrl-C
+"$J" record -a -e calltrace --syscalls read,write -o all.data 2>all.err &
 rec=$!
 for i in $(seq 1 600); do
 	grep -q "Ctrl-C to stop" all.err && break
@@ -68,4 +68,9 @@ wait $rec
 ok $? "record -a stopped with SIGINT exits 0"
 [ "$(sed -n 's/.* \([0-9]*\) entries into the cache.*/\1/p' all.err)" -gt 0 ]
 ok $? "record -a saw other tasks' system calls"
+# the recorder wrote the file with write(2): none of it may be traced
+"$J" report -i all.data --chrome >all.json 2>/dev/null
+tids=$(grep -o '"tid": [0-9]*' all.json | sort -u | wc -l)
+[ "$tids" -gt 0 ] && ! grep -q "\"tid\": $rec[,}]" all.json
+ok $? "record -a traced $tids threads, not the recorder ($rec) itself"
 done_testing
