@@ -89,7 +89,7 @@ static uint64_t get64(const uint8_t *p)
 static uint32_t crc_table[256];
 static bool crc_ready;
 
-uint32_t jd_crc32c(uint32_t crc, const void *buf, size_t len)
+uint32_t jd_crc32c_portable(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint32_t c;
@@ -108,6 +108,45 @@ uint32_t jd_crc32c(uint32_t crc, const void *buf, size_t len)
 		c = crc_table[(c ^ *p++) & 0xff] ^ (c >> 8);
 	return ~c;
 }
+
+#if defined(__x86_64__)
+/* SSE4.2's crc32 instruction is CRC-32C: 8 bytes a cycle or so. */
+__attribute__((target("sse4.2")))
+static uint32_t crc32c_sse42(uint32_t crc, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t c = ~crc;
+
+	for (; len && ((uintptr_t)p & 7); len--)
+		c = __builtin_ia32_crc32qi((uint32_t)c, *p++);
+	for (; len >= 8; len -= 8, p += 8) {
+		uint64_t v;
+
+		memcpy(&v, p, sizeof(v));
+		c = __builtin_ia32_crc32di(c, v);
+	}
+	for (; len; len--)
+		c = __builtin_ia32_crc32qi((uint32_t)c, *p++);
+	return ~(uint32_t)c;
+}
+
+uint32_t jd_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+	static int hw = -1;
+
+	if (hw < 0) {
+		__builtin_cpu_init();
+		hw = __builtin_cpu_supports("sse4.2");
+	}
+	return hw ? crc32c_sse42(crc, buf, len) :
+		    jd_crc32c_portable(crc, buf, len);
+}
+#else
+uint32_t jd_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+	return jd_crc32c_portable(crc, buf, len);
+}
+#endif
 
 /* ---- header ---------------------------------------------------------------- */
 

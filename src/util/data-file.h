@@ -183,6 +183,9 @@ struct jd_sysstat {
  */
 uint32_t jd_crc32c(uint32_t crc, const void *buf, size_t len);
 
+/* The same by table lookups: what jd_crc32c() uses without SSE4.2. */
+uint32_t jd_crc32c_portable(uint32_t crc, const void *buf, size_t len);
+
 /* ---- writer ------------------------------------------------------------ */
 
 struct jd_writer;
