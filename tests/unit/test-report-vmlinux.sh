@@ -8,6 +8,7 @@
 # names the file. Skipped where no -dbg package is installed (CI does not
 # install its 860 MB).
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/unit/vmlinux-fixture.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 GEN=$top_builddir/tests/unit/make-report-fixture
 
@@ -25,30 +26,9 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 export LC_ALL=C
 
 ID=$(readelf -n "$DBG" | awk '/Build ID/ { print $3 }')
-nm "$DBG" >"$tmp/nm"
-sym() { awk -v n="$1" '$3 == n { print "0x" $1; exit }' "$tmp/nm"; }
-TEXT=$(sym _text) ETEXT=$(sym _etext)
 SLIDE=0x2a00000		# a KASLR slide: 2 MiB aligned
-hx() { printf '0x%x' "$1"; }
-
-# blocks at the first instructions of a few well-known functions
 funcs="vfs_read ksys_read do_sys_openat2 tcp_sendmsg"
-{
-	echo "uname $REL"
-	echo "text $(hx $((TEXT + SLIDE))) $(hx $((ETEXT + SLIDE)))"
-	echo "buildid $ID"
-	echo "sym $(hx $((TEXT + SLIDE))) T _text"
-	for f in $funcs; do
-		a=$(sym "$f")
-		echo "sym $(hx $((a + SLIDE))) T $f"
-		objdump -d --no-show-raw-insn --start-address="$a" \
-			--stop-address="$(hx $((a + 48)))" "$DBG" |
-			sed -n 's/^ *\(ffffffff[0-9a-f]*\):.*/\1/p' | head -n 6 |
-			while read -r insn; do
-				echo "block $(hx $((16#$insn + SLIDE))) 1 3"
-			done
-	done
-} >"$tmp/spec"
+vmlinux_spec "$tmp/spec" "$DBG" "$REL" $SLIDE "$ID" "$funcs"
 nblocks=$(grep -c '^block' "$tmp/spec")
 [ "$nblocks" -ge 16 ]
 ok $? "fixture: $nblocks blocks in $funcs of $REL, slid by $SLIDE"
@@ -59,21 +39,9 @@ ok $? "fixture written"
 	>"$tmp/v.csv" 2>"$tmp/v.err"
 ok $? "report -s block --csv finds the debug info by itself"
 [ -s "$tmp/v.err" ] && diag "$(cat "$tmp/v.err")"
-nb=0 bad=0
-while IFS=, read -r _ _ _ addr _ s _ mod srcfile srcline; do
-	[ "$mod" = vmlinux ] || continue
-	nb=$((nb + 1))
-	want=$(addr2line -e "$DBG" "$(hx $((addr - SLIDE)))")
-	case $want in
-	*"/$srcfile:$srcline" | "$srcfile:$srcline") ;;
-	*)
-		bad=$((bad + 1))
-		diag "$addr ($s): jifl $srcfile:$srcline, addr2line $want"
-		;;
-	esac
-done < <(tail -n +2 "$tmp/v.csv")
-[ "$nb" -eq "$nblocks" ] && [ "$bad" -eq 0 ]
-ok $? "all $nb vmlinux blocks resolve to addr2line's file:line ($bad differ)"
+vmlinux_lines_match "$DBG" $SLIDE "$tmp/v.csv"
+[ "$VL_ROWS" -eq "$nblocks" ] && [ "$VL_BAD" -eq 0 ]
+ok $? "all $VL_ROWS vmlinux blocks resolve to addr2line's file:line ($VL_BAD differ)"
 
 out=$("$J" report -i "$tmp/v.data" -s srcfile --stdio 2>&1)
 expect_match "the header names the vmlinux found" "debug info +: vmlinux: $DBG"
