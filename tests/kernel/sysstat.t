@@ -69,6 +69,23 @@ k=$("$J" report -i l20.data --annotate jt_loop --stdio --symfs "$KODIR" 2>/dev/n
 	grep -cE '^ +20 +[0-9.]+% :')
 [ "$k" -gt 0 ] && [ $((i20 - i10)) = $((10 * k)) ]
 ok $? "ioctl: 10 x $k more instructions ($i10 -> $i20)"
+# (c) nesting: security_file_ioctl, attached too, runs inside every ioctl;
+# its blocks count toward the ioctl, which it must not close early. (The
+# ioctl's blocks may differ from (b)'s: on 6.12 the attached function's
+# ENDBR64 becomes a block of its own before its ftrace site, which now
+# runs natively: 150 rather than 148 blocks for the 2 calls; 6.1: same.)
+rec nest.data -F security_file_ioctl -- "$RT" loop 10 >/dev/null
+ok $? "record run-target loop 10, attached at security_file_ioctl too"
+"$J" report -i nest.data -s syscall --csv >nest.csv 2>>id.err
+"$J" report -i nest.data -s syscall --stdio >nest.txt 2>>id.err
+"$J" report -i nest.data -s sym --csv -n >nestbb.csv 2>>id.err
+cn=$(col nest.csv calls __x64_sys_ioctl)
+nunattr=$(sed -n 's/^# unattributed *: \([0-9]*\) blocks.*/\1/p' nest.txt)
+nbb=$(awk -F, 'NR > 1 { s += $2 } END { printf "%d\n", s }' nestbb.csv)
+! grep -q security_file_ioctl nest.csv && [ "$cn" = "$c10" ] &&
+	[ "$nunattr" = 0 ] && [ "$(col nest.csv blocks)" = "$nbb" ]
+ok $? "nested attached function: no entry of its own, $cn ioctl calls, all $nbb blocks attributed"
+[ $? -eq 0 ] || diag "$(cat nest.txt)"
 [ ! -s id.err ]
 ok $? "reports printed no warnings"
 [ -s id.err ] && diag "$(head -n 5 id.err)"
