@@ -181,7 +181,7 @@ static void notrace ss_enter(void *priv, unsigned long func,
 	struct ss_task *st;
 	unsigned long flags;
 
-	local_irq_save(flags);
+	raw_local_irq_save(flags);
 	st = ss_find(ss, current);
 	if (st && sp < st->sp) {
 		st->depth++;		/* nested: counts toward the outer */
@@ -204,7 +204,7 @@ static void notrace ss_enter(void *priv, unsigned long func,
 	st->acc.insns = 0;
 	ss_open(ss, st);
 out:
-	local_irq_restore(flags);
+	raw_local_irq_restore(flags);
 }
 
 static void notrace ss_leave(void *priv, unsigned long sp,
@@ -215,7 +215,7 @@ static void notrace ss_leave(void *priv, unsigned long sp,
 	struct ss_task *st;
 	unsigned long flags;
 
-	local_irq_save(flags);
+	raw_local_irq_save(flags);
 	st = ss_find(ss, current);
 	if (!st)
 		goto out;	/* an untracked call */
@@ -235,7 +235,7 @@ static void notrace ss_leave(void *priv, unsigned long sp,
 	}
 	ss_free(ss, st);
 out:
-	local_irq_restore(flags);
+	raw_local_irq_restore(flags);
 }
 
 static void ss_block(void *priv, struct jifl_xlate *x)
