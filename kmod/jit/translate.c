@@ -1072,6 +1072,7 @@ int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
 	}
 	if (h->ibt)
 		jit_emit_endbr64(e);
+	t->ctr_end = 0;
 	if (t->ops && t->ops->block)
 		t->ops->block(t->ops->priv, t, blk);
 	for (i = 0; i < n; i++) {
@@ -1081,6 +1082,7 @@ int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
 		t->cur = i;
 		t->map[i].native_off = in->pc - pc;
 		t->map[i].instr_off = e->len;
+		t->ctr_end = 0;		/* no counter sequence to reopen */
 		if (t->ops)
 			call_hooks(t, in, last);
 		t->map[i].cache_off = e->len;
@@ -1276,6 +1278,12 @@ static void counter_op(struct counter_op *c, u32 n)
  * saved, as are the flags the increment writes when live: lahf/seto into
  * %ax (and back with an overflowing add and sahf) rather than pushf/popf,
  * which would also reload IF, AC and TF.
+ *
+ * Counters inserted one after the other at the same point (the block
+ * hooks of several plugins, or a plugin's several counters) share one
+ * save: when nothing was emitted since the previous sequence, its
+ * closing is taken back and the next add goes inside it, provided that
+ * sequence saved the flags if this add needs them saved.
  */
 static int insert_counter_gs_reg(struct jit_translator *t, u64 addr,
 				 const struct counter_op *c, bool save_flags)
@@ -1284,24 +1292,35 @@ static int insert_counter_gs_reg(struct jit_translator *t, u64 addr,
 	static const u8 add_sahf[3] = { 0x04, 0x7f, 0x9e };
 	struct jit_emitter *e = &t->emit;
 	s32 rz = t->host->red_zone;
+	u32 close;
 
-	jit_emit_lea_rsp(e, -rz);
-	jit_emit_u8(e, 0x50);				/* push %rax */
-	if (save_flags) {
-		jit_emit_bytes(e, lahf_seto, sizeof(lahf_seto));
+	if (t->ctr_end && t->ctr_end == e->len && !e->overflow &&
+	    (t->ctr_flags || !save_flags)) {
+		e->len -= t->ctr_close;		/* reopen it */
+		save_flags = t->ctr_flags;
+	} else {
+		jit_emit_lea_rsp(e, -rz);
 		jit_emit_u8(e, 0x50);			/* push %rax */
+		if (save_flags) {
+			jit_emit_bytes(e, lahf_seto, sizeof(lahf_seto));
+			jit_emit_u8(e, 0x50);		/* push %rax */
+		}
 	}
 	jit_emit_mov_imm(e, JIT_RAX, addr);
 	jit_emit_u8(e, 0x65);				/* %gs: */
 	jit_emit_bytes(e, c->op, sizeof(c->op));
 	jit_emit_u8(e, 0x00);				/* (%rax) */
 	jit_emit_bytes(e, c->imm, c->imm_len);
+	close = e->len;
 	if (save_flags) {
 		jit_emit_u8(e, 0x58);			/* pop %rax */
 		jit_emit_bytes(e, add_sahf, sizeof(add_sahf));
 	}
 	jit_emit_u8(e, 0x58);				/* pop %rax */
 	jit_emit_lea_rsp(e, rz);
+	t->ctr_end = e->len;
+	t->ctr_close = e->len - close;
+	t->ctr_flags = save_flags;
 	return 0;
 }
 

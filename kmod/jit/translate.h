@@ -346,6 +346,10 @@ struct jit_translator {
 	bool std_seen;
 	u32 stub_bytes;
 	bool ft_ok;
+	/* the last JIT_COUNTER_GS_REG sequence, which the next may reopen */
+	u32 ctr_end;		/* emitter length after it; 0: none */
+	u8 ctr_close;		/* bytes of its closing (pops, sahf, lea) */
+	bool ctr_flags;		/* it saves the flags */
 	int error;
 };
 
