@@ -109,6 +109,23 @@ static void parse_one(uint8_t *copy, size_t size)
 			sink += ((const uint8_t *)f->chunks[i].data)[j];
 	for (uint32_t i = 0; i < f->nr_counters; i++)
 		sink += f->blocks[f->counters[i].block].len;
+	for (uint32_t i = 0; i < f->nr_dumps; i++) {
+		touch(f->dumps[i].name);
+		for (uint64_t j = 0; j < f->dumps[i].size; j++)
+			sink += ((const uint8_t *)f->dumps[i].data)[j];
+	}
+	{
+		struct jd_sysstat ss;
+
+		why[0] = '\0';
+		if (!jd_sysstat(f, &ss, why, sizeof(why))) {
+			for (uint32_t i = 0; i < ss.nr_funcs; i++)
+				sink += ss.funcs[i].insns;
+			free(ss.funcs);
+		} else if (jd_find_dump(f, "sysstat") && !why[0]) {
+			abort();	/* a rejection must say why */
+		}
+	}
 	jd_close(f);
 }
 

@@ -766,6 +766,53 @@ static void test_crc_agree(void)
 	ok(!bad, "CRC-32C: %u of %u lengths and alignments differ", bad, n);
 }
 
+/* A plugin's DUMP section: framing checked, sysstat's records decoded */
+static void test_dumps(const char *dir)
+{
+	/* sysstat: a function record, then the sum record */
+	uint64_t fn[5] = { 40 | (4ULL << 32), 0xffffffff81000000ULL, 3, 30, 300 };
+	uint64_t sum[9] = { 72 | (5ULL << 32), 31, 301, 1, 1, 0, 0, 0, 7 };
+	char name[JD_DUMP_NAME_SIZE] = "sysstat", path[4096];
+	const struct jd_dump *d;
+	struct jd_sysstat ss;
+	struct jd_writer *w;
+	struct jd_file *f;
+	uint32_t bad = 0;
+
+	/* dump0: well-formed; dump1: 4 bytes more, not a whole record */
+	for (int variant = 0; variant < 2; variant++) {
+		snprintf(path, sizeof(path), "%s/dump%d.data", dir, variant);
+		w = jd_writer_create(path, why, sizeof(why));
+		if (!w || jd_section_begin(w, JD_SEC_DUMP, 0) ||
+		    jd_section_append(w, name, sizeof(name)) ||
+		    jd_section_append(w, fn, sizeof(fn)) ||
+		    jd_section_append(w, sum, sizeof(sum)) ||
+		    (variant && jd_section_append(w, &bad, sizeof(bad))) ||
+		    jd_section_end(w) || jd_writer_close(w, why, sizeof(why))) {
+			ok(0, "write a file with a sysstat dump: %s", why);
+			return;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/dump0.data", dir);
+	f = jd_open(path, why, sizeof(why));
+	d = f ? jd_find_dump(f, "sysstat") : NULL;
+	ok(d && f->nr_dumps == 1 && d->size == 40 + 72 &&
+	   !jd_find_dump(f, "cover"), "dump section found by plugin name");
+	ok(f && !jd_sysstat(f, &ss, why, sizeof(why)) && ss.nr_funcs == 1 &&
+	   ss.funcs[0].func == 0xffffffff81000000ULL && ss.funcs[0].calls == 3 &&
+	   ss.funcs[0].blocks == 30 && ss.funcs[0].insns == 300 &&
+	   ss.blocks == 31 && ss.unattr_insns == 1 && ss.switches == 7,
+	   "sysstat records decoded");
+	if (f)
+		free(ss.funcs);
+	jd_close(f);
+	snprintf(path, sizeof(path), "%s/dump1.data", dir);
+	f = jd_open(path, why, sizeof(why));
+	ok(!f && strstr(why, "corrupt plugin dump section 0: a record header is cut short"),
+	   "a dump's cut record rejected: %s", f ? "accepted" : why);
+	jd_close(f);
+}
+
 int main(void)
 {
 	char path[4096];
@@ -799,6 +846,7 @@ int main(void)
 	test_build_id();
 	test_sysinfo_fake(tmpdir);
 	test_sysinfo_live(tmpdir);
+	test_dumps(tmpdir);
 
 	if (!getenv("KEEP_TMP")) {
 		char cmd[4200];
