@@ -5,7 +5,8 @@
 #    blocks sysstat attributes to system calls add up to exactly what
 #    bbcount counted in the same recording (nothing unattributed);
 #  - jifl_target's loop adds exactly one block (the loop body) and that
-#    block's instructions per iteration to the ioctl system call.
+#    block's instructions per iteration to the ioctl system call;
+#  - nested attached functions and calls open at start or stop.
 . "$top_srcdir/tests/lib.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 RT=${RUN_TARGET:-$top_builddir/tests/target/run-target}
@@ -86,6 +87,37 @@ nbb=$(awk -F, 'NR > 1 { s += $2 } END { printf "%d\n", s }' nestbb.csv)
 	[ "$nunattr" = 0 ] && [ "$(col nest.csv blocks)" = "$nbb" ]
 ok $? "nested attached function: no entry of its own, $cn ioctl calls, all $nbb blocks attributed"
 [ $? -eq 0 ] || diag "$(cat nest.txt)"
+# (d) calls open at start and at stop: the victim waits in open(go) from
+# before the recording (entered natively: never seen), then, traced, its
+# child blocks in open(fifo) until after the stop, which moves it out of
+# the cache without a return: counted as unfinished, its blocks as
+# unattributed, and nothing else changes
+mkfifo go fifo
+sh -c 'read x <go; cat fifo >/dev/null' &
+victim=$!
+"$J" record -e bbcount,sysstat -o stop.data -p $victim 2>stop.err &
+rec=$!
+for i in $(seq 1 600); do
+	grep -q "Ctrl-C to stop" stop.err && break
+	sleep 0.1
+done
+echo >go
+sleep 1
+kill -INT $rec
+wait $rec
+ok $? "record -p of a task blocked at start and at stop"
+echo >fifo
+wait $victim
+"$J" report -i stop.data -s syscall --stdio >stop.txt 2>>id.err
+"$J" report -i stop.data -s sym --csv -n >stopbb.csv 2>>id.err
+sbb=$(awk -F, 'NR > 1 { s += $2 } END { printf "%d\n", s }' stopbb.csv)
+sexec=$(sed -n 's/^# executed *: \([0-9]*\) blocks.*/\1/p' stop.txt)
+sunattr=$(sed -n 's/^# unattributed *: \([0-9]*\) blocks.*/\1/p' stop.txt)
+sunfin=$(sed -n 's/^# unattributed .*(\([0-9]*\) unfinished.*/\1/p' stop.txt)
+[ "$sexec" = "$sbb" ] && [ "$sunattr" -gt 0 ] && [ "$sunfin" -ge 1 ] &&
+	[ "$sunattr" -lt "$sexec" ]
+ok $? "the call open at stop: $sunfin unfinished, $sunattr of $sexec blocks unattributed (bbcount: $sbb)"
+[ $? -eq 0 ] || diag "$(cat stop.txt)"
 [ ! -s id.err ]
 ok $? "reports printed no warnings"
 [ -s id.err ] && diag "$(head -n 5 id.err)"
