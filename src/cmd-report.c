@@ -211,6 +211,8 @@ static void print_header(FILE *fp, const struct jd_file *f,
 		h->order == REPORT_BY_INSNS ? "executed bytes" : "executions");
 	if (syms && *symbols_describe(syms))
 		fprintf(fp, "# debug info      : %s\n", symbols_describe(syms));
+	if (jd_find_dump(f, "sysstat"))
+		fprintf(fp, "# per system call : blocks and instructions with -s syscall (sysstat)\n");
 	fprintf(fp, "#\n");
 }
 
@@ -502,11 +504,12 @@ int cmd_report(int argc, const char **argv)
 			goto out;
 		}
 		if (!events) {
-			fprintf(stderr, "jifl report: %s%s needs calltrace events, and %s has none: record with -e calltrace\n",
+			fprintf(stderr, "jifl report: %s%s needs calltrace events, and %s has none: record with -e calltrace%s\n",
 				chrome ? "--chrome" : folded ? "--folded" :
 				call_graph ? "-g" : "-s ",
 				chrome || folded || call_graph ? "" :
-				report_key_names[keys[0]], input);
+				report_key_names[keys[0]], input,
+				view == VIEW_SYSCALLS ? " (calls, time) or -e sysstat (blocks, instructions)" : "");
 			goto out;
 		}
 		if (keys[0] == REPORT_KEY_COMM) {
