@@ -142,6 +142,48 @@ static bool static_branch_site(struct jit_translator *t, struct jit_insn *in)
 	return true;
 }
 
+/*
+ * A static call site (the kernel's static_call()), in one of the forms the
+ * kernel writes there (arch/x86/kernel/static_call.c): "call func", a
+ * 5-byte nop (no function) or "cs cs cs xor %eax,%eax" (the function is
+ * __static_call_return0) at a call site; "jmp func" or "ret; int3 x4" (or
+ * a jmp to the return thunk) at a tail-call site.  Its translation calls
+ * (jumps to) the function the site's key holds when it runs, so an update
+ * after translation takes effect; the key is written before the sites are
+ * patched, and either function is right while an update is under way.
+ * A conditional tail call (jcc) or anything else there runs natively.
+ *
+ * Return: 1 for a site to translate live (@in becomes its 5 bytes), -1
+ * for a site that must run natively, 0 for an ordinary instruction.
+ */
+static int static_call_site(struct jit_translator *t, struct jit_insn *in,
+			    const u8 *b, unsigned int avail)
+{
+	static const u8 nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	static const u8 xor5rax[5] = { 0x2e, 0x2e, 0x2e, 0x31, 0xc0 };
+	const struct jit_host *h = t->host;
+	bool tail = false, ok;
+	u64 key = 0;
+
+	if (!h->static_call || !h->static_call(h->priv, in->pc, &key, &tail))
+		return 0;
+	if (!key || !h->static_call_null || avail < 5)
+		return -1;
+	if (tail)
+		ok = (b[0] == 0xe9 && in->len == 5) ||
+		     (b[0] == 0xc3 && in->len == 1);
+	else
+		ok = (b[0] == 0xe8 && in->len == 5) ||
+		     !memcmp(b, nop5, 5) || !memcmp(b, xor5rax, 5);
+	if (!ok)
+		return -1;
+	t->sc_key = key;
+	in->len = 5;
+	in->target = 0;
+	in->flow = tail ? JIT_FLOW_JMP_IND : JIT_FLOW_CALL_IND;
+	return 1;
+}
+
 /* Phase 1: decode up to the block's end. Return: instructions or -JIT_E_* */
 static int decode_block(struct jit_translator *t, u64 start)
 {
@@ -153,11 +195,12 @@ static int decode_block(struct jit_translator *t, u64 start)
 	blk->end = JIT_END_SIZE;
 	t->term = JIT_TERM_NONE;
 	t->ind_reg = -1;
+	t->sc_key = 0;
 	for (;;) {
 		struct jit_insn *in = &t->insns[n];
 		u64 pc = start + off;
 		unsigned int avail;
-		int len;
+		int len, sc;
 
 		if (n == JIT_BLOCK_MAX_INSNS ||
 		    off + JIT_INSN_MAX_LEN > JIT_BLOCK_MAX_NATIVE)
@@ -186,8 +229,21 @@ static int decode_block(struct jit_translator *t, u64 start)
 				return -JIT_E_NATIVE;
 			break;
 		}
-		t->term = static_branch_site(t, in) ? JIT_TERM_STATIC :
-			  terminator_role(t, in);
+		sc = static_call_site(t, in, t->code + off, avail);
+		if (sc < 0) {
+			blk->end = JIT_END_NATIVE;
+			if (!n)
+				return -JIT_E_NATIVE;
+			break;
+		}
+		if (sc) {
+			len = in->len;
+			t->term = in->flow == JIT_FLOW_JMP_IND ?
+				  JIT_TERM_JMP_IND : JIT_TERM_CALL_IND;
+		} else {
+			t->term = static_branch_site(t, in) ? JIT_TERM_STATIC :
+				  terminator_role(t, in);
+		}
 		n++;
 		off += len;
 		if (t->term != JIT_TERM_NONE) {
@@ -348,11 +404,102 @@ static void emit_rm_op(struct jit_translator *t, const struct jit_insn *in,
 	jit_emit_bytes(e, buf, n);
 }
 
+/*
+ * "[rex] opcode /reg" on the memory at @addr: RIP-relative if it reaches,
+ * else an absolute disp32 (kernel addresses sign-extend from 32 bits).
+ */
+static void emit_abs_op(struct jit_translator *t, u8 rex, u8 opcode,
+			unsigned int reg, u64 addr)
+{
+	struct jit_emitter *e = &t->emit;
+	u32 n = rex ? 2 : 1;
+	s64 rel = (s64)(addr - (jit_emit_pc(e) + n + 5));
+
+	if (rex)
+		jit_emit_u8(e, rex);
+	jit_emit_u8(e, opcode);
+	if (jit_fits_s32(rel)) {
+		jit_emit_u8(e, 0x05 | ((reg & 7) << 3));
+		jit_emit_u32(e, (u32)rel);
+	} else if (jit_fits_s32((s64)addr)) {
+		jit_emit_u8(e, 0x04 | ((reg & 7) << 3));
+		jit_emit_u8(e, 0x25);
+		jit_emit_u32(e, (u32)addr);
+	} else {
+		set_error(t, JIT_E_RANGE);
+	}
+}
+
+/* Patch the rel8 at @at (emitted as 0) to reach the current end */
+static void patch_rel8_here(struct jit_translator *t, u32 at)
+{
+	struct jit_emitter *e = &t->emit;
+	s64 d = (s64)e->len - (at + 1);
+
+	if (e->overflow)
+		return;
+	if (!jit_fits_s8(d))
+		set_error(t, JIT_E_INVAL);
+	else
+		e->buf[at] = (u8)d;
+}
+
+/*
+ * The function a static call site calls now, into @reg: its key's word,
+ * one aligned load (so never half an update), or the host's do-nothing
+ * function while that is 0.  Writes the flags, which are dead at a call:
+ *
+ *	mov key,%reg; test %reg,%reg; jnz 1f; mov $null,%reg; 1:
+ */
+static void emit_sc_load(struct jit_translator *t, unsigned int reg)
+{
+	struct jit_emitter *e = &t->emit;
+	u8 rexb = 0x48 | (reg >= 8 ? 5 : 0);
+	u32 jnz;
+
+	emit_abs_op(t, 0x48 | (reg >= 8 ? 4 : 0), 0x8b, reg, t->sc_key);
+	jit_emit_u8(e, rexb);				/* test %reg,%reg */
+	jit_emit_u8(e, 0x85);
+	jit_emit_u8(e, 0xc0 | ((reg & 7) << 3) | (reg & 7));
+	jit_emit_u8(e, 0x75);
+	jnz = e->len;
+	jit_emit_u8(e, 0);
+	jit_emit_mov_imm(e, reg, t->host->static_call_null);
+	patch_rel8_here(t, jnz);
+}
+
+/*
+ * Push the function a static call site calls now (see emit_sc_load()):
+ *
+ *	push key; cmpq $0,(%rsp); jne 1f
+ *	push %rax; mov $null,%rax; mov %rax,8(%rsp); pop %rax; 1:
+ */
+static void emit_sc_push(struct jit_translator *t)
+{
+	static const u8 cmpq0[5] = { 0x48, 0x83, 0x3c, 0x24, 0x00 };
+	static const u8 store[5] = { 0x48, 0x89, 0x44, 0x24, 0x08 };
+	struct jit_emitter *e = &t->emit;
+	u32 jne;
+
+	emit_abs_op(t, 0, 0xff, 6, t->sc_key);
+	jit_emit_bytes(e, cmpq0, sizeof(cmpq0));
+	jit_emit_u8(e, 0x75);
+	jne = e->len;
+	jit_emit_u8(e, 0);
+	jit_emit_push_reg(e, JIT_RAX);
+	jit_emit_mov_imm(e, JIT_RAX, t->host->static_call_null);
+	jit_emit_bytes(e, store, sizeof(store));
+	jit_emit_pop_reg(e, JIT_RAX);
+	patch_rel8_here(t, jne);
+}
+
 /* Push the target of an indirect branch: what the lookup routines take */
 static void emit_push_target(struct jit_translator *t,
 			     const struct jit_insn *in, s32 rsp_adj)
 {
-	if (t->ind_reg >= 0)
+	if (t->sc_key)
+		emit_sc_push(t);
+	else if (t->ind_reg >= 0)
 		jit_emit_push_reg(&t->emit, t->ind_reg);
 	else
 		emit_rm_op(t, in, 0xff, 6, false, rsp_adj);
@@ -523,6 +670,8 @@ static bool ic_usable(const struct jit_translator *t, const struct jit_insn *in)
 		return false;
 	if (jmp && t->host->red_zone > 128)
 		return false;	/* the hit path's lea must fit its room */
+	if (t->sc_key)
+		return true;	/* the target comes from memory */
 	/* %rsp as the operand moves with our pushes: no cache for it */
 	if (t->ind_reg >= 0)
 		return t->ind_reg != JIT_RSP;
@@ -626,7 +775,9 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 	jit_emit_lea_rsp(e, -rz);
 	jit_emit_push_reg(e, JIT_RCX);
 	jit_emit_push_reg(e, JIT_RDX);
-	if (t->ind_reg >= 0)
+	if (t->sc_key)
+		emit_sc_load(t, JIT_RDX);
+	else if (t->ind_reg >= 0)
 		jit_emit_mov_reg(e, JIT_RDX, t->ind_reg);
 	else
 		emit_rm_op(t, in, 0x8b, JIT_RDX, true, rz + 16);
@@ -1416,7 +1567,9 @@ static void emit_target_arg(struct jit_translator *t, unsigned int reg,
 		break;
 	case JIT_TERM_JMP_IND:
 	case JIT_TERM_CALL_IND:
-		if (t->ind_reg >= 0)
+		if (t->sc_key)
+			emit_sc_load(t, reg);
+		else if (t->ind_reg >= 0)
 			jit_emit_mov_reg(&t->emit, reg, t->ind_reg);
 		else
 			emit_rm_op(t, in, 0x8b, reg, true, rsp_adj);

@@ -99,6 +99,16 @@ enum jit_counter_mode {
  *			thread-local u64 the site jumps through
  * @fallthrough_next:	enum jit_ft_mode: whether the caller places the
  *			fall-through block right after this one
+ * @static_call:	optional; true if @pc is a static call site (the
+ *			kernel's static_call()): a call, or with *@tail a
+ *			tail jmp, that the host patches at run time to
+ *			whatever function the u64 at *@key holds (0: none;
+ *			the site is then a nop, or a ret for a tail call).
+ *			Such sites call (jmp to) the function *@key holds
+ *			when they run, through the indirect-branch path,
+ *			instead of being copied.
+ * @static_call_null:	with @static_call: a function that only returns,
+ *			what a site calls while its key holds 0
  */
 struct jit_host {
 	void *priv;
@@ -121,6 +131,8 @@ struct jit_host {
 	u64 ibl_dests;
 	s32 ibl_slot;
 	u8 fallthrough_next;
+	bool (*static_call)(void *priv, u64 pc, u64 *key, bool *tail);
+	u64 static_call_null;
 };
 
 /**
@@ -305,8 +317,8 @@ enum jit_term {
 	JIT_TERM_JCC,		/* jcc or loop/jrcxz */
 	JIT_TERM_CALL,		/* direct call */
 	JIT_TERM_RET,		/* ret, or jmp to a return thunk */
-	JIT_TERM_JMP_IND,	/* jmp r/m or jmp retpoline thunk */
-	JIT_TERM_CALL_IND,	/* call r/m or call retpoline thunk */
+	JIT_TERM_JMP_IND,	/* jmp r/m, jmp retpoline thunk, tail static call */
+	JIT_TERM_CALL_IND,	/* call r/m, call retpoline thunk, static call */
 	JIT_TERM_STATIC,	/* static branch site: jmp or nop, live */
 };
 
@@ -322,6 +334,8 @@ enum jit_term {
  * @blk:	block being filled
  * @cur:	index of the instruction being translated
  * @ind_reg:	for a retpoline-thunk terminator, the register it names
+ * @sc_key:	for a static call site terminator, the address of its key
+ *		(the function to call is read from there); else 0
  * @term:	enum jit_term of the last instruction
  * @live_out:	flags live when the block is left
  * @std_seen:	an std executed earlier in the block (clean calls then cld)
@@ -341,6 +355,7 @@ struct jit_translator {
 	struct jit_block *blk;
 	unsigned int cur;
 	int ind_reg;
+	u64 sc_key;
 	u8 term;
 	u8 live_out;
 	bool std_seen;
