@@ -11,7 +11,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bsearch.h>
 #include <linux/delay.h>
 #include <linux/ftrace.h>
 #include <linux/hash.h>
@@ -20,7 +19,6 @@
 #include <linux/percpu.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -37,7 +35,6 @@
 #define JIFL_TRAMP_LEN		16
 /* A trampoline value meaning "run natively" */
 #define JIFL_TRAMP_NATIVE	1UL
-#define JIFL_JUMP_SITES_MAX	(1U << 20)
 
 
 /*
@@ -107,14 +104,8 @@ static unsigned int jifl_nr_modules;
 static const u8 *jifl_tramp_exit_fn = jifl_tramp_exit;
 static struct jifl_extable *jifl_ex_table;
 
-/* Static branch (jump label) sites of core kernel text, sorted by site */
-struct jifl_jump_site {
-	unsigned long site;
-	unsigned long target;
-};
-
-static struct jifl_jump_site *jifl_jump_sites;
-static unsigned int jifl_nr_jump_sites;
+/* Static branch and static call sites of what is translated */
+static struct jifl_sites *jifl_sites;
 
 static inline unsigned long htab_slot(u64 pc)
 {
@@ -254,12 +245,17 @@ static bool patched_branch(u64 pc)
 	return !translatable_text(pc + 5 + (s64)rel);
 }
 
-/* Why native @pc must run natively, or -1 if it may be translated. */
+/*
+ * Why native @pc must run natively, or -1 if it may be translated. A
+ * static call site calls out of text too, but its translation follows
+ * its key.
+ */
 static int native_reason(u64 pc)
 {
 	int reason = fallback_reason(pc);
 
-	if (reason < 0 && patched_branch(pc))
+	if (reason < 0 && patched_branch(pc) &&
+	    !jifl_sites_static_call(jifl_sites, pc, NULL, NULL))
 		reason = JIFL_FB_PATCHED;
 	return reason;
 }
@@ -284,26 +280,14 @@ static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
 	return len;
 }
 
-static int cmp_jump_site(const void *a, const void *b)
-{
-	const struct jifl_jump_site *x = a, *y = b;
-
-	return x->site < y->site ? -1 : x->site > y->site;
-}
-
 static bool host_static_branch(void *priv, u64 pc, u64 *target)
 {
-	struct jifl_jump_site key = { .site = pc };
-	const struct jifl_jump_site *found;
+	return jifl_sites_jump(jifl_sites, pc, target);
+}
 
-	if (!jifl_nr_jump_sites)
-		return false;
-	found = bsearch(&key, jifl_jump_sites, jifl_nr_jump_sites,
-			sizeof(key), cmp_jump_site);
-	if (!found)
-		return false;
-	*target = found->target;
-	return true;
+static bool host_static_call(void *priv, u64 pc, u64 *key, bool *tail)
+{
+	return jifl_sites_static_call(jifl_sites, pc, key, tail);
 }
 
 static bool host_untranslatable(void *priv, u64 pc)
@@ -892,43 +876,6 @@ void jifl_dispatch_stats(struct jifl_stats *st)
 	st->inflight = max(0L, jifl_inflight_sum());
 }
 
-/*
- * The sites and targets of the kernel's jump table (struct jump_entry:
- * relative code, relative target, key), sorted by site.
- */
-static int load_jump_table(u64 start, u64 end, struct jifl_jump_site **out,
-			   unsigned int *out_len)
-{
-	const unsigned int esize = 2 * sizeof(s32) + sizeof(long);
-	unsigned int i, n = (end - start) / esize;
-	struct jifl_jump_site *tab;
-	s32 rel[2];
-
-	*out = NULL;
-	*out_len = 0;
-	if (!start && !end)
-		return 0;
-	if (end < start || (end - start) % esize || n > JIFL_JUMP_SITES_MAX)
-		return -EINVAL;
-	tab = vmalloc_array(n ?: 1, sizeof(*tab));
-	if (!tab)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		u64 e = start + (u64)i * esize;
-
-		if (copy_from_kernel_nofault(rel, (void *)e, sizeof(rel))) {
-			vfree(tab);
-			return -EFAULT;
-		}
-		tab[i].site = e + rel[0];
-		tab[i].target = e + sizeof(s32) + rel[1];
-	}
-	sort(tab, n, sizeof(*tab), cmp_jump_site, NULL);
-	*out = tab;
-	*out_len = n;
-	return 0;
-}
-
 /**
  * jifl_set_layout() - what to translate and what to leave native
  * @layout:	validated struct from user space
@@ -943,11 +890,10 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 		    const u64 *modules)
 {
 	unsigned long text_probe = (unsigned long)&msleep;
-	struct jifl_jump_site *jump_sites;
 	struct jifl_extable *extable;
-	unsigned int i, nr_jump_sites;
+	struct jifl_sites *sites;
 	unsigned long flags;
-	int ret;
+	unsigned int i;
 
 	/* a sanity check that these are this kernel's text bounds */
 	if (layout->text_start >= layout->text_end ||
@@ -967,11 +913,10 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 				     layout->nr_modules);
 	if (IS_ERR(extable))
 		return PTR_ERR(extable);
-	ret = load_jump_table(layout->jump_table_start, layout->jump_table_end,
-			      &jump_sites, &nr_jump_sites);
-	if (ret) {
+	sites = jifl_sites_build(layout, modules);
+	if (IS_ERR(sites)) {
 		jifl_extable_free(extable);
-		return ret;
+		return PTR_ERR(sites);
 	}
 
 	raw_spin_lock_irqsave(&jifl_lock, flags);
@@ -988,11 +933,10 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 	}
 	jifl_nr_modules = layout->nr_modules;
 	swap(jifl_ex_table, extable);
-	swap(jifl_jump_sites, jump_sites);
-	jifl_nr_jump_sites = nr_jump_sites;
+	swap(jifl_sites, sites);
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
 	jifl_extable_free(extable);
-	vfree(jump_sites);
+	jifl_sites_free(sites);
 	return 0;
 }
 
@@ -1136,6 +1080,8 @@ int jifl_dispatch_init(void)
 	h->counter_mode = JIT_COUNTER_GS_REG;
 	h->ibt = IS_ENABLED(CONFIG_X86_KERNEL_IBT);
 	h->static_branch = host_static_branch;
+	h->static_call = host_static_call;
+	h->static_call_null = (u64)jifl_static_call_nop;
 	jit_ic.jmp_miss = (u64)jifl_ic_jmp_miss;
 	jit_ic.call_miss = (u64)jifl_ic_call_miss;
 	jit_translator_init(&jifl_jt, h, NULL);
@@ -1152,12 +1098,11 @@ void jifl_dispatch_exit_module(void)
 	vfree(jifl_map_pool);
 	jifl_cache_ex_exit();
 	jifl_extable_free(jifl_ex_table);
-	vfree(jifl_jump_sites);
+	jifl_sites_free(jifl_sites);
 	jifl_htab = NULL;
 	jifl_tramps = NULL;
 	jifl_blocks = NULL;
 	jifl_map_pool = NULL;
 	jifl_ex_table = NULL;
-	jifl_jump_sites = NULL;
-	jifl_nr_jump_sites = 0;
+	jifl_sites = NULL;
 }

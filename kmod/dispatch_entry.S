@@ -191,6 +191,16 @@ SYM_FUNC_END(jifl_tramp_exit)
 STACK_FRAME_NON_STANDARD jifl_tramp_exit
 
 /*
+ * What a translated static call site calls while its key holds no
+ * function (natively a nop there): returns, changing no register. Some
+ * sites are asm calls that expect every register kept (the preempt
+ * schedule thunks), so __static_call_return0 would not do.
+ */
+SYM_FUNC_START(jifl_static_call_nop)
+	RET
+SYM_FUNC_END(jifl_static_call_nop)
+
+/*
  * jifl_tramp_exit when plugins have leave callbacks: call
  * jifl_plugins_leave(stack pointer, return value) first. The function
  * returned, so the flags are dead; %rax and %rdx (return values) and the

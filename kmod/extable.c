@@ -60,12 +60,17 @@ static int add_entries(struct jifl_extable *t, unsigned int cap,
 	return 0;
 }
 
-/*
- * The module whose memory holds @addr. No lookup of this kind is exported:
- * walk the module list from our own entry, skipping its head, which is
- * the one element that does not live in module memory.
+/**
+ * jifl_module_holding() - the module whose memory holds @addr
+ * @addr:	an address
+ *
+ * No lookup of this kind is exported: walk the module list from our own
+ * entry, skipping its head, which is the one element that does not live
+ * in module memory. Call under rcu_read_lock_sched().
+ *
+ * Return: the module, or NULL.
  */
-static struct module *module_holding(unsigned long addr)
+struct module *jifl_module_holding(unsigned long addr)
 {
 	struct module *mod;
 
@@ -107,7 +112,7 @@ struct jifl_extable *jifl_extable_build(u64 start, u64 end, const u64 *modules,
 	ret = add_entries(t, JIFL_EXTABLE_MAX, (void *)(unsigned long)start, n);
 	rcu_read_lock_sched();
 	for (i = 0; !ret && i < nr_modules; i++) {
-		struct module *mod = module_holding(modules[2 * i]);
+		struct module *mod = jifl_module_holding(modules[2 * i]);
 
 		if (!mod)
 			ret = -ENOENT;

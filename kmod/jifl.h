@@ -38,6 +38,7 @@ bool jifl_cache_contains(unsigned long addr);
 extern const u8 jifl_exit_entry[], jifl_exit_call_entry[];
 extern const u8 jifl_ibl_jmp_entry[], jifl_ibl_call_entry[];
 extern const u8 jifl_ic_jmp_miss[], jifl_ic_call_miss[];
+extern const u8 jifl_static_call_nop[];
 extern const u8 jifl_entry_text_start[], jifl_entry_text_end[];
 
 /* --- dispatch.c: translating and linking under the cache lock --- */
@@ -102,6 +103,20 @@ void jifl_cache_ex_reset(void);
 bool jifl_cache_ex_room(unsigned int n);
 bool jifl_cache_ex_add(u64 cache_pc, const struct jifl_ex *ex);
 unsigned int jifl_cache_ex_count(void);
+
+struct module *jifl_module_holding(unsigned long addr);
+
+/* --- sites.c: static branch and static call sites --- */
+
+struct jifl_sites;
+struct jifl_sites *jifl_sites_build(const struct jifl_layout *layout,
+				    const u64 *modules);
+void jifl_sites_free(struct jifl_sites *s);
+bool jifl_sites_jump(const struct jifl_sites *s, u64 pc, u64 *target);
+bool jifl_sites_static_call(const struct jifl_sites *s, u64 pc, u64 *key,
+			    bool *tail);
+void jifl_sites_count(const struct jifl_sites *s, unsigned int *jump,
+		      unsigned int *call);
 
 /* --- module_watch.c: unloading modules drop their translations --- */
 

@@ -145,8 +145,8 @@ static bool static_branch_site(struct jit_translator *t, struct jit_insn *in)
 /*
  * A static call site (the kernel's static_call()), in one of the forms the
  * kernel writes there (arch/x86/kernel/static_call.c): "call func", a
- * 5-byte nop (no function) or "cs cs cs xor %eax,%eax" (the function is
- * __static_call_return0) at a call site; "jmp func" or "ret; int3 x4" (or
+ * 5-byte nop (no function) or xor %eax,%eax behind three cs prefixes
+ * (__static_call_return0) at a call site; "jmp func" or "ret; int3 x4" (or
  * a jmp to the return thunk) at a tail-call site.  Its translation calls
  * (jumps to) the function the site's key holds when it runs, so an update
  * after translation takes effect; the key is written before the sites are

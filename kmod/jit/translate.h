@@ -108,7 +108,8 @@ enum jit_counter_mode {
  *			when they run, through the indirect-branch path,
  *			instead of being copied.
  * @static_call_null:	with @static_call: a function that only returns,
- *			what a site calls while its key holds 0
+ *			changing no register (asm call sites may rely on
+ *			that), what a site calls while its key holds 0
  */
 struct jit_host {
 	void *priv;

@@ -80,6 +80,14 @@ struct jifl_version {
  *			sites of core kernel text; their translations follow
  *			the sites' current bytes (0 and 0: copied as they are)
  * @jump_table_end:	__stop___jump_table
+ * @static_call_sites_start: __start_static_call_sites: static call sites
+ *			of core kernel text; their translations call the
+ *			function their key holds when they run (0 and 0:
+ *			copied as they are)
+ * @static_call_sites_end: __stop_static_call_sites
+ *
+ * The jump tables and static call sites of the modules in @modules are
+ * read from the modules themselves, when the core kernel's are given.
  */
 struct jifl_layout {
 	__u64 size;
@@ -94,10 +102,13 @@ struct jifl_layout {
 	__u64 nr_modules;
 	__u64 jump_table_start;		/* since JIFL_LAYOUT_SIZE_VER1 */
 	__u64 jump_table_end;
+	__u64 static_call_sites_start;	/* since JIFL_LAYOUT_SIZE_VER2 */
+	__u64 static_call_sites_end;
 };
 
 #define JIFL_LAYOUT_SIZE_VER0	80
 #define JIFL_LAYOUT_SIZE_VER1	96
+#define JIFL_LAYOUT_SIZE_VER2	112
 #define JIFL_LAYOUT_MAX_RANGES	64
 
 /**

@@ -19,6 +19,8 @@ static const char *const section_pairs[][2] = {
 	{ "__indirect_thunk_start", "__indirect_thunk_end" },
 	{ "ftrace_caller", "ftrace_caller_end" },
 	{ "ftrace_regs_caller", "ftrace_regs_caller_end" },
+	/* static call trampolines: patched jmps, kept current natively */
+	{ "__static_call_text_start", "__static_call_text_end" },
 	/* 6.2+: the thunks lie between these, without markers of their own */
 	{ "__x86_indirect_thunk_array", "__x86_return_thunk" },
 };
@@ -45,6 +47,7 @@ struct wanted {
 	unsigned long long sym[NR_SYMBOLS];
 	unsigned long long stext, etext, ex_start, ex_stop;
 	unsigned long long jt_start, jt_stop;
+	unsigned long long sc_start, sc_stop;
 };
 
 static void note_symbol(struct wanted *w, const char *name,
@@ -64,6 +67,10 @@ static void note_symbol(struct wanted *w, const char *name,
 		w->jt_start = addr;
 	else if (!strcmp(name, "__stop___jump_table"))
 		w->jt_stop = addr;
+	else if (!strcmp(name, "__start_static_call_sites"))
+		w->sc_start = addr;
+	else if (!strcmp(name, "__stop_static_call_sites"))
+		w->sc_stop = addr;
 	for (i = 0; i < NR_PAIRS; i++) {
 		if (!strcmp(name, section_pairs[i][0]))
 			w->pair[i][0] = addr;
@@ -133,6 +140,11 @@ int kernel_layout_read(struct kernel_layout *kl, const char *kallsyms,
 	if (!getenv("JIFL_DEBUG_COPY_STATIC_BRANCHES")) {
 		kl->layout.jump_table_start = w.jt_start;
 		kl->layout.jump_table_end = w.jt_stop;
+	}
+	/* likewise: tests/kernel/textpatch.t's control of static calls */
+	if (!getenv("JIFL_DEBUG_COPY_STATIC_CALLS")) {
+		kl->layout.static_call_sites_start = w.sc_start;
+		kl->layout.static_call_sites_end = w.sc_stop;
 	}
 	for (i = 0; i < NR_PAIRS; i++)
 		add_range(kl, section_pairs[i][0], w.pair[i][0],
