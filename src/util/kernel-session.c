@@ -53,14 +53,41 @@ void ks_close(struct kernel_session *s)
 	s->fd = -1;
 }
 
-/* A loaded module's text, from its text symbols in /proc/kallsyms. */
+/* A number from /sys/module/NAME/FILE; 0 if it cannot be read. */
+static unsigned long long module_number(const char *name, const char *file,
+					 bool hex)
+{
+	unsigned long long v = 0;
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/%s", name, file);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	if (fscanf(fp, hex ? "%llx" : "%llu", &v) != 1)
+		v = 0;
+	fclose(fp);
+	return v;
+}
+
+/*
+ * A loaded module's text, from its text symbols in /proc/kallsyms. Only
+ * symbols from its .text section on (/sys/module/NAME/sections/.text) up
+ * to its core size count: kallsyms also lists the names of init functions
+ * ftrace saw, at init text addresses freed since.
+ */
 static int module_text(struct kernel_session *s, const char *name,
 		       __u64 *start, __u64 *end)
 {
 	char line[512], tag[128], type, sym[256];
-	unsigned long long addr;
-	FILE *fp = fopen("/proc/kallsyms", "re");
+	unsigned long long addr, lo, hi;
+	FILE *fp;
 
+	lo = module_number(name, "sections/.text", true);
+	hi = module_number(name, "coresize", false);
+	hi = lo && hi ? lo + hi : ~0ULL;
+	fp = fopen("/proc/kallsyms", "re");
 	if (!fp)
 		return fail(s, errno, "/proc/kallsyms");
 	snprintf(tag, sizeof(tag), "[%s]", name);
@@ -69,7 +96,7 @@ static int module_text(struct kernel_session *s, const char *name,
 	while (fgets(line, sizeof(line), fp)) {
 		if (!strstr(line, tag) ||
 		    sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3 ||
-		    (type != 't' && type != 'T'))
+		    (type != 't' && type != 'T') || addr < lo || addr >= hi)
 			continue;
 		if (addr < *start)
 			*start = addr;
