@@ -24,9 +24,11 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
+#include <linux/jump_label.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/spinlock.h>
+#include <linux/static_call.h>
 #include <linux/uaccess.h>
 
 #include "jifl_target.h"
@@ -277,6 +279,63 @@ static noinline notrace __jt_noipa u64 jt_warn(u64 n)
 	return 2 * n + 1;
 }
 
+static noinline notrace __jt_noipa u64 jt_sc_inc(u64 i)
+{
+	return i + 1;
+}
+
+static noinline notrace __jt_noipa u64 jt_sc_dbl(u64 i)
+{
+	return 2 * i + 7;
+}
+
+/* Patched at run time by JT_IOC_PATCH (both start as after load) */
+DEFINE_STATIC_CALL(jt_sc, jt_sc_inc);
+static DEFINE_STATIC_KEY_FALSE(jt_key);
+
+/* A tail call: the site is a jmp (tail-call site) */
+static noinline notrace __jt_noipa u64 jt_sc_tail(u64 i)
+{
+	return static_call(jt_sc)(i);
+}
+
+/**
+ * jt_static() - a static call site, a tail-call site and a static branch
+ * @n: trip count
+ *
+ * Return: sum over i < @n of 2 * f(i) (+ 1000 while jt_key is enabled),
+ * f being jt_sc's current function.
+ */
+static noinline notrace __jt_noipa u64 jt_static(u64 n)
+{
+	u64 acc = 0, i;
+
+	for (i = 0; i < n; i++) {
+		acc += static_call(jt_sc)(i);
+		acc += jt_sc_tail(i);
+		if (static_branch_unlikely(&jt_key))
+			acc += 1000;
+	}
+	return acc;
+}
+
+static long jt_patch(u64 key, u64 call)
+{
+	if (key > 1 || call > 2)
+		return -EINVAL;
+	if (key)
+		static_branch_enable(&jt_key);
+	else
+		static_branch_disable(&jt_key);
+	if (call == 0)
+		static_call_update(jt_sc, jt_sc_inc);
+	else if (call == 1)
+		static_call_update(jt_sc, jt_sc_dbl);
+	else
+		static_call_update(jt_sc, (void *)&__static_call_return0);
+	return 0;
+}
+
 static long jt_run(unsigned int cmd, struct jifl_target_req *req)
 {
 	switch (cmd) {
@@ -319,6 +378,14 @@ static long jt_run(unsigned int cmd, struct jifl_target_req *req)
 		if (req->n == JT_WARN_MAGIC)
 			return -EINVAL;
 		req->result = jt_warn(req->n);
+		return 0;
+	case JT_IOC_PATCH:
+		req->result = 0;
+		return jt_patch(req->n, req->m);
+	case JT_IOC_STATIC:
+		if (req->n > JT_STATIC_MAX)
+			return -EINVAL;
+		req->result = jt_static(req->n);
 		return 0;
 	}
 	return -ENOTTY;

@@ -55,5 +55,15 @@ struct jifl_target_req {
 #define JT_IOC_SPIN	_IOWR(JT_IOC_MAGIC, 8, struct jifl_target_req)
 /* result = 2N + 1 past a WARN_ON_ONCE(N == JT_WARN_MAGIC) */
 #define JT_IOC_WARN	_IOWR(JT_IOC_MAGIC, 9, struct jifl_target_req)
+/*
+ * Text patching under a running translation: N = 1 enables the module's
+ * static key, 0 disables it; M picks the function of its static call:
+ * 0 jt_sc_inc(i) = i + 1, 1 jt_sc_dbl(i) = 2i + 7, 2 __static_call_return0.
+ * result = 0.
+ */
+#define JT_IOC_PATCH	_IOWR(JT_IOC_MAGIC, 10, struct jifl_target_req)
+/* result = sum over i < N of 2 * f(i) + (key enabled ? 1000 : 0), f above */
+#define JT_IOC_STATIC	_IOWR(JT_IOC_MAGIC, 11, struct jifl_target_req)
+#define JT_STATIC_MAX		1000000
 
 #endif /* _JIFL_TARGET_H */

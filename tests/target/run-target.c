@@ -48,6 +48,8 @@ static const struct scenario scenarios[] = {
 	{ "sleep",    JT_IOC_SLEEP,    1, "N" },
 	{ "spin",     JT_IOC_SPIN,     1, "N" },
 	{ "warn",     JT_IOC_WARN,     1, "N" },
+	{ "patch",    JT_IOC_PATCH,    2, "KEY CALL" },
+	{ "static",   JT_IOC_STATIC,   1, "N" },
 };
 
 /* "all": scenario, arguments, and the errno the ioctl must fail with. */
