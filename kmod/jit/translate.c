@@ -878,56 +878,6 @@ bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
 	return armed;
 }
 
-/*
- * A static branch site: copying its jmp or nop would freeze the key at its
- * state at translation time, so the copy reads the site's first byte each
- * time it runs: taken iff it is the jmp opcode (e9 or eb, by length).  A
- * 0xcc seen while text_poke_bp() rewrites the site counts as not taken;
- * during a poke either state is correct.  Flag-free, as the site is:
- *
- *	[lea -RZ(%rsp),%rsp]; push %rcx; movzbl site(%rip),%ecx
- *	lea -op(%rcx),%ecx; jrcxz 1f
- *	pop %rcx; [lea RZ(%rsp),%rsp]; jmp <next>
- *  1:	pop %rcx; [lea RZ(%rsp),%rsp]; jmp <target>
- */
-static void emit_static_branch(struct jit_translator *t,
-			       const struct jit_insn *in)
-{
-	static const u8 movzbl_ecx[3] = { 0x0f, 0xb6, 0x0d };
-	static const u8 lea_ecx[2] = { 0x8d, 0x89 };
-	struct jit_emitter *e = &t->emit;
-	s32 rz = t->host->red_zone;
-	u32 jrcxz;
-	s64 skip;
-
-	jit_emit_lea_rsp(e, -rz);
-	jit_emit_push_reg(e, JIT_RCX);
-	if (!jit_emit_rel32_branch(e, movzbl_ecx, sizeof(movzbl_ecx), in->pc,
-				   NULL)) {
-		set_error(t, JIT_E_RANGE);
-		return;
-	}
-	jit_emit_bytes(e, lea_ecx, sizeof(lea_ecx));
-	jit_emit_u32(e, (u32)-(s32)(in->len == 5 ? 0xe9 : 0xeb));
-	jit_emit_u8(e, 0xe3);
-	jrcxz = e->len;
-	jit_emit_u8(e, 0);
-	jit_emit_pop_reg(e, JIT_RCX);
-	jit_emit_lea_rsp(e, rz);
-	emit_direct_exit(t, op_jmp, 1, in->pc + in->len, JIT_EXIT_JMP);
-	skip = (s64)e->len - (jrcxz + 1);
-	if (e->overflow)
-		return;
-	if (!jit_fits_s8(skip)) {
-		set_error(t, JIT_E_INVAL);
-		return;
-	}
-	e->buf[jrcxz] = (u8)skip;
-	jit_emit_pop_reg(e, JIT_RCX);
-	jit_emit_lea_rsp(e, rz);
-	emit_direct_exit(t, op_jmp, 1, in->target, JIT_EXIT_JMP);
-}
-
 /* Does the exit to @target need a stub (not native, not translated)? */
 static bool needs_stub(const struct jit_translator *t, u64 target)
 {
@@ -950,6 +900,37 @@ static void emit_fallthrough(struct jit_translator *t, u64 next)
 		t->blk->ft_next = 1;
 	else
 		emit_direct_exit(t, op_jmp, 1, next, JIT_EXIT_JMP);
+}
+
+/*
+ * A static branch site: copying its jmp or nop would freeze the key at its
+ * state at translation time, so the copy reads the site's first byte each
+ * time it runs: taken iff it is the jmp opcode (e9 or eb, by length).  A
+ * 0xcc seen while text_poke_bp() rewrites the site counts as not taken;
+ * during a poke either state is correct.  EFLAGS are dead at every site:
+ * sites are x86 "asm goto" statements, which the compiler treats as
+ * clobbering the flags, so a compare needs no saving:
+ *
+ *	cmpb $op, site(%rip); je <target>; jmp <next>
+ */
+static void emit_static_branch(struct jit_translator *t,
+			       const struct jit_insn *in)
+{
+	static const u8 cmpb_rip[2] = { 0x80, 0x3d };
+	static const u8 op_je[2] = { 0x0f, 0x84 };
+	struct jit_emitter *e = &t->emit;
+	/* rel32 counts from the end of the instruction, after the imm8 */
+	s64 rel = (s64)(in->pc - (jit_emit_pc(e) + sizeof(cmpb_rip) + 4 + 1));
+
+	if (!jit_fits_s32(rel)) {
+		set_error(t, JIT_E_RANGE);
+		return;
+	}
+	jit_emit_bytes(e, cmpb_rip, sizeof(cmpb_rip));
+	jit_emit_u32(e, (u32)rel);
+	jit_emit_u8(e, in->len == 5 ? 0xe9 : 0xeb);
+	emit_direct_exit(t, op_je, sizeof(op_je), in->target, JIT_EXIT_JMP);
+	emit_fallthrough(t, in->pc + in->len);
 }
 
 static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)

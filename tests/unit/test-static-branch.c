@@ -21,9 +21,10 @@
 #define CACHE_OFF	32768
 
 /* native layout */
-#define SITE		0x00	/* [stc | clc]; site; ... */
-#define NEXT_RET1	0x40	/* setc %al; movzbl %al,%eax; add $10,%eax; ret */
-#define TARGET_RET2	0x80	/* setc %al; movzbl %al,%eax; add $20,%eax; ret */
+#define SITE		0x00	/* mov $v,%ecx; site; jmp NEXT_RET1 */
+#define PRE		5	/* bytes before the site */
+#define NEXT_RET1	0x40	/* lea 10(%rcx),%eax; ret */
+#define TARGET_RET2	0x80	/* lea 20(%rcx),%eax; ret */
 
 static uint8_t *mem;
 static uint64_t site_pc, site_target;
@@ -61,14 +62,19 @@ static bool static_branch(void *priv, u64 pc, u64 *target)
 static void put_tail(uint8_t *p, uint8_t add)
 {
 	static const uint8_t tail[] = {
-		0x0f, 0x92, 0xc0,		/* setc %al */
-		0x0f, 0xb6, 0xc0,		/* movzbl %al,%eax */
-		0x83, 0xc0, 0x00,		/* add $imm8,%eax */
+		0x8d, 0x41, 0x00,		/* lea imm8(%rcx),%eax */
 		0xc3,				/* ret */
 	};
 
 	memcpy(p, tail, sizeof(tail));
-	p[8] = add;
+	p[2] = add;
+}
+
+/* mov $v,%ecx: a register value the site's code must keep */
+static void put_pre(uint32_t v)
+{
+	mem[SITE] = 0xb9;
+	memcpy(mem + SITE + 1, &v, 4);
 }
 
 /* The site as the kernel writes it: a jmp to the target or a nop. */
@@ -115,31 +121,36 @@ static long (*translate(void))(void)
 	return (long (*)(void))cache;
 }
 
-static void test_site(unsigned int len, bool carry)
+/*
+ * The kernel's sites are asm goto statements, after which EFLAGS are dead
+ * (x86 asm clobbers them): the translation may change the flags, but no
+ * register.
+ */
+static void test_site(unsigned int len, uint32_t v)
 {
 	long (*fn)(void);
-	long flag = carry ? 1 : 0;
+	long flag = v;
 
 	memset(mem, 0xcc, CACHE_OFF);
-	mem[SITE] = carry ? 0xf9 : 0xf8;	/* stc / clc */
-	site_pc = (uint64_t)mem + SITE + 1;
+	put_pre(v);
+	site_pc = (uint64_t)mem + SITE + PRE;
 	site_target = (uint64_t)mem + TARGET_RET2;
 	put_tail(mem + NEXT_RET1, 10);
 	put_tail(mem + TARGET_RET2, 20);
 	/* the fall-through path: a jmp to NEXT_RET1 right after the site */
-	mem[SITE + 1 + len] = 0xe9;
+	mem[SITE + PRE + len] = 0xe9;
 	{
 		int32_t rel = (int32_t)((uint64_t)mem + NEXT_RET1 -
 					(site_pc + len + 5));
 
-		memcpy(mem + SITE + 1 + len + 1, &rel, 4);
+		memcpy(mem + SITE + PRE + len + 1, &rel, 4);
 	}
 
 	write_site(len, false);
 	fn = translate();
-	if (!ok(fn != NULL, "%u-byte site, CF=%ld: translates", len, flag))
+	if (!ok(fn != NULL, "%u-byte site, %%rcx=%ld: translates", len, flag))
 		return;
-	ok(fn() == 10 + flag, "%u-byte nop site falls through, flags kept",
+	ok(fn() == 10 + flag, "%u-byte nop site falls through, %%rcx kept",
 	   len);
 	write_site(len, true);
 	ok(fn() == 20 + flag,
@@ -171,18 +182,18 @@ static void test_not_a_site(void)
 	/* without the host's word a nop is a nop, copied as it is */
 	host_says_site = false;
 	memset(mem, 0xcc, CACHE_OFF);
-	mem[SITE] = 0xf8;
-	site_pc = (uint64_t)mem + SITE + 1;
+	put_pre(0);
+	site_pc = (uint64_t)mem + SITE + PRE;
 	site_target = (uint64_t)mem + TARGET_RET2;
 	put_tail(mem + NEXT_RET1, 10);
 	put_tail(mem + TARGET_RET2, 20);
 	write_site(5, false);
-	mem[SITE + 6] = 0xe9;
+	mem[SITE + PRE + 5] = 0xe9;
 	{
 		int32_t rel = (int32_t)((uint64_t)mem + NEXT_RET1 -
 					(site_pc + 10));
 
-		memcpy(mem + SITE + 7, &rel, 4);
+		memcpy(mem + SITE + PRE + 6, &rel, 4);
 	}
 	fn = translate();
 	write_site(5, true);
@@ -198,10 +209,10 @@ int main(void)
 	if (mem == MAP_FAILED)
 		plan_skip_all("no RWX mapping on this system");
 	plan(4 * 7 + 1);
-	test_site(5, false);
-	test_site(5, true);
-	test_site(2, false);
-	test_site(2, true);
+	test_site(5, 0);
+	test_site(5, 7);
+	test_site(2, 0);
+	test_site(2, 7);
 	test_not_a_site();
 	return done_testing();
 }
