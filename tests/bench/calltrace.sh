@@ -8,6 +8,9 @@
 #
 #   tests/bench/calltrace.sh [KERNEL_SERIES] [SECONDS] [RING_SIZES]
 set -eu
+# vCPUs in parallel (MTTCG) as on hardware; tests use single-threaded TCG
+# against a QEMU race (tests/vm/README), which would fail a run loudly.
+export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-tcg}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 series=${1:-6.1} secs=${2:-5} rings=${3:-"256K 4M 32M"}
 cd "$top"

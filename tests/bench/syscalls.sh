@@ -7,6 +7,9 @@
 #
 #   tests/bench/syscalls.sh [KERNEL_SERIES] [ROUNDS] [ITERATIONS]
 set -eu
+# vCPUs in parallel (MTTCG) as on hardware; tests use single-threaded TCG
+# against a QEMU race (tests/vm/README), which would fail a run loudly.
+export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-tcg}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 series=${1:-6.1} rounds=${2:-3} iters=${3:-20000}
 cd "$top"

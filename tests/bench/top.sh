@@ -9,6 +9,9 @@
 #
 #   tests/bench/top.sh [KERNEL_SERIES] [SECONDS] [DELAY]
 set -eu
+# vCPUs in parallel (MTTCG) as on hardware; tests use single-threaded TCG
+# against a QEMU race (tests/vm/README), which would fail a run loudly.
+export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-tcg}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 series=${1:-6.1} secs=${2:-20} delay=${3:-1}
 cd "$top"
