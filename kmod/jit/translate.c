@@ -1060,8 +1060,8 @@ static bool can_share_stub(const struct jit_translator *t)
 /*
  * Bytes of the stubs a block will need, known before emitting it (enum
  * jit_ft_mode): the fall-through never needs one then (it is placed
- * next, or already translated, or native), so only a jmp, jcc or call
- * target can, and both ways of a static branch site.
+ * next, or already translated, or native), so only a jmp, jcc, call or
+ * static branch target can.
  */
 static u32 plan_stubs(const struct jit_translator *t)
 {
@@ -1072,12 +1072,10 @@ static u32 plan_stubs(const struct jit_translator *t)
 	switch (t->term) {
 	case JIT_TERM_JMP:
 	case JIT_TERM_JCC:
+	case JIT_TERM_STATIC:	/* its fall-through is a fall-through too */
 		return needs_stub(t, last->target) ? jmp_stub : 0;
 	case JIT_TERM_CALL:
 		return needs_stub(t, last->target) ? 5 : 0;
-	case JIT_TERM_STATIC:	/* both ways are exits */
-		return (needs_stub(t, last->target) ? jmp_stub : 0) +
-		       (needs_stub(t, last->pc + last->len) ? jmp_stub : 0);
 	default:
 		return 0;
 	}

@@ -43,10 +43,15 @@ static unsigned int read_code(void *priv, u64 pc, u8 *buf, unsigned int len)
 	return len;
 }
 
+/* the fall-through after the site: native, unless translatable_next */
+static bool translatable_next;
+
 /* Everything but the first block runs natively: exits are plain jmps. */
 static bool untranslatable(void *priv, u64 pc)
 {
 	(void)priv;
+	if (translatable_next && pc == site_pc + 5)
+		return false;
 	return pc != (uint64_t)mem + SITE && pc != site_pc;
 }
 
@@ -202,17 +207,65 @@ static void test_not_a_site(void)
 	host_says_site = true;
 }
 
+/*
+ * Fall-through layout (JIT_FT_HEAD, as jitrun uses): a site's not-taken
+ * way is a fall-through like a jcc's, left to the caller, who puts a jmp
+ * to the native code there; only the taken way may need a stub.
+ */
+static void test_head_layout(void)
+{
+	static struct jit_translator t;
+	struct jit_block blk;
+	uint8_t *c = mem + CACHE_OFF;
+	uint64_t next;
+	int32_t rel;
+	int ret;
+
+	put_pre(3);
+	site_pc = (uint64_t)mem + SITE + PRE;
+	site_target = (uint64_t)mem + TARGET_RET2;
+	put_tail(mem + NEXT_RET1, 10);
+	put_tail(mem + TARGET_RET2, 20);
+	next = site_pc + 5;
+	mem[next - (uint64_t)mem] = 0xe9;
+	rel = (int32_t)((uint64_t)mem + NEXT_RET1 - (next + 5));
+	memcpy(mem + (next - (uint64_t)mem) + 1, &rel, 4);
+	write_site(5, false);
+	translatable_next = true;
+	host.fallthrough_next = JIT_FT_HEAD;
+	memset(c, 0xcc, MAP_SIZE - CACHE_OFF);
+	jit_translator_init(&t, &host, NULL);
+	ret = jit_translate_block(&t, (uint64_t)mem + SITE, 0, c,
+				  (uint64_t)c, MAP_SIZE - CACHE_OFF, &blk);
+	host.fallthrough_next = JIT_FT_EXIT;
+	translatable_next = false;
+	if (!ok(ret > 0 && blk.ft_next,
+		"HEAD layout: the site's block translates and runs off its end (ret %d, ft_next %u)",
+		ret, blk.ft_next))
+		return;
+	/* the caller's part: the fall-through, here a jmp to native code */
+	c[ret] = 0xe9;
+	rel = (int32_t)(next - ((uint64_t)c + ret + 5));
+	memcpy(c + ret + 1, &rel, 4);
+	ok(((long (*)(void))(c + blk.entry_off))() == 13,
+	   "HEAD layout: a nop site falls through into what follows");
+	write_site(5, true);
+	ok(((long (*)(void))(c + blk.entry_off))() == 23,
+	   "HEAD layout: a jmp site takes its way");
+}
+
 int main(void)
 {
 	mem = mmap(NULL, MAP_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		plan_skip_all("no RWX mapping on this system");
-	plan(4 * 7 + 1);
+	plan(4 * 7 + 1 + 3);
 	test_site(5, 0);
 	test_site(5, 7);
 	test_site(2, 0);
 	test_site(2, 7);
 	test_not_a_site();
+	test_head_layout();
 	return done_testing();
 }
