@@ -11,11 +11,16 @@
  * then finishes natively and nothing can reach the cache any more, so the
  * session ends at once instead of when the last sleeper wakes up.
  *
- * A word that has no exact native equivalent (a task stopped inside
- * instrumentation, an exit stub or the dispatcher) makes the whole pass
- * change nothing; it is retried a few times, and if the task stays there
- * the old rule holds: the module stays loaded until the task leaves, and
- * the log names it.
+ * A task that sleeps voluntarily (no kernel-mode registers on its stack)
+ * returns only through its call chain, which the ORC unwinder finds
+ * (cache return addresses walked through their native equivalents): only
+ * the chain's words must be exact; the other cache words on its stack are
+ * dead values, stale return addresses of the dispatcher's or of frames
+ * long gone, and stay. For any other task every cache word counts: one
+ * with no exact native equivalent (a task stopped inside instrumentation,
+ * an exit stub or the dispatcher) makes the whole pass change nothing; it
+ * is retried a few times, and if the task stays there the old rule holds:
+ * the module stays loaded until the task leaves, and the log names it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,12 +31,14 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/segment.h>
+#include <asm/unwind.h>
 
 #include "compat.h"
 #include "jifl.h"
 
 #define JIFL_UNPIN_MAX		65536
 #define JIFL_UNPIN_TRIES	50
+#define JIFL_CHAIN_MAX		512
 
 struct jifl_rewrite {
 	unsigned long *slot;
@@ -46,6 +53,9 @@ struct jifl_unpin {
 	pid_t blocker;
 	char blocker_comm[TASK_COMM_LEN];
 	unsigned long blocker_word;
+	unsigned long **chain;		/* return-address slots */
+	unsigned int nr_chain;
+	unsigned int sleepers;		/* moved by their call chain */
 };
 
 static unsigned long jifl_text, jifl_text_end;
@@ -72,10 +82,114 @@ static bool in_jifl_code(const unsigned long *sp, const unsigned long *end)
 	return !copy_from_kernel_nofault(&op, (void *)(w - 5), 1) && op == 0xe8;
 }
 
+/*
+ * The return-address slots of task @t's call chain, into @u->chain, when
+ * @t sleeps voluntarily: the ORC unwinder walks from its saved state to
+ * its user-mode registers (or a kernel thread's end) without meeting
+ * kernel-mode registers (an interrupt or exception it was preempted or
+ * sleeps in) and without an error. Cache return addresses are walked
+ * through their native equivalents: a translated call leaves the stack as
+ * the native call does; the return into an entry trampoline has one word
+ * above it, the native caller's return address. A return into jifl.ko, or
+ * a cache word that is neither, ends it with false: the task is inside
+ * jifl's code.
+ */
+static bool sleeper_chain(struct jifl_unpin *u, struct task_struct *t)
+{
+	struct unwind_state st;
+
+	u->nr_chain = 0;
+	for (unwind_start(&st, t, NULL, NULL); !unwind_done(&st);) {
+		unsigned long ip = st.ip, *slot;
+		u64 native;
+		int left;
+
+		if (st.regs && st.signal)
+			return user_mode(st.regs) && !unwind_error(&st);
+		if (!st.sp || u->nr_chain == JIFL_CHAIN_MAX)
+			return false;
+		slot = (unsigned long *)st.sp - 1;
+		if (jifl_cache_contains(ip)) {
+			if (*slot != ip ||
+			    !jifl_dispatch_native_of(ip, &native, &left))
+				return false;
+			u->chain[u->nr_chain++] = slot;
+			if (left) {
+				/* the return into an entry trampoline */
+				if (*(u8 *)ip != 0xe9)
+					return false;
+				st.ip = READ_ONCE_NOCHECK(*(unsigned long *)st.sp);
+				st.sp += sizeof(long);
+				continue;
+			}
+			st.ip = native;
+		} else if (ip >= jifl_text && ip < jifl_text_end) {
+			return false;
+		}
+		unwind_next_frame(&st);
+	}
+	/* a kernel thread's end; an error is not a clean walk */
+	return !unwind_error(&st);
+}
+
+static bool on_chain(const struct jifl_unpin *u, const unsigned long *sp)
+{
+	unsigned int i;
+
+	for (i = 0; i < u->nr_chain; i++)
+		if (u->chain[i] == sp)
+			return true;
+	return false;
+}
+
+/*
+ * A voluntary sleeper (sleeper_chain()) returns only through its chain:
+ * its cache words elsewhere on the stack are dead values (old frames'
+ * return addresses, the dispatcher's) that nothing will branch to. The
+ * chain's words are rewritten and counted; other words only when they
+ * have an exact equivalent that counts nothing, else they stay.
+ */
+static bool plan_sleeper(struct jifl_unpin *u,
+			 unsigned long *sp, unsigned long *end)
+{
+	unsigned int first = u->nr;
+	long left_before = u->left;
+
+	for (; sp < end; sp++) {
+		unsigned long w = *sp;
+		bool chain;
+		u64 native;
+		int left;
+
+		if (!jifl_cache_contains(w))
+			continue;
+		chain = on_chain(u, sp);
+		if (!jifl_dispatch_native_of(w, &native, &left) ||
+		    (left && !chain)) {
+			if (!chain)
+				continue;
+			goto undo;
+		}
+		if (u->nr == JIFL_UNPIN_MAX)
+			goto undo;
+		u->rw[u->nr].slot = sp;
+		u->rw[u->nr].value = native;
+		u->nr++;
+		u->left += left;
+	}
+	if (u->nr > first)
+		u->sleepers++;
+	return true;
+undo:
+	u->nr = first;
+	u->left = left_before;
+	return false;
+}
+
 /* Plan the rewrites of one task's stack; false if it cannot be moved. */
 static bool plan_task(struct jifl_unpin *u, struct task_struct *t)
 {
-	unsigned long *stack, *sp, *end, *in_jifl = NULL;
+	unsigned long *stack, *sp, *end, *w, *in_jifl = NULL;
 	unsigned int first = u->nr;
 	long left_before = u->left;
 
@@ -88,16 +202,21 @@ static bool plan_task(struct jifl_unpin *u, struct task_struct *t)
 	sp = (unsigned long *)t->thread.sp;
 	if (sp < stack || sp >= end)
 		return true;		/* not a stack we know how to read */
+	for (w = sp; w < end && !jifl_cache_contains(*w); w++)
+		;
+	if (w == end)
+		return true;		/* nothing of ours: no walk needed */
+	if (sleeper_chain(u, t) && plan_sleeper(u, sp, end))
+		return true;
 	for (; sp < end; sp++) {
-		unsigned long w = *sp;
 		u64 native;
 		int left;
 
 		if (!in_jifl && in_jifl_code(sp, end))
 			in_jifl = sp;
-		if (!jifl_cache_contains(w))
+		if (!jifl_cache_contains(*sp))
 			continue;
-		if (!jifl_dispatch_native_of(w, &native, &left))
+		if (!jifl_dispatch_native_of(*sp, &native, &left))
 			goto blocked;
 		if (u->nr == JIFL_UNPIN_MAX)
 			goto blocked;
@@ -127,6 +246,7 @@ static int unpin_stopped(void *data)
 
 	u->nr = 0;
 	u->left = 0;
+	u->sleepers = 0;
 	rcu_read_lock();
 	for_each_process_thread(g, t) {
 		if (t == current || t == u->caller || READ_ONCE(t->on_cpu))
@@ -162,8 +282,12 @@ int jifl_unpin_tasks(void)
 	jifl_module_text(THIS_MODULE, &jifl_text, &size, &init, &init_size);
 	jifl_text_end = jifl_text + size;
 	u.rw = vmalloc_array(JIFL_UNPIN_MAX, sizeof(*u.rw));
-	if (!u.rw)
+	u.chain = vmalloc_array(JIFL_CHAIN_MAX, sizeof(*u.chain));
+	if (!u.rw || !u.chain) {
+		vfree(u.rw);
+		vfree(u.chain);
 		return -ENOMEM;
+	}
 	for (i = 0; i < JIFL_UNPIN_TRIES; i++) {
 		ret = stop_machine(unpin_stopped, &u, NULL);
 		if (ret != -EAGAIN)
@@ -175,6 +299,10 @@ int jifl_unpin_tasks(void)
 			u.blocker, u.blocker_comm, (void *)u.blocker_word);
 	else if (!ret)
 		ret = u.nr;
+	if (ret >= 0)
+		pr_debug("stop: %u stack words rewritten, %u tasks by their call chain\n",
+			 u.nr, u.sleepers);
 	vfree(u.rw);
+	vfree(u.chain);
 	return ret;
 }
