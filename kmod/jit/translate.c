@@ -196,6 +196,7 @@ static int decode_block(struct jit_translator *t, u64 start)
 	t->term = JIT_TERM_NONE;
 	t->ind_reg = -1;
 	t->sc_key = 0;
+	t->sc_join = 0;
 	for (;;) {
 		struct jit_insn *in = &t->insns[n];
 		u64 pc = start + off;
@@ -933,6 +934,55 @@ static void emit_static_branch(struct jit_translator *t,
 	emit_fallthrough(t, in->pc + in->len);
 }
 
+/*
+ * The function a static call site held when it was translated, called
+ * (jumped to) directly while its key still holds it: a key changes
+ * rarely, so the general path below the compare is for after an update.
+ * Flags are dead at a call.  Functions and keys lie in the kernel's top
+ * 2 GiB (sign-extended imm32/disp32); elsewhere only the general path.
+ *
+ *	cmpq $func, key(%rip); jne 1f; call|jmp <func>; [jmp 2f]
+ *  1:	<the general path>; 2: <the fall-through>
+ */
+static void emit_sc_direct(struct jit_translator *t, bool jmp)
+{
+	static const u8 cmpq_rip[3] = { 0x48, 0x81, 0x3d };
+	static const u8 cmpq_abs[4] = { 0x48, 0x81, 0x3c, 0x25 };
+	struct jit_emitter *e = &t->emit;
+	/* one load: the compare and the call must name the same function */
+	u64 func = __atomic_load_n((const u64 *)(unsigned long)t->sc_key,
+				   __ATOMIC_RELAXED);
+	u64 dest = func ? func : t->host->static_call_null;
+	s64 rel = (s64)(t->sc_key - (jit_emit_pc(e) + sizeof(cmpq_rip) + 8));
+	u32 jne;
+
+	if (!jit_fits_s32((s64)func))
+		return;
+	if (jit_fits_s32(rel)) {
+		jit_emit_bytes(e, cmpq_rip, sizeof(cmpq_rip));
+		jit_emit_u32(e, (u32)rel);
+	} else if (jit_fits_s32((s64)t->sc_key)) {
+		jit_emit_bytes(e, cmpq_abs, sizeof(cmpq_abs));
+		jit_emit_u32(e, (u32)t->sc_key);
+	} else {
+		return;
+	}
+	jit_emit_u32(e, (u32)func);
+	jit_emit_u8(e, 0x75);			/* jne 1f */
+	jne = e->len;
+	jit_emit_u8(e, 0);
+	if (jmp) {
+		emit_direct_exit(t, op_jmp, 1, dest, JIT_EXIT_JMP);
+	} else {
+		emit_direct_exit(t, op_call, 1, dest, JIT_EXIT_CALL);
+		/* the return joins the general path's fall-through */
+		jit_emit_u8(e, 0xe9);
+		t->sc_join = e->len;
+		jit_emit_u32(e, 0);
+	}
+	patch_rel8_here(t, jne);
+}
+
 static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 {
 	const struct jit_host *h = t->host;
@@ -959,6 +1009,8 @@ static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 			emit_branch_to(t, op_jmp, 1, in->target);
 		return;
 	case JIT_TERM_JMP_IND:
+		if (t->sc_key)
+			emit_sc_direct(t, true);
 		if (ic_usable(t, in)) {
 			emit_ic(t, in);
 			return;
@@ -976,6 +1028,8 @@ static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 		 * continuation, which the lookup keeps as the callee's
 		 * return address.
 		 */
+		if (t->sc_key)
+			emit_sc_direct(t, false);
 		if (ic_usable(t, in)) {
 			emit_ic(t, in);
 			break;
@@ -985,6 +1039,11 @@ static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 		break;
 	default:
 		return;
+	}
+	if (t->sc_join && !e->overflow) {	/* emit_sc_direct()'s 2: */
+		u32 rel = e->len - (t->sc_join + 4);
+
+		memcpy(e->buf + t->sc_join, &rel, sizeof(rel));
 	}
 	/* jcc, loop and calls fall through (calls: on return) */
 	emit_fallthrough(t, next);

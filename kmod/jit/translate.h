@@ -357,6 +357,7 @@ struct jit_translator {
 	unsigned int cur;
 	int ind_reg;
 	u64 sc_key;
+	u32 sc_join;
 	u8 term;
 	u8 live_out;
 	bool std_seen;

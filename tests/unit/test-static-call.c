@@ -200,16 +200,21 @@ static void test_sites(bool tail)
 		jit_ic.call_miss ? "IC" : "lookup")) {
 		return;
 	}
+	test_stub_ret = 0;
 	check(fn, FUNC_A, base + 20, "calls the function of translation time");
-	if (jit_ic.call_miss && test_stub_ret) {
-		/* arm the inline cache with A, as the kernel's miss does */
-		ok(jit_ic_link(&host, (u8 *)test_stub_ret, test_stub_ret,
-			       (uint64_t)mem + FUNC_A, (uint64_t)mem + FUNC_A),
-		   "%sIC: armed with A on its first miss", tail ? "tail " : "");
-		test_stub_ret = 0;
-		check(fn, FUNC_A, base + 20, "armed inline cache hits");
-	}
+	if (jit_ic.call_miss)
+		ok(!test_stub_ret,
+		   "%sIC: ... directly, while the key holds it (no cache miss)",
+		   tail ? "tail " : "");
 	check(fn, FUNC_B, base + 30, "updated: the same translation calls B");
+	if (jit_ic.call_miss && test_stub_ret) {
+		/* arm the inline cache with B, as the kernel's miss does */
+		ok(jit_ic_link(&host, (u8 *)test_stub_ret, test_stub_ret,
+			       (uint64_t)mem + FUNC_B, (uint64_t)mem + FUNC_B),
+		   "%sIC: armed with B on its first miss", tail ? "tail " : "");
+		test_stub_ret = 0;
+		check(fn, FUNC_B, base + 30, "armed inline cache hits");
+	}
 	check(fn, 0, none, "no function: nop (tail: ret)");
 	check(fn, FUNC_A, base + 20, "back to A");
 	if (!tail)
@@ -265,7 +270,7 @@ int main(void)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (mem == MAP_FAILED)
 		plan_skip_all("no RWX mapping on this system");
-	plan(8 + 7 + 10 + 9 + 3);
+	plan(8 + 7 + 11 + 10 + 3);
 	test_sites(false);
 	test_sites(true);
 	jit_ic.call_miss = (uint64_t)test_ic_call_miss;
