@@ -137,7 +137,7 @@ int cmd_cover(int argc, const char **argv)
 	const char *exclude = NULL, *vmlinux = NULL, *symfs = NULL;
 	const char *test_name = NULL, *module = NULL;
 	bool lcov = false, pcs = false, json = false, text = false;
-	bool merge = false, diff = false, use_stdio = false;
+	bool merge = false, diff = false, use_stdio = false, quiet = false;
 	const struct option options[] = {
 		OPT_STRING('i', "input", &input, "file",
 			   "recording to read (default: jifl.data)"),
@@ -163,6 +163,7 @@ int cmd_cover(int argc, const char **argv)
 		OPT_STRING(0, "module", &module, "name",
 			   "with -- <command>: record this module's code too"),
 		OPT_BOOLEAN(0, "stdio", &use_stdio, "no pager for the text summary"),
+		OPT_BOOLEAN('q', "quiet", &quiet, "no warnings or hints, only errors"),
 		OPT_END()
 	};
 	const char *inc[MAX_PATTERNS + 1] = { NULL }, *exc[MAX_PATTERNS + 1] = { NULL };
@@ -274,18 +275,21 @@ int cmd_cover(int argc, const char **argv)
 
 	so.vmlinux = vmlinux;
 	so.symfs = symfs;
+	if (quiet)
+		so.warn = NULL;
 	cover_init(&c[0], inc, exc);
 	cover_init(&c[1], inc, exc);
 	for (i = 0; i < nfiles; i++)
-		if (add_file(&c[diff ? i : 0], files[i], &so, &any_lines, i > 0))
+		if (add_file(&c[diff ? i : 0], files[i], &so, &any_lines,
+			     quiet || i > 0))
 			goto out;
 	cover_finish(&c[0]);
 	cover_finish(&c[1]);
-	if (c[0].unflagged_runs + c[1].unflagged_runs)
+	if (c[0].unflagged_runs + c[1].unflagged_runs && !quiet)
 		fprintf(stderr, "jifl cover: warning: %u recording%s without block counts or cover flags: every translated block is taken as run (record with -e cover or -e bbcount)\n",
 			c[0].unflagged_runs + c[1].unflagged_runs,
 			c[0].unflagged_runs + c[1].unflagged_runs == 1 ? "" : "s");
-	if (!any_lines && !pcs)
+	if (!any_lines && !pcs && !quiet)
 		fprintf(stderr, "jifl cover: warning: no recorded code has line information: only the PC list (--pcs) is meaningful\n");
 
 	if (output) {

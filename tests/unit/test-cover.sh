@@ -211,6 +211,9 @@ mkdir -p "$tmp/empty"
 out=$("$J" cover -i "$tmp/l7.data" --lcov --symfs "$tmp/empty" 2>&1 >/dev/null)
 expect_match "no debug info: warns that only --pcs is meaningful" "warning: no recorded code has line information"
 expect_match "no debug info: the hint names --symfs" "module jifl_target: .*--symfs DIR"
+out=$("$J" cover -q -i "$tmp/l7.data" --lcov --symfs "$tmp/empty" 2>&1 >/dev/null)
+[ -z "$out" ]
+ok $? "-q: no warnings or hints" || diag "$out"
 expect_status "missing file exits 1" 1 "$J" cover -i "$tmp/nope.data"
 expect_match "missing file: says how to record" "No such file; record one with \`jifl record -e cover -- CMD\`"
 cp "$tmp/l7.data" "$tmp/bad.data"
