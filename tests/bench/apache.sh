@@ -10,20 +10,12 @@
 #
 #   tests/bench/apache.sh [KERNEL_SERIES] [ROUNDS] [REQUESTS]
 set -eu
-# vCPUs in parallel (MTTCG) as on hardware; tests use single-threaded TCG
-# against a QEMU race (tests/vm/README), which would fail a run loudly.
-export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-tcg}
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/vm-bench.sh"
 series=${1:-6.1} rounds=${2:-5} requests=${3:-500}
-cd "$top"
 command -v ab >/dev/null && [ -x /usr/sbin/apache2 ] ||
 	{ echo "apache.sh: apt-get install apache2 apache2-utils" >&2; exit 1; }
 make -s src/jifl >/dev/null
-rel=$(tests/vm/kernel-release "$series")
-version=$(sed -n 's/^AC_INIT(\[jifl\], \[\([^]]*\)\].*/\1/p' configure.ac)
-build-aux/kbuild "/lib/modules/$rel/build" kmod "build/kmod-$rel" -s \
-	JIFL_VERSION="$version" >"$top/build/bench-kbuild.log" 2>&1 ||
-	{ echo "apache.sh: jifl.ko does not build (build/bench-kbuild.log)" >&2; exit 1; }
+bench_kmod "$series" apache.sh
 out=$(mktemp -d "$top/build/bench-apache.XXXXXX")
 cat >"$out/guest.sh" <<GUEST
 J=$top/src/jifl

@@ -7,19 +7,11 @@
 #
 #   tests/bench/syscalls.sh [KERNEL_SERIES] [ROUNDS] [ITERATIONS]
 set -eu
-# vCPUs in parallel (MTTCG) as on hardware; tests use single-threaded TCG
-# against a QEMU race (tests/vm/README), which would fail a run loudly.
-export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-tcg}
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/vm-bench.sh"
 series=${1:-6.1} rounds=${2:-3} iters=${3:-20000}
-cd "$top"
 make -s tests/kernel/trace-run >/dev/null
 cc -O2 -Wall -o build/syscall-micro tests/bench/syscall-micro.c
-rel=$(tests/vm/kernel-release "$series")
-version=$(sed -n 's/^AC_INIT(\[jifl\], \[\([^]]*\)\].*/\1/p' configure.ac)
-build-aux/kbuild "/lib/modules/$rel/build" kmod "build/kmod-$rel" -s \
-	JIFL_VERSION="$version" >"$top/build/bench-kbuild.log" 2>&1 ||
-	{ echo "syscalls.sh: jifl.ko does not build (build/bench-kbuild.log)" >&2; exit 1; }
+bench_kmod "$series" syscalls.sh
 out=$(mktemp -d "$top/build/bench.XXXXXX")
 cat >"$out/guest.sh" <<GUEST
 set -e

@@ -9,18 +9,10 @@
 #
 #   tests/bench/top.sh [KERNEL_SERIES] [SECONDS] [DELAY]
 set -eu
-# vCPUs in parallel (MTTCG) as on hardware; tests use single-threaded TCG
-# against a QEMU race (tests/vm/README), which would fail a run loudly.
-export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-tcg}
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/vm-bench.sh"
 series=${1:-6.1} secs=${2:-20} delay=${3:-1}
-cd "$top"
 make -s src/jifl >/dev/null
-rel=$(tests/vm/kernel-release "$series")
-version=$(sed -n 's/^AC_INIT(\[jifl\], \[\([^]]*\)\].*/\1/p' configure.ac)
-build-aux/kbuild "/lib/modules/$rel/build" kmod "build/kmod-$rel" -s \
-	JIFL_VERSION="$version" >"$top/build/bench-kbuild.log" 2>&1 ||
-	{ echo "top.sh: jifl.ko does not build (build/bench-kbuild.log)" >&2; exit 1; }
+bench_kmod "$series" top.sh
 out=$(mktemp -d "$top/build/bench-top.XXXXXX")
 cat >"$out/guest.sh" <<GUEST
 J=$top/src/jifl
