@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jit-test-host.h"
 #include "jitrun/jitrun.h"
 #include "jitrun/workloads.h"
 
@@ -63,15 +64,10 @@ static double cpu_now(void)
 static unsigned int sweep_read(void *priv, uint64_t pc, uint8_t *buf,
 			       unsigned int len)
 {
-	uint64_t end = (uint64_t)etext;
-
 	(void)priv;
-	if (pc < (uint64_t)__executable_start || pc >= end)
-		return 0;
-	if (len > end - pc)
-		len = end - pc;
-	memcpy(buf, (void *)pc, len);
-	return len;
+	return jit_test_read_range(__executable_start,
+				   (uint64_t)__executable_start,
+				   (uint64_t)etext, pc, buf, len);
 }
 
 /* Block starts: the instruction after every control transfer */

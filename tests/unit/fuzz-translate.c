@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "jit/translate.h"
+#include "jit-test-host.h"
 
 #define NATIVE_PC	0x400000ULL
 #define CACHE_PC	0x50000000ULL
@@ -38,12 +39,8 @@ static unsigned int fuzz_read(void *priv, uint64_t pc, uint8_t *buf,
 {
 	const struct fuzz_code *c = priv;
 
-	if (pc < NATIVE_PC || pc - NATIVE_PC >= c->len)
-		return 0;
-	if (len > c->len - (pc - NATIVE_PC))
-		len = c->len - (pc - NATIVE_PC);
-	memcpy(buf, c->bytes + (pc - NATIVE_PC), len);
-	return len;
+	return jit_test_read_range(c->bytes, NATIVE_PC, NATIVE_PC + c->len, pc,
+				   buf, len);
 }
 
 static bool fuzz_untranslatable(void *priv, uint64_t pc)

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "jit/translate.h"
+#include "jit-test-host.h"
 #include "tap.h"
 
 #define MAP_SIZE	65536
@@ -35,12 +36,8 @@ static unsigned int read_code(void *priv, u64 pc, u8 *buf, unsigned int len)
 	uint64_t lo = (uint64_t)mem + NATIVE_OFF;
 
 	(void)priv;
-	if (pc < lo || pc >= lo + CACHE_OFF)
-		return 0;
-	if (len > lo + CACHE_OFF - pc)
-		len = lo + CACHE_OFF - pc;
-	memcpy(buf, (void *)pc, len);
-	return len;
+	return jit_test_read_range(mem + NATIVE_OFF, lo, lo + CACHE_OFF, pc,
+				   buf, len);
 }
 
 /* the fall-through after the site: native, unless translatable_next */

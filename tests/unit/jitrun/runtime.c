@@ -23,6 +23,7 @@
 #include <asm/prctl.h>
 
 #include "jitrun.h"
+#include "jit-test-host.h"
 
 #define CACHE_ADDR	0x50000000UL
 #define CACHE_SIZE	(256UL << 20)
@@ -88,15 +89,10 @@ bool jitrun_in_text(uint64_t pc)
 static unsigned int host_read_code(void *priv, uint64_t pc, uint8_t *buf,
 				   unsigned int len)
 {
-	uint64_t end = (uint64_t)etext;
-
 	(void)priv;
-	if (!jitrun_in_text(pc))
-		return 0;
-	if (len > end - pc)
-		len = end - pc;
-	memcpy(buf, (void *)pc, len);
-	return len;
+	return jit_test_read_range(__executable_start,
+				   (uint64_t)__executable_start,
+				   (uint64_t)etext, pc, buf, len);
 }
 
 static bool host_untranslatable(void *priv, uint64_t pc)
