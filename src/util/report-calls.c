@@ -775,21 +775,153 @@ static void sysstat_header(FILE *fp, const struct jd_sysstat *ss)
 	fprintf(fp, "#\n");
 }
 
+/* The per-system-call columns, in order; the name comes last */
+enum sys_col_id {
+	SC_SHARE, SC_CALLS,
+	SC_TOTAL_NS, SC_AVG_NS, SC_FUNCS, SC_CALLS_BELOW,	/* calltrace */
+	SC_BLOCKS, SC_BLOCKS_PER_CALL, SC_INSNS, SC_INSNS_PER_CALL, /* sysstat */
+	SC_N
+};
+
+#define SC_CT	1	/* shown when there are calltrace events */
+#define SC_SS	2	/* shown when there is a sysstat dump */
+
+static const struct sys_col {
+	const char *title;	/* text header */
+	const char *key;	/* JSON member, CSV column */
+	int width;		/* text */
+	int prec;		/* digits after the point; -1: an integer */
+	unsigned int source;	/* 0 (always), SC_CT or SC_SS */
+} sys_cols[SC_N] = {
+	[SC_SHARE]		= { "Total", "total_percent", 8, 2, 0 },
+	[SC_CALLS]		= { "Calls", "calls", 10, -1, 0 },
+	[SC_TOTAL_NS]		= { "Total ns", "total_ns", 11, -1, SC_CT },
+	[SC_AVG_NS]		= { "Avg ns", "avg_ns", 8, -1, SC_CT },
+	[SC_FUNCS]		= { "Functions", "functions", 9, -1, SC_CT },
+	[SC_CALLS_BELOW]	= { "Calls below", "calls_below", 11, -1, SC_CT },
+	[SC_BLOCKS]		= { "Blocks", "blocks", 12, -1, SC_SS },
+	[SC_BLOCKS_PER_CALL]	= { "Blocks/call", "blocks_per_call", 11, 1, SC_SS },
+	[SC_INSNS]		= { "Insns", "insns", 14, -1, SC_SS },
+	[SC_INSNS_PER_CALL]	= { "Insns/call", "insns_per_call", 11, 1, SC_SS },
+};
+
+union sys_val {
+	uint64_t u;
+	double d;
+};
+
+/* calltrace: share of the time; sysstat alone: of instructions */
+static void sys_values(const struct sys_row *r, const struct report_calls *rc,
+		       uint64_t all_insns, union sys_val *v)
+{
+	v[SC_SHARE].d = rc ? pct(r->total_ns, rc->total_ns) :
+			pct(r->insns, all_insns);
+	v[SC_CALLS].u = r->ct ? r->calls : r->ss_calls;
+	v[SC_TOTAL_NS].u = r->total_ns;
+	v[SC_AVG_NS].u = r->calls ? r->total_ns / r->calls : 0;
+	v[SC_FUNCS].u = r->funcs;
+	v[SC_CALLS_BELOW].u = r->calls_below;
+	v[SC_BLOCKS].u = r->blocks;
+	v[SC_BLOCKS_PER_CALL].d = per_call(r->blocks, r->ss_calls);
+	v[SC_INSNS].u = r->insns;
+	v[SC_INSNS_PER_CALL].d = per_call(r->insns, r->ss_calls);
+}
+
+static void sys_value_print(FILE *fp, const struct sys_col *c,
+			    const union sys_val *v, int width)
+{
+	if (c->prec < 0)
+		fprintf(fp, "%*" PRIu64, width, v->u);
+	else
+		fprintf(fp, "%*.*f", width, c->prec, v->d);
+}
+
+static void sys_header(FILE *fp, const bool *shown,
+		       enum report_calls_format fmt)
+{
+	int c;
+
+	for (c = 0; c < SC_N; c++) {
+		if (!shown[c])
+			continue;
+		if (fmt == CALLS_CSV)
+			fprintf(fp, "%s,", sys_cols[c].key);
+		else if (c == SC_SHARE)	/* "#" over the "%" column's width */
+			fprintf(fp, "#%*s", sys_cols[c].width, sys_cols[c].title);
+		else
+			fprintf(fp, "  %*s", sys_cols[c].width, sys_cols[c].title);
+	}
+	fputs(fmt == CALLS_CSV ? "syscall,module\n" : "  System call\n#\n", fp);
+}
+
+static void sys_row_print(FILE *fp, const struct sys_row *r, size_t i,
+			  const bool *shown, const union sys_val *v,
+			  enum report_calls_format fmt)
+{
+	char name[512];
+	int c;
+
+	if (fmt == CALLS_JSON)
+		fprintf(fp, "%s\n  {", i ? "," : "");
+	for (c = 0; c < SC_N; c++) {
+		const struct sys_col *col = &sys_cols[c];
+
+		if (!shown[c])
+			continue;
+		if (fmt == CALLS_TEXT) {
+			fputs(c == SC_SHARE ? "" : "  ", fp);
+			sys_value_print(fp, col, &v[c], col->width);
+			fputs(c == SC_SHARE ? "%" : "", fp);
+		} else if (fmt == CALLS_JSON) {
+			fprintf(fp, "%s\"%s\": ", c ? ", " : "", col->key);
+			sys_value_print(fp, col, &v[c], 0);
+		} else {
+			sys_value_print(fp, col, &v[c], 0);
+			fputc(',', fp);
+		}
+	}
+	if (fmt == CALLS_JSON) {
+		fprintf(fp, ", \"syscall\": ");
+		json_write_str(fp, r->sym);
+		fputc('}', fp);
+		return;
+	}
+	if (fmt == CALLS_CSV) {
+		if (r->sym)
+			csv_write_str(fp, r->sym);
+		fprintf(fp, ",%s\n", r->sym ? (r->module[0] ? r->module : "vmlinux") : "");
+		return;
+	}
+	if (r->sym)
+		snprintf(name, sizeof(name), "%s%s%s%s", r->sym,
+			 r->module[0] ? " [" : "", r->module,
+			 r->module[0] ? "]" : "");
+	else
+		snprintf(name, sizeof(name), "0x%016" PRIx64, r->key);
+	fprintf(fp, "  %s\n", name);
+}
+
 void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
 				 const struct jd_sysstat *ss,
 				 struct report_resolver *res,
 				 enum report_calls_format fmt)
 {
-	char name[512];
+	union sys_val v[SC_N];
+	bool shown[SC_N];
 	struct sys_row *rows;
 	uint64_t all_insns = 0;
 	size_t n, i;
+	int c;
 
 	rows = syscall_rows(rc, ss, res, &n);
 	if (!rows)
 		return;
 	for (i = 0; i < n; i++)
 		all_insns += rows[i].insns;
+	for (c = 0; c < SC_N; c++)
+		shown[c] = !sys_cols[c].source ||
+			   (sys_cols[c].source == SC_CT && rc) ||
+			   (sys_cols[c].source == SC_SS && ss);
 	if (fmt == CALLS_TEXT) {
 		if (rc)
 			print_header(fp, rc);
@@ -798,77 +930,14 @@ void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
 		fprintf(fp, "# per system call: %s%s\n#\n",
 			rc ? "calls, time, and the kernel functions and calls below it" : "calls",
 			ss ? ", and the blocks and instructions it executed" : "");
-		fprintf(fp, "#   Total");
-		if (rc)
-			fprintf(fp, "       Calls     Total ns    Avg ns  Functions  Calls below");
-		else
-			fprintf(fp, "       Calls");
-		if (ss)
-			fprintf(fp, "        Blocks  Blocks/call           Insns   Insns/call");
-		fprintf(fp, "  System call\n#\n");
-	} else if (fmt == CALLS_JSON) {
-		fputc('[', fp);
-	} else {
-		fprintf(fp, "total_percent,calls,");
-		if (rc)
-			fprintf(fp, "total_ns,avg_ns,functions,calls_below,");
-		if (ss)
-			fprintf(fp, "blocks,blocks_per_call,insns,insns_per_call,");
-		fprintf(fp, "syscall,module\n");
 	}
+	if (fmt == CALLS_JSON)
+		fputc('[', fp);
+	else
+		sys_header(fp, shown, fmt);
 	for (i = 0; i < n; i++) {
-		const struct sys_row *r = &rows[i];
-		/* calltrace: share of the time; sysstat alone: of instructions */
-		double share = rc ? pct(r->total_ns, rc->total_ns) :
-			       pct(r->insns, all_insns);
-		uint64_t calls = r->ct ? r->calls : r->ss_calls;
-
-		if (r->sym)
-			snprintf(name, sizeof(name), "%s%s%s%s", r->sym,
-				 r->module[0] ? " [" : "", r->module,
-				 r->module[0] ? "]" : "");
-		else
-			snprintf(name, sizeof(name), "0x%016" PRIx64, r->key);
-		if (fmt == CALLS_TEXT) {
-			fprintf(fp, "%8.2f%%  %10" PRIu64, share, calls);
-			if (rc)
-				fprintf(fp, "  %11" PRIu64 "  %8" PRIu64 "  %9" PRIu64 "  %11" PRIu64,
-					r->total_ns,
-					r->calls ? r->total_ns / r->calls : 0,
-					r->funcs, r->calls_below);
-			if (ss)
-				fprintf(fp, "  %12" PRIu64 "  %11.1f  %14" PRIu64 "  %11.1f",
-					r->blocks, per_call(r->blocks, r->ss_calls),
-					r->insns, per_call(r->insns, r->ss_calls));
-			fprintf(fp, "  %s\n", name);
-		} else if (fmt == CALLS_JSON) {
-			fprintf(fp, "%s\n  {\"total_percent\": %.2f, \"calls\": %" PRIu64,
-				i ? "," : "", share, calls);
-			if (rc)
-				fprintf(fp, ", \"total_ns\": %" PRIu64 ", \"functions\": %" PRIu64 ", \"calls_below\": %" PRIu64,
-					r->total_ns, r->funcs, r->calls_below);
-			if (ss)
-				fprintf(fp, ", \"blocks\": %" PRIu64 ", \"blocks_per_call\": %.1f, \"insns\": %" PRIu64 ", \"insns_per_call\": %.1f",
-					r->blocks, per_call(r->blocks, r->ss_calls),
-					r->insns, per_call(r->insns, r->ss_calls));
-			fprintf(fp, ", \"syscall\": ");
-			json_write_str(fp, r->sym);
-			fputc('}', fp);
-		} else {
-			fprintf(fp, "%.2f,%" PRIu64 ",", share, calls);
-			if (rc)
-				fprintf(fp, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
-					r->total_ns,
-					r->calls ? r->total_ns / r->calls : 0,
-					r->funcs, r->calls_below);
-			if (ss)
-				fprintf(fp, "%" PRIu64 ",%.1f,%" PRIu64 ",%.1f,",
-					r->blocks, per_call(r->blocks, r->ss_calls),
-					r->insns, per_call(r->insns, r->ss_calls));
-			if (r->sym)
-				csv_write_str(fp, r->sym);
-			fprintf(fp, ",%s\n", r->sym ? (r->module[0] ? r->module : "vmlinux") : "");
-		}
+		sys_values(&rows[i], rc, all_insns, v);
+		sys_row_print(fp, &rows[i], i, shown, v, fmt);
 	}
 	if (fmt == CALLS_JSON)
 		fputs(n ? "\n]\n" : "]\n", fp);
