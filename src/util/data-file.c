@@ -1053,76 +1053,84 @@ static const char *dec_chunk(struct jd_file *f, const uint8_t *p,
 	return NULL;
 }
 
-/* The common part of the array sections: count and entry size. */
-static const char *dec_array(const uint8_t *p, uint64_t size, uint32_t emin,
-			     uint32_t *n, uint32_t *esize)
+/*
+ * An array section: a count and an entry size (at least @emin, larger for
+ * entries of a later minor version), then the entries, each decoded by
+ * @one into a new array of @elem-byte elements, which is returned with
+ * its length in *@nr; NULL and the problem in *@bad when it is not valid.
+ */
+static void *dec_array(const uint8_t *p, uint64_t size, uint32_t emin,
+		       size_t elem, void (*one)(void *dst, const uint8_t *e),
+		       uint32_t *nr, const char **bad)
 {
-	if (size < TABLE_HDR)
-		return "too small";
-	*n = get32(p);
-	*esize = get32(p + 4);
-	return check_table(size, TABLE_HDR, *n, *esize, emin, 0, NULL);
+	uint32_t n, es;
+	uint8_t *a;
+
+	*bad = size < TABLE_HDR ? "too small" : NULL;
+	if (*bad)
+		return NULL;
+	n = get32(p);
+	es = get32(p + 4);
+	*bad = check_table(size, TABLE_HDR, n, es, emin, 0, NULL);
+	if (*bad)
+		return NULL;
+	a = calloc(n ? n : 1, elem);
+	if (!a) {
+		*bad = "out of memory";
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		one(a + (size_t)i * elem, p + TABLE_HDR + (uint64_t)i * es);
+	*nr = n;
+	return a;
+}
+
+static void dec_block(void *dst, const uint8_t *e)
+{
+	*(struct jd_block *)dst = (struct jd_block){ get64(e), get32(e + 8),
+						     get32(e + 12),
+						     get32(e + 16) };
+}
+
+static void dec_counter(void *dst, const uint8_t *e)
+{
+	*(struct jd_counter *)dst = (struct jd_counter){ get32(e),
+							 get64(e + 8) };
+}
+
+static void dec_lost_one(void *dst, const uint8_t *e)
+{
+	*(struct jd_lost *)dst = (struct jd_lost){ get32(e), get64(e + 8) };
 }
 
 static const char *dec_blocks(struct jd_file *f, const uint8_t *p,
 			      uint64_t size)
 {
-	uint32_t n, es;
-	const char *bad = dec_array(p, size, BLOCK_ENTRY, &n, &es);
+	const char *bad;
 
-	if (bad)
-		return bad;
-	f->blocks = calloc(n ? n : 1, sizeof(*f->blocks));
-	if (!f->blocks)
-		return "out of memory";
-	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *e = p + TABLE_HDR + (uint64_t)i * es;
-
-		f->blocks[i] = (struct jd_block){ get64(e), get32(e + 8),
-						  get32(e + 12), get32(e + 16) };
-	}
-	f->nr_blocks = n;
-	return NULL;
+	f->blocks = dec_array(p, size, BLOCK_ENTRY, sizeof(*f->blocks),
+			      dec_block, &f->nr_blocks, &bad);
+	return bad;
 }
 
 static const char *dec_counters(struct jd_file *f, const uint8_t *p,
 				uint64_t size)
 {
-	uint32_t n, es;
-	const char *bad = dec_array(p, size, COUNTER_ENTRY, &n, &es);
+	const char *bad;
 
-	if (bad)
-		return bad;
-	f->counters = calloc(n ? n : 1, sizeof(*f->counters));
-	if (!f->counters)
-		return "out of memory";
-	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *e = p + TABLE_HDR + (uint64_t)i * es;
-
-		f->counters[i] = (struct jd_counter){ get32(e), get64(e + 8) };
-	}
-	f->nr_counters = n;
-	return NULL;
+	f->counters = dec_array(p, size, COUNTER_ENTRY, sizeof(*f->counters),
+				dec_counter, &f->nr_counters, &bad);
+	return bad;
 }
 
 static const char *dec_lost(struct jd_file *f, const uint8_t *p,
 			    uint64_t size)
 {
-	uint32_t n, es;
-	const char *bad = dec_array(p, size, LOST_ENTRY, &n, &es);
+	const char *bad;
 
-	if (bad)
-		return bad;
-	f->lost = calloc(n ? n : 1, sizeof(*f->lost));
-	if (!f->lost)
-		return "out of memory";
-	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *e = p + TABLE_HDR + (uint64_t)i * es;
-
-		f->lost[i] = (struct jd_lost){ get32(e), get64(e + 8) };
-	}
-	f->nr_lost = n;
-	return NULL;
+	f->lost = dec_array(p, size, LOST_ENTRY, sizeof(*f->lost),
+			    dec_lost_one, &f->nr_lost, &bad);
+	return bad;
 }
 
 static const decode_fn decoders[JD_SEC__MAX] = {
