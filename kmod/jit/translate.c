@@ -348,8 +348,10 @@ static void emit_copy(struct jit_translator *t, const struct jit_insn *in)
  * @rsp_adj:	bytes rsp has moved down since @in would have run; an
  *		rsp-based address gets this added so it names the same memory
  *
- * Segment and address-size prefixes are kept; others (notrack, bnd, 66)
- * are dropped because they meant something only to the original opcode.
+ * Segment and address-size prefixes are kept, once each (the last
+ * segment override is the one that applies; repeats could push the new
+ * instruction past 15 bytes); others (notrack, bnd, 66) are dropped
+ * because they meant something only to the original opcode.
  */
 static void emit_rm_op(struct jit_translator *t, const struct jit_insn *in,
 		       u8 opcode, unsigned int reg, bool rex_w, s32 rsp_adj)
@@ -359,14 +361,20 @@ static void emit_rm_op(struct jit_translator *t, const struct jit_insn *in,
 	unsigned int mod = in->modrm >> 6, rm = in->modrm & 7;
 	unsigned int disp_size = in->disp_size, i, n = 0;
 	s64 disp = in->disp;
-	u8 buf[24], rex;
+	u8 buf[24], rex, seg = 0, asz = 0;
 
 	for (i = 0; i < in->nr_prefixes; i++) {
 		u8 p = bytes[i];
 
-		if (p == 0x64 || p == 0x65 || p == 0x67)
-			buf[n++] = p;
+		if (p == 0x64 || p == 0x65)
+			seg = p;
+		else if (p == 0x67)
+			asz = p;
 	}
+	if (seg)
+		buf[n++] = seg;
+	if (asz)
+		buf[n++] = asz;
 	rex = (in->rex & 3) | (rex_w ? 8 : 0) | (reg >= 8 ? 4 : 0);
 	if (rex)
 		buf[n++] = 0x40 | rex;
