@@ -67,6 +67,10 @@ unsigned int jit_flags_live_in(const struct jit_host *host, u64 pc)
 				return live | (JIT_EFL_DF & ~killed);
 			pc += insn.len;
 			continue;
+		case JIT_FLOW_JMP:
+			/* one successor: follow it (switch cases join) */
+			pc = insn.target;
+			continue;
 		default:
 			/* other transfers: unknown successors read the rest */
 			break;
