@@ -887,6 +887,289 @@ bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
 	return armed;
 }
 
+/*
+ * Jump tables (README "Jump tables").  A block that ends in
+ *
+ *	mov|movslq <memory indexed by %I>,%R; [add %X,%R]; jmp|call *%R
+ *
+ * (gcc's switch tables, arrays of function pointers), with the flags dead
+ * before the load (the add rewrites them all; a call's target reads
+ * none), gets a table of its own from the host, one entry per index.
+ * Entry i leads to code made on the first use of index i (jit_jt_link())
+ * that redoes the load and add, checks that the target is the one index i
+ * had then, and jumps straight to its block.  The site's own indirect
+ * branch stays, so the predictor sees one branch per site as natively;
+ * the block's other translation, the load with the ordinary indirect
+ * path after it, is for indices past the table.  In place of the load:
+ *
+ *	cmp $JIT_JT_ENTRIES,%I; jae G
+ *	jmp|call *table(,%I,8)
+ *	[jmp FT]			call: the return, to the fall-through
+ *  F:	lea -RZ(%rsp),%rsp; push %I; <load>; [<add>]; push %R
+ *	call host->jt_fill_entry	every entry's code until it is made
+ *  D:	movabs $descriptor,%rax		never runs: jit_jt_link()'s data
+ *  G:	<load>				then the add and the indirect branch
+ */
+#define JT_D_CALL	32	/* descriptor bits: 0-31 the table */
+#define JT_D_RES	33	/* 4 bits: R */
+#define JT_D_X		37	/* 4 bits: X */
+#define JT_D_BACK	41	/* 8 bits: from D back to F's load */
+#define JT_D_LEN	49	/* 4 bits: the load's length */
+#define JT_D_ADD	53	/* an add (3 bytes) follows the load */
+
+/* "mov|movslq mem,%res" (REX.W only), memory indexed, rsp not used */
+static bool jt_is_load(const struct jit_insn *in, unsigned int res,
+		       unsigned int *index)
+{
+	unsigned int base;
+
+	if (in->map != JIT_MAP_1BYTE ||
+	    (in->opcode != 0x8b && in->opcode != 0x63) ||
+	    in->nr_prefixes != 1 || !(in->rex & 8) ||
+	    !(in->attr & JIT_ATTR_MEM) || !(in->attr & JIT_ATTR_SIB) ||
+	    jit_modrm_reg(in) != res)
+		return false;
+	*index = ((in->sib >> 3) & 7) | ((in->rex & 2) << 2);
+	base = (in->sib & 7) | ((in->rex & 1) << 3);
+	/* no index at all, or rsp, which the fill stub moves */
+	return *index != JIT_RSP && base != JIT_RSP;
+}
+
+/* "add %x,%res", 64-bit, registers only, x neither res nor rsp */
+static bool jt_is_add(const struct jit_insn *in, unsigned int res,
+		      unsigned int *x)
+{
+	unsigned int dst;
+
+	if (in->map != JIT_MAP_1BYTE ||
+	    (in->opcode != 0x01 && in->opcode != 0x03) ||
+	    in->nr_prefixes != 1 || !(in->rex & 8) ||
+	    jit_modrm_mod(in) != 3)
+		return false;
+	dst = in->opcode == 0x01 ? jit_modrm_rm(in) : jit_modrm_reg(in);
+	*x = in->opcode == 0x01 ? jit_modrm_reg(in) : jit_modrm_rm(in);
+	return dst == res && *x != res && *x != JIT_RSP;
+}
+
+/* Is the block a jump-table site (t->jt_*)?  After compute_liveness(). */
+static void plan_jump_table(struct jit_translator *t)
+{
+	const struct jit_host *h = t->host;
+	const struct jit_instr_ops *ops = t->ops;
+	unsigned int n = t->blk->nr_insns, k, r, x, index;
+	const struct jit_insn *last = &t->insns[n - 1];
+	bool call = t->term == JIT_TERM_CALL_IND;
+
+	t->jt_first = -1;
+	t->jt_join = 0;
+	if (!h->jump_table || !h->jt_fill_entry || h->ibt || t->sc_key ||
+	    n < 2 || (!call && t->term != JIT_TERM_JMP_IND))
+		return;
+	/* hooks at the add or the branch would be skipped by the table */
+	if (ops && (ops->insn || (call ? ops->call : ops->indirect)))
+		return;
+	if (t->ind_reg >= 0) {
+		r = t->ind_reg;
+	} else {
+		if (jit_modrm_mod(last) != 3 ||
+		    (last->attr & JIT_ATTR_OPSIZE))
+			return;
+		r = jit_modrm_rm(last);
+	}
+	if (r == JIT_RSP)
+		return;
+	k = n - 2;
+	t->jt_add = jt_is_add(&t->insns[k], r, &x);
+	if (t->jt_add && !k--)
+		return;
+	/* the site's cmp may clobber the flags */
+	if (!jt_is_load(&t->insns[k], r, &index) ||
+	    (t->live[k] & JIT_EFL_ARITH))
+		return;
+	t->jt_first = k;
+	t->jt_index = index;
+	t->jt_res = r;
+}
+
+static void emit_jt_site(struct jit_translator *t, const struct jit_insn *ld)
+{
+	const struct jit_host *h = t->host;
+	struct jit_emitter *e = &t->emit;
+	const struct jit_insn *add = t->jt_add ? ld + 1 : NULL;
+	bool call = t->term == JIT_TERM_CALL_IND;
+	unsigned int ix = t->jt_index, x = 0;
+	u32 jmp_len = ix >= 8 ? 8 : 7, jae, load;
+	u64 fill = jit_emit_pc(e) + 9 + jmp_len + (call ? 5 : 0), table, desc;
+
+	table = e->overflow ? 0 : h->jump_table(h->priv, ld->pc, fill);
+	if (!table || !jit_fits_s32((s64)table) ||
+	    !jit_fits_s32((s64)table + 8 * (JIT_JT_ENTRIES - 1))) {
+		emit_copy(t, ld);
+		return;
+	}
+	jit_emit_u8(e, 0x48 | (ix >= 8 ? 1 : 0));	/* cmp $N,%I */
+	jit_emit_u8(e, 0x81);
+	jit_emit_u8(e, 0xf8 | (ix & 7));
+	jit_emit_u32(e, JIT_JT_ENTRIES);
+	jit_emit_u8(e, 0x73);				/* jae G */
+	jae = e->len;
+	jit_emit_u8(e, 0);
+	if (ix >= 8)					/* jmp|call *table(,%I,8) */
+		jit_emit_u8(e, 0x42);
+	jit_emit_u8(e, 0xff);
+	jit_emit_u8(e, call ? 0x14 : 0x24);
+	jit_emit_u8(e, 0xc5 | ((ix & 7) << 3));
+	jit_emit_u32(e, (u32)table);
+	if (call) {					/* jmp FT */
+		jit_emit_u8(e, 0xe9);
+		t->jt_join = e->len;
+		jit_emit_u32(e, 0);
+	}
+	if (!e->overflow && jit_emit_pc(e) != fill)
+		set_error(t, JIT_E_INVAL);
+	jit_emit_lea_rsp(e, -(s32)h->red_zone);		/* F */
+	jit_emit_push_reg(e, ix);
+	load = e->len;
+	jit_emit_bytes(e, insn_bytes(t, ld), ld->len);
+	if (add) {
+		jit_emit_bytes(e, insn_bytes(t, add), add->len);
+		x = add->opcode == 0x01 ? jit_modrm_reg(add) :
+					  jit_modrm_rm(add);
+	}
+	jit_emit_push_reg(e, t->jt_res);
+	emit_branch_to(t, op_call, 1, h->jt_fill_entry);
+	desc = (u64)(u32)table | (u64)call << JT_D_CALL |
+	       (u64)t->jt_res << JT_D_RES | (u64)x << JT_D_X |
+	       (u64)(e->len - load) << JT_D_BACK |
+	       (u64)ld->len << JT_D_LEN | (u64)!!add << JT_D_ADD;
+	jit_emit_u8(e, 0x48);				/* D */
+	jit_emit_u8(e, 0xb8);
+	jit_emit_u64(e, desc);
+	patch_rel8_here(t, jae);
+	/* G: the site above counts as code inserted before the load */
+	t->map[t->cur].cache_off = e->len;
+	emit_copy(t, ld);
+}
+
+/* "op %src,%dst" on 64-bit registers (01 add, 29 sub) */
+static void emit_rr(struct jit_emitter *e, u8 op, unsigned int src,
+		    unsigned int dst)
+{
+	jit_emit_u8(e, 0x48 | (src >= 8 ? 4 : 0) | (dst >= 8 ? 1 : 0));
+	jit_emit_u8(e, op);
+	jit_emit_u8(e, 0xc0 | ((src & 7) << 3) | (dst & 7));
+}
+
+/* "lea disp(%src),%rcx" */
+static void emit_lea_rcx(struct jit_emitter *e, unsigned int src, s32 disp)
+{
+	jit_emit_u8(e, 0x48 | (src >= 8 ? 1 : 0));
+	jit_emit_u8(e, 0x8d);
+	jit_emit_u8(e, 0x88 | (src & 7));
+	if ((src & 7) == 4)
+		jit_emit_u8(e, 0x24);
+	jit_emit_u32(e, (u32)disp);
+}
+
+/*
+ * The check of a table entry's code: %r == target? then to @dest.  The
+ * cmp form clobbers the flags, so where the target may read them (the
+ * add's, at a jmp site) the check is flag-free, with loop (not taken
+ * when the value is 1, i.e. on a hit) and %rcx as scratch.  Falls
+ * through on a mismatch with the flags and stack as at the branch.
+ * Return: false if @dest is out of reach.
+ */
+static bool emit_jt_check(struct jit_emitter *e, const struct jit_host *h,
+			  unsigned int r, unsigned int x, bool add,
+			  bool flag_free, u64 target, u64 dest)
+{
+	s32 rz = h->red_zone;
+	u32 at;
+
+	if (!flag_free) {
+		jit_emit_u8(e, 0x48 | (r >= 8 ? 1 : 0));	/* cmp $T,%r */
+		jit_emit_u8(e, 0x81);
+		jit_emit_u8(e, 0xf8 | (r & 7));
+		jit_emit_u32(e, (u32)target);
+		jit_emit_u8(e, 0x75);				/* jne 1f */
+		jit_emit_u8(e, 5);
+		if (!jit_emit_rel32_branch(e, op_jmp, 1, dest, NULL))
+			return false;
+		if (add) {		/* 1: the add's flags back */
+			emit_rr(e, 0x29, x, r);
+			emit_rr(e, 0x01, x, r);
+		}
+		return true;
+	}
+	if (r == JIT_RCX) {
+		emit_lea_rcx(e, r, (s32)(1 - target));
+		jit_emit_u8(e, 0xe2);				/* loop 1f */
+		at = e->len;
+		jit_emit_u8(e, 0);
+		emit_lea_rcx(e, r, (s32)target);
+		if (!jit_emit_rel32_branch(e, op_jmp, 1, dest, NULL))
+			return false;
+		if (!e->overflow)
+			e->buf[at] = (u8)(e->len - (at + 1));
+		emit_lea_rcx(e, r, (s32)target);		/* 1: */
+		return true;
+	}
+	jit_emit_lea_rsp(e, -rz);
+	jit_emit_push_reg(e, JIT_RCX);
+	emit_lea_rcx(e, r, (s32)(1 - target));
+	jit_emit_u8(e, 0xe2);					/* loop 1f */
+	at = e->len;
+	jit_emit_u8(e, 0);
+	jit_emit_pop_reg(e, JIT_RCX);
+	jit_emit_lea_rsp(e, rz);
+	if (!jit_emit_rel32_branch(e, op_jmp, 1, dest, NULL))
+		return false;
+	if (!e->overflow)
+		e->buf[at] = (u8)(e->len - (at + 1));
+	jit_emit_pop_reg(e, JIT_RCX);				/* 1: */
+	jit_emit_lea_rsp(e, rz);
+	return true;
+}
+
+int jit_jt_link(const struct jit_host *h, u64 desc, u64 index, u64 target,
+		u64 dest, u8 *buf, u64 buf_pc, u32 cap, u64 *slot)
+{
+	const u8 *d = (const u8 *)(unsigned long)desc;
+	struct jit_emitter e;
+	unsigned int r, x, back, len;
+	bool call, add, check, flag_free;
+	u64 v;
+
+	if (d[0] != 0x48 || d[1] != 0xb8 || index >= JIT_JT_ENTRIES)
+		return -JIT_E_INVAL;
+	memcpy(&v, d + 2, sizeof(v));
+	call = (v >> JT_D_CALL) & 1;
+	r = (v >> JT_D_RES) & 15;
+	x = (v >> JT_D_X) & 15;
+	back = (v >> JT_D_BACK) & 0xff;
+	len = (v >> JT_D_LEN) & 15;
+	add = (v >> JT_D_ADD) & 1;
+	*slot = (u64)(s64)(s32)(u32)v + 8 * index;
+	check = jit_fits_s32((s64)target) && jit_fits_s32(1 - (s64)target);
+	/* flags are dead at a call's target; at a jmp's they are the add's */
+	flag_free = check && !call &&
+		    (jit_flags_live_in(h, target) & JIT_EFL_ARITH);
+	for (;;) {
+		jit_emit_init(&e, buf, buf_pc, cap);
+		jit_emit_bytes(&e, d - back, len + (add ? 3 : 0));
+		if (!check ||
+		    emit_jt_check(&e, h, r, x, add, flag_free, target, dest))
+			break;
+		check = false;	/* @dest out of reach: the lookup only */
+	}
+	/* a different target: the generic lookup, as a jmp *%r */
+	jit_emit_lea_rsp(&e, -(s32)h->red_zone);
+	jit_emit_push_reg(&e, r);
+	if (!jit_emit_rel32_branch(&e, op_jmp, 1, h->ibl_jmp_entry, NULL))
+		return -JIT_E_RANGE;
+	return e.overflow ? -JIT_E_NOSPACE : (int)e.len;
+}
+
 /* Does the exit to @target need a stub (not native, not translated)? */
 static bool needs_stub(const struct jit_translator *t, u64 target)
 {
@@ -1053,6 +1336,11 @@ static void emit_terminator(struct jit_translator *t, const struct jit_insn *in)
 
 		memcpy(e->buf + t->sc_join, &rel, sizeof(rel));
 	}
+	if (t->jt_join && !e->overflow) {	/* emit_jt_site()'s jmp FT */
+		u32 rel = e->len - (t->jt_join + 4);
+
+		memcpy(e->buf + t->jt_join, &rel, sizeof(rel));
+	}
 	/* jcc, loop and calls fall through (calls: on return) */
 	emit_fallthrough(t, next);
 }
@@ -1088,6 +1376,10 @@ static void emit_flags_refresh(struct jit_translator *t)
 static void emit_insn(struct jit_translator *t, const struct jit_insn *in,
 		      bool last)
 {
+	if ((int)t->cur == t->jt_first) {
+		emit_jt_site(t, in);
+		return;
+	}
 	if (last && t->term != JIT_TERM_NONE) {
 		emit_terminator(t, in);
 		return;
@@ -1256,6 +1548,7 @@ int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
 		goto out;
 	n = ret;
 	compute_liveness(t);
+	plan_jump_table(t);
 
 	jit_emit_init(e, buf, cache_pc, cap);
 	t->stub_bytes = h->fallthrough_next ? plan_stubs(t) : 0;

@@ -110,6 +110,20 @@ enum jit_counter_mode {
  * @static_call_null:	with @static_call: a function that only returns,
  *			changing no register (asm call sites may rely on
  *			that), what a site calls while its key holds 0
+ * @jump_table:		optional (with @jt_fill_entry): the table of a
+ *			jump-table site (README "Jump tables"): the address
+ *			of JIT_JT_ENTRIES u64 words, each set to @fill, that
+ *			a sign-extended disp32 reaches; 0 for none (the site
+ *			is then an ordinary indirect branch).  The site
+ *			jumps (calls) through entry i for index i; the host
+ *			replaces an entry with one aligned store after
+ *			jit_jt_link().  Called while the block is emitted:
+ *			a block that then fails leaves the table unused.
+ * @jt_fill_entry:	with @jump_table: what a site's fill stub calls,
+ *			with the stack [red zone gap][index][native
+ *			target][stub return address], the flags and every
+ *			register as the native code left them at the
+ *			branch; see jit_jt_link()
  */
 struct jit_host {
 	void *priv;
@@ -134,6 +148,8 @@ struct jit_host {
 	u8 fallthrough_next;
 	bool (*static_call)(void *priv, u64 pc, u64 *key, bool *tail);
 	u64 static_call_null;
+	u64 (*jump_table)(void *priv, u64 pc, u64 fill);
+	u64 jt_fill_entry;
 };
 
 /**
@@ -162,6 +178,11 @@ enum jit_ft_mode {
 
 /* Entries of the direct-mapped tables of jit_host.ibl_keys/ibl_dests */
 #define JIT_IBL_DIRECT	65536
+
+/* Entries of a jump-table site's table (jit_host.jump_table) */
+#define JIT_JT_ENTRIES	256
+/* Bytes jit_jt_link() may need for one entry's code */
+#define JIT_JT_ENTRY_MAX	96
 
 /* Why a block ended (struct jit_block.end) */
 enum jit_block_end {
@@ -343,6 +364,13 @@ enum jit_term {
  * @stub_bytes:	with JIT_FT_HEAD: room reserved for the stubs before the
  *		entry
  * @ft_ok:	the block may run off its end into its fall-through block
+ * @jt_first:	index of the load of a jump-table site, or -1 (README
+ *		"Jump tables")
+ * @jt_index:	its index register
+ * @jt_res:	the register its load writes and its branch goes through
+ * @jt_add:	an "add %reg,@jt_res" sits between the load and the branch
+ * @jt_join:	at a jump-table call site: offset of the rel32 of the jmp
+ *		from the table call's return to the fall-through, or 0
  * @error:	first error met while emitting (positive JIT_E_*)
  */
 struct jit_translator {
@@ -367,6 +395,11 @@ struct jit_translator {
 	u32 ctr_end;		/* emitter length after it; 0: none */
 	u8 ctr_close;		/* bytes of its closing (pops, sahf, lea) */
 	bool ctr_flags;		/* it saves the flags */
+	s8 jt_first;
+	u8 jt_index;
+	u8 jt_res;
+	bool jt_add;
+	u32 jt_join;
 	int error;
 };
 
@@ -399,6 +432,32 @@ void jit_translator_init(struct jit_translator *t, const struct jit_host *host,
  */
 int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
 			u64 cache_pc, u32 cap, struct jit_block *blk);
+
+/**
+ * jit_jt_link() - emit the code of one entry of a jump-table site's table
+ * @h:		the host
+ * @desc:	the return address the site's fill stub pushed (its
+ *		descriptor lies there: readable at that address)
+ * @index:	the index the site jumped (called) with, < JIT_JT_ENTRIES
+ * @target:	the native target the site computed for it
+ * @dest:	where @target goes: its cache address, or @target itself if
+ *		it runs natively
+ * @buf:	where to emit (a writable alias of @buf_pc)
+ * @buf_pc:	address at which @buf[0] will execute
+ * @cap:	bytes at @buf; JIT_JT_ENTRY_MAX suffices
+ * @slot:	receives the address of the table entry for @index
+ *
+ * The code redoes the site's load (and add), which leaves every register
+ * and flag as the native code has them at its branch, then goes to @dest
+ * if the target is @target again, else to the host's generic lookup
+ * (ibl_jmp_entry: a table call site's return address is on the stack
+ * already).  The host stores @buf_pc into *@slot afterwards (one aligned
+ * store, after the code is visible).
+ *
+ * Return: bytes emitted, or a negated JIT_E_* code (nothing to store).
+ */
+int jit_jt_link(const struct jit_host *h, u64 desc, u64 index, u64 target,
+		u64 dest, u8 *buf, u64 buf_pc, u32 cap, u64 *slot);
 
 /**
  * jit_block_cache_to_native() - native pc of a cache pc inside a block

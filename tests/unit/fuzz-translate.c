@@ -50,6 +50,13 @@ static bool fuzz_untranslatable(void *priv, uint64_t pc)
 	return c->native_mask && (pc & 0x3f) == c->native_mask;
 }
 
+/* a table address the code may name (never written at translation) */
+static uint64_t fuzz_jump_table(void *priv, uint64_t pc, uint64_t fill)
+{
+	(void)priv;
+	return fill >= CACHE_PC && (pc & 1) ? 0x700000 : 0;
+}
+
 static void hook_block(void *priv, struct jit_translator *t,
 		       const struct jit_block *blk)
 {
@@ -121,7 +128,8 @@ static void check(const uint8_t *data, size_t size)
 	host.red_zone = cfg & 1 ? 128 : 0;
 	host.counter_mode = cfg & 2 ? JIT_COUNTER_GS : JIT_COUNTER_ABS;
 	host.ibt = cfg & 4;
-	/* the input's length picks the fall-through layout and table lookup */
+	/* the input's length picks the fall-through layout, the table lookup
+	 * and jump tables */
 	host.fallthrough_next = size % 3;
 	if (size & 4) {
 		jit_ic.jmp_miss = 0x401040;
@@ -129,6 +137,10 @@ static void check(const uint8_t *data, size_t size)
 		host.ibl_keys = size & 8 ? 0x500000 : 0;
 		host.ibl_dests = 0x600000;
 		host.ibl_slot = -8;
+	}
+	if (size & 16) {
+		host.jump_table = fuzz_jump_table;
+		host.jt_fill_entry = 0x401060;
 	}
 	jit_translator_init(&t, &host, cfg & 8 ? &ops : NULL);
 	need = JIT_BLOCK_MAX_CACHE + (cfg & 8 ? 200 * (JIT_BLOCK_MAX_INSNS + 4) : 0);

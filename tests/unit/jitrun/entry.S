@@ -30,7 +30,7 @@ jitrun_ibl_slot_tpoff:
  * 0(%rbx)=rbx 8=r11 16=r10 24=r9 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax
  * 80=flags, then the caller's stack.
  */
-.macro CALL_C fn, arg_off, slot, arg2_off=80
+.macro CALL_C fn, arg_off, slot, arg2_off=80, arg3_off=0
 	pushfq
 	push	%rax
 	push	%rcx
@@ -61,6 +61,9 @@ jitrun_ibl_slot_tpoff:
 	cld
 	mov	\arg_off(%rbx), %rdi
 	mov	\arg2_off(%rbx), %rsi	/* flags (shared jcc stubs) or 2nd arg */
+	.if \arg3_off
+	mov	\arg3_off(%rbx), %rdx
+	.endif
 	call	\fn
 	mov	%rax, \slot(%rbx)
 	mov	$XSAVE_MASK, %eax
@@ -222,5 +225,20 @@ jitrun_ic_call_miss:
 	pop	%rax
 	ret	$8
 	.size	jitrun_ic_call_miss, . - jitrun_ic_call_miss
+
+/*
+ * Jump-table fill stub (jit_host.jt_fill_entry): the first use of an index
+ * of a table site.  Stack: [red zone gap][index][native target][stub
+ * return address], flags and registers as at the site's branch.  The
+ * dispatcher makes the entry's code and returns where to go; "ret $144"
+ * goes there and drops the target, the index and the gap (a call site's
+ * return address is above them: the callee sees a native call's stack).
+ */
+	.globl	jitrun_jt_fill
+	.type	jitrun_jt_fill, @function
+jitrun_jt_fill:
+	CALL_C	jitrun_dispatch_jt, 88, 88, 96, 104
+	ret	$144
+	.size	jitrun_jt_fill, . - jitrun_jt_fill
 
 	.section .note.GNU-stack, "", @progbits

@@ -41,6 +41,8 @@ struct jitrun_stats {
 	uint64_t ind_misses;	/* indirect lookups that reached C */
 	uint64_t ic_armed;	/* inline-cache sites armed */
 	uint64_t ibl_lookups;	/* indirect branches through the shared lookup */
+	uint64_t jt_sites;	/* jump-table sites given a table */
+	uint64_t jt_entries;	/* their entries made (first use of an index) */
 	uint64_t translate_ns;	/* time spent in jit_translate_block() */
 };
 

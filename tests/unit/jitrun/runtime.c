@@ -45,6 +45,8 @@ uint64_t jitrun_dispatch_ind(uint64_t target);
 void jitrun_ic_jmp_miss(void);
 void jitrun_ic_call_miss(void);
 uint64_t jitrun_dispatch_ic(uint64_t stub_ret, uint64_t target);
+void jitrun_jt_fill(void);
+uint64_t jitrun_dispatch_jt(uint64_t desc, uint64_t target, uint64_t index);
 
 struct htab_entry {
 	uint64_t native;
@@ -59,6 +61,11 @@ extern const int64_t jitrun_ibl_slot_tpoff;
 /* direct-mapped tables the indirect sites probe (jit_host.ibl_keys) */
 uint64_t jitrun_ibl_keys[JIT_IBL_DIRECT], jitrun_ibl_dests[JIT_IBL_DIRECT];
 uint64_t jitrun_ibl_lookups;	/* shared lookups (entry.S) */
+
+/* tables of jump-table sites (jit_host.jump_table): below 2 GiB */
+#define JT_TABLES	1024
+static uint64_t jt_pool[JT_TABLES][JIT_JT_ENTRIES];
+static uint32_t jt_used;
 
 static uint8_t *cache, *cache_free;
 static struct jitrun_block *blocks;
@@ -133,6 +140,22 @@ static uint64_t host_lookup(void *priv, uint64_t pc)
 {
 	(void)priv;
 	return htab_find(pc);
+}
+
+static uint64_t host_jump_table(void *priv, uint64_t pc, uint64_t fill)
+{
+	uint64_t *tab;
+	unsigned int i;
+
+	(void)priv;
+	(void)pc;
+	if (jt_used == JT_TABLES)
+		return 0;	/* the site takes the ordinary indirect path */
+	tab = jt_pool[jt_used++];
+	for (i = 0; i < JIT_JT_ENTRIES; i++)
+		tab[i] = fill;
+	stats.jt_sites++;
+	return (uint64_t)tab;
 }
 
 /*
@@ -403,6 +426,25 @@ uint64_t jitrun_dispatch_ic(uint64_t stub_ret, uint64_t target)
 	return dest;
 }
 
+/* First use of an index of a jump-table site: make its entry's code */
+uint64_t jitrun_dispatch_jt(uint64_t desc, uint64_t target, uint64_t index)
+{
+	uint64_t dest = jitrun_dispatch_ind(target), slot;
+	int len;
+
+	if (cache_free + JIT_JT_ENTRY_MAX > cache + CACHE_SIZE)
+		die("code cache full", target, 0);
+	len = jit_jt_link(&host, desc, index, target, dest, cache_free,
+			  (uint64_t)cache_free, JIT_JT_ENTRY_MAX, &slot);
+	if (len < 0)
+		die("jump table entry", target, -len);
+	__atomic_store_n((uint64_t *)slot, (uint64_t)cache_free,
+			 __ATOMIC_RELEASE);
+	cache_free += len;
+	stats.jt_entries++;
+	return dest;
+}
+
 int jitrun_init(enum jitrun_instr mode)
 {
 	static struct jit_translator xl;
@@ -456,6 +498,9 @@ int jitrun_init(enum jitrun_instr mode)
 	host.ibl_keys = (uint64_t)jitrun_ibl_keys;
 	host.ibl_dests = (uint64_t)jitrun_ibl_dests;
 	host.ibl_slot = (int32_t)jitrun_ibl_slot_tpoff;
+	jt_used = 0;
+	host.jump_table = host_jump_table;
+	host.jt_fill_entry = (uint64_t)jitrun_jt_fill;
 
 	memset(&ops, 0, sizeof(ops));
 	ops.block = instr_block;

@@ -348,13 +348,23 @@ static void test_fast_paths(void)
 
 	run_translated(JITRUN_NONE, wl_interp, 2000, s);
 	ok(WIFEXITED(s->status) && !WEXITSTATUS(s->status) &&
-	   s->result == wl_interp(2000) && s->stats.ibl_lookups < 64,
-	   "interp(2000): switch dispatch resolved inline (%lu shared lookups for ~10^5 dispatches)",
+	   s->result == wl_interp(2000) && s->stats.ibl_lookups < 64 &&
+	   s->stats.jt_sites >= 1 && s->stats.jt_sites <= 2 &&
+	   s->stats.jt_entries >= 10 &&
+	   s->stats.jt_entries <= 17 * s->stats.jt_sites,
+	   "interp(2000): switch dispatch through its translated jump table (%lu sites, %lu entries made for the opcodes used, %lu shared lookups for ~10^5 dispatches)",
+	   (unsigned long)s->stats.jt_sites,
+	   (unsigned long)s->stats.jt_entries,
 	   (unsigned long)s->stats.ibl_lookups);
 	run_translated(JITRUN_NONE, wl_fnptr, 10000, s);
 	ok(WIFEXITED(s->status) && !WEXITSTATUS(s->status) &&
-	   s->result == wl_fnptr(10000) && s->stats.ibl_lookups < 16,
-	   "fnptr(10000): calls through 4 random pointers resolved inline (%lu shared lookups)",
+	   s->result == wl_fnptr(10000) && s->stats.ibl_lookups < 16 &&
+	   s->stats.jt_sites >= 1 && s->stats.jt_sites <= 2 &&
+	   s->stats.jt_entries >= 4 &&
+	   s->stats.jt_entries <= 4 * s->stats.jt_sites,
+	   "fnptr(10000): calls through 4 random pointers of a table, one entry per pointer and site (%lu sites, %lu entries, %lu shared lookups)",
+	   (unsigned long)s->stats.jt_sites,
+	   (unsigned long)s->stats.jt_entries,
 	   (unsigned long)s->stats.ibl_lookups);
 	run_translated(JITRUN_NONE, wl_printf, 20, s);
 	ok(WIFEXITED(s->status) && !WEXITSTATUS(s->status) &&
@@ -364,6 +374,94 @@ static void test_fast_paths(void)
 	   (unsigned long)s->stats.laid_out, (unsigned long)s->stats.blocks,
 	   (unsigned long)s->stats.copies);
 	shared_free(s);
+}
+
+/* jumptable.S */
+long jt_sw(long idx, long sel);
+long jt_sw2(long idx, long sel);
+long jt_sw3(long idx, long sel);
+long jt_call(long idx, long arg);
+extern long (*jt_fns[4])(long);
+
+/*
+ * Jump-table sites (kmod/jit/README "Jump tables") in every case they
+ * must handle: the same index with another table base or a rewritten
+ * function pointer (an entry's check fails), targets that read the flags
+ * of the site's add, indices past the site's table, %rcx and REX
+ * registers.  The result mixes every return value.
+ */
+static long wl_jumptables(long n)
+{
+	long (*saved[4])(long);
+	uint64_t seed = 5, h = 0;
+	long i;
+
+	memcpy(saved, jt_fns, sizeof(saved));
+	/* entries first made for table b (see jumptable.S) */
+	for (i = 0; i < 4; i++)
+		h = h * 31 + jt_sw(i, 1) + jt_sw2(i, 1) + jt_sw3(i, 1);
+	for (i = 0; i < n; i++) {
+		uint64_t r;
+		long sel, idx;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		r = seed >> 24;
+		sel = r % 3;
+		idx = sel == 2 ? (long)((r >> 8) % 300) : (long)((r >> 8) & 3);
+		h = h * 31 + jt_sw(idx, sel);
+		h = h * 31 + jt_sw2((r >> 12) & 3, sel & 1);
+		h = h * 31 + jt_sw3((r >> 14) & 3, (r >> 16) & 1);
+		h = h * 31 + jt_call(i & 1 ? (long)((r >> 18) & 3) :
+				     (long)((r >> 18) % 300), i);
+		if ((i & 63) == 63) {	/* rotate the first four pointers */
+			long (*f)(long) = jt_fns[0];
+
+			memmove(jt_fns, jt_fns + 1, 3 * sizeof(*jt_fns));
+			jt_fns[3] = f;
+		}
+	}
+	memcpy(jt_fns, saved, sizeof(saved));
+	return (long)h;
+}
+
+static void test_jump_tables(void)
+{
+	static const struct {
+		enum jitrun_instr mode;
+		const char *name;
+	} modes[] = {
+		{ JITRUN_BBCOUNT, "bbcount" }, { JITRUN_CLEANCALL, "cleancall" },
+	};
+	struct shared *s = shared_alloc(), *t = shared_alloc();
+	struct workload w = { "jumptables", wl_jumptables, 3000, 300, 0 };
+	long native = wl_jumptables(w.test_n);
+	uint64_t steps;
+	unsigned int k;
+
+	run_translated(JITRUN_NONE, wl_jumptables, w.test_n, s);
+	ok(WIFEXITED(s->status) && !WEXITSTATUS(s->status) &&
+	   s->result == native && s->stats.jt_sites >= 4 &&
+	   s->stats.jt_entries > 20 && s->stats.jt_entries <= 4 * 256 + 12 &&
+	   s->stats.ibl_lookups > 0,
+	   "jump tables: %s(%ld) from the cache = native %ld (got %ld; %lu sites, %lu entries, %lu shared lookups after mismatches)",
+	   w.name, w.test_n, native, s->result,
+	   (unsigned long)s->stats.jt_sites,
+	   (unsigned long)s->stats.jt_entries,
+	   (unsigned long)s->stats.ibl_lookups);
+
+	memset(s->counts, 0, text_len * sizeof(uint64_t));
+	if (run_stepped(wl_jumptables, w.oracle_n, s, &steps)) {
+		ok(0, "%s: ptrace single-step oracle", w.name);
+	} else {
+		for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++)
+			compare_with_oracle(&w, modes[k].mode, modes[k].name,
+					    s, steps, t);
+		ok(t->stats.jt_sites >= 2,
+		   "jump tables: the jmp sites have tables with clean calls at calls (%lu sites)",
+		   (unsigned long)t->stats.jt_sites);
+	}
+	shared_free(s);
+	shared_free(t);
 }
 
 /* Clean calls at calls and returns see the right targets */
@@ -454,6 +552,7 @@ int main(void)
 	test_call_hooks();
 	test_pc_map();
 	test_fast_paths();
+	test_jump_tables();
 	test_oracle();
 	return done_testing();
 }

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Jump-table sites for test-jitrun (kmod/jit/README "Jump tables"), in
+ * assembly so that every case the translator must get right occurs:
+ *
+ *  - one site reached with three table bases: the same index leads to
+ *    different targets, so an entry's check fails (mismatch path);
+ *  - targets that read the flags of the site's add (setc, adc): the
+ *    entry's check must leave CF as the add set it; the add carries or not
+ *    depending on whether the case lies below or above its table;
+ *  - a table longer than the site's (300 > JIT_JT_ENTRIES): high indices
+ *    take the block's ordinary indirect path;
+ *  - %rcx as the target register (the flag-free check's scratch), REX
+ *    registers as base, index and target;
+ *  - a call through a writable table of function pointers that the
+ *    caller rewrites between calls.
+ *
+ * long jt_sw(long idx, long sel):   sel 0, 1, 2: tables a, b, big
+ * long jt_sw2(long idx, long sel):  tables a, b through %r8/%r9/%rcx
+ * long jt_sw3(long idx, long sel):  tables a, b through %rdx/%rdi/%r11
+ * long jt_call(long idx, long arg): jt_fns[idx](arg)
+ */
+	.text
+	.p2align 4
+	.globl	jt_sw
+	.type	jt_sw, @function
+jt_sw:
+	lea	jt_tab_a(%rip), %rdx
+	cmp	$1, %rsi
+	jb	1f
+	lea	jt_tab_b(%rip), %rdx
+	je	1f
+	lea	jt_tab_big(%rip), %rdx
+1:	mov	%rdi, %rax
+	movslq	(%rdx,%rax,4), %rax
+	add	%rdx, %rax
+	jmp	*%rax
+	.size	jt_sw, . - jt_sw
+
+	.globl	jt_sw2
+	.type	jt_sw2, @function
+jt_sw2:
+	lea	jt_tab_a(%rip), %r8
+	lea	jt_tab_b(%rip), %rax
+	test	%rsi, %rsi
+	cmovne	%rax, %r8
+	mov	%rdi, %r9
+	movslq	(%r8,%r9,4), %rcx
+	add	%r8, %rcx
+	jmp	*%rcx
+	.size	jt_sw2, . - jt_sw2
+
+	.globl	jt_sw3
+	.type	jt_sw3, @function
+jt_sw3:
+	lea	jt_tab_a(%rip), %rdx
+	lea	jt_tab_b(%rip), %rax
+	test	%rsi, %rsi
+	cmovne	%rax, %rdx
+	movslq	(%rdx,%rdi,4), %r11
+	add	%rdx, %r11
+	jmp	*%r11
+	.size	jt_sw3, . - jt_sw3
+
+/*
+ * Cases below the tables in .text: the add of a negative offset carries.
+ * Table b sends indices 0 and 2 to cases that do not read the flags and
+ * lie below (bot) and above (top) the flag-reading cases table a sends
+ * them to (lo, hi), so that an entry made for b's target, run with table
+ * a, leaves a compare's CF there unless it puts the add's back.
+ */
+jt_case_bot:
+	lea	-3(%rdi), %rax
+	ret
+jt_case_lo:			/* reads CF */
+	setc	%al
+	movzbl	%al, %eax
+	lea	100(%rax,%rdi,2), %rax
+	ret
+jt_case_one:
+	mov	$1, %eax
+	ret
+jt_case_two:
+	lea	2(%rdi), %rax
+	ret
+jt_case_jmp:			/* joins another case: liveness follows */
+	jmp	jt_case_lo
+
+/* table a, inside .text: cases after it get positive offsets */
+	.p2align 2
+jt_tab_a:
+	.long	jt_case_lo - jt_tab_a
+	.long	jt_case_one - jt_tab_a
+	.long	jt_case_hi - jt_tab_a
+	.long	jt_case_jmp - jt_tab_a
+
+jt_case_hi:			/* reads CF: the add did not carry here */
+	mov	%rdi, %rax
+	adc	$7, %rax
+	ret
+jt_case_top:
+	lea	9(%rdi,%rdi), %rax
+	ret
+
+	.section .rodata
+	.p2align 2
+jt_tab_b:
+	.long	jt_case_bot - jt_tab_b
+	.long	jt_case_lo - jt_tab_b
+	.long	jt_case_top - jt_tab_b
+	.long	jt_case_hi - jt_tab_b
+jt_tab_big:
+	.rept	299
+	.long	jt_case_two - jt_tab_big
+	.endr
+	.long	jt_case_lo - jt_tab_big
+
+	.text
+	.p2align 4
+	.globl	jt_call
+	.type	jt_call, @function
+jt_call:
+	sub	$8, %rsp
+	lea	jt_fns(%rip), %rdx
+	mov	%rdi, %rcx
+	mov	%rsi, %rdi
+	mov	(%rdx,%rcx,8), %rax
+	call	*%rax
+	add	$8, %rsp
+	ret
+	.size	jt_call, . - jt_call
+
+	.globl	jt_f0, jt_f1, jt_f2, jt_f3
+jt_f0:
+	lea	1(%rdi), %rax
+	ret
+jt_f1:
+	lea	(%rdi,%rdi,2), %rax
+	ret
+jt_f2:
+	mov	%rdi, %rax
+	xor	$0x55, %rax
+	ret
+jt_f3:
+	mov	%rdi, %rax
+	shr	$1, %rax
+	ret
+
+	.data
+	.p2align 3
+	.globl	jt_fns
+jt_fns:
+	.quad	jt_f0, jt_f1, jt_f2, jt_f3
+	.rept	296
+	.quad	jt_f2
+	.endr
+
+	.section .note.GNU-stack, "", @progbits
