@@ -636,17 +636,40 @@ struct jit_ic_config jit_ic;
  */
 #define IC_JRCXZ	5
 #define IC_MISS		20
-#define IC_HIT_JMP	24
-#define IC_HIT_CALL	26
-#define IC_HIT		36
-#define IC_STUB		42
-#define IC_STUB_END	47
 #define IC_PROBE	18
-/* call sites with the table lookup: see emit_ic_call_tail() */
-#define IC_CALL_STUB		26
-#define IC_CALL_STUB_END	31
-#define IC_CALL_HIT		40
-#define IC_CALL_FT		44
+
+/*
+ * The tail of a site, from F+19+S, by its kind: where its hit path, hit
+ * rel32, miss stub and fall-through lie (offsets from F+S).  A call site
+ * with the table lookup has its stub before the hit path, so that the
+ * hit's call comes last and the callee returns straight into the
+ * fall-through block (no jmp FT on the common path):
+ *
+ *F+19+S call miss			rel32 at F+20+S
+ *F+24+S jmp FT				the miss path's continuation
+ *F+26+S call jit_ic.call_miss		the stub: pushes F+31+S
+ *F+31+S hit: pop %rdx; pop %rcx; nops
+ *F+39+S call cache(T)			rel32 at F+40+S
+ *F+44+S FT
+ */
+struct ic_layout {
+	u8 hit_code;	/* the hit path: pop %rdx; pop %rcx; [lea] */
+	u8 hit;		/* its jmp/call cache(T)'s rel32 */
+	u8 stub;	/* call jit_ic.*_miss */
+	u8 stub_end;	/* what the stub pushes */
+	u8 ft;		/* call sites: the fall-through; 0 for jmp sites */
+};
+
+static const struct ic_layout ic_jmp_layout = { 24, 36, 42, 47, 0 };
+static const struct ic_layout ic_call_layout = { 26, 36, 42, 47, 47 };
+static const struct ic_layout ic_call_lookup_layout = { 31, 40, 26, 31, 44 };
+
+static const struct ic_layout *ic_layout_of(bool jmp, u32 sl)
+{
+	if (jmp)
+		return &ic_jmp_layout;
+	return sl ? &ic_call_lookup_layout : &ic_call_layout;
+}
 
 /* Bytes of "lea rz(%rsp),%rsp" */
 static u32 lea_rsp_len(s32 rz)
@@ -701,7 +724,7 @@ static void emit_rcx_table(struct jit_emitter *e, u64 table)
  * native target
  */
 static void emit_ic_lookup(struct jit_translator *t, bool jmp, s32 rz, u32 f,
-			   u32 sl)
+			   u32 sl, const struct ic_layout *l)
 {
 	static const u8 movzwl[3] = { 0x0f, 0xb7, 0xca };
 	static const u8 lea_1[5] = { 0x48, 0x8d, 0x4c, 0x11, 0x01 };
@@ -727,41 +750,50 @@ static void emit_ic_lookup(struct jit_translator *t, bool jmp, s32 rz, u32 f,
 	jit_emit_u32(e, (u32)h->ibl_slot);
 	if (!jmp) {
 		jit_emit_u8(e, 0xeb);			/* jmp FT */
-		jit_emit_u8(e, (u8)(f + sl + IC_CALL_FT - (e->len + 1)));
+		jit_emit_u8(e, (u8)(f + sl + l->ft - (e->len + 1)));
 	}
 	if (!e->overflow && e->len <= f + 6 + sl)
 		jit_emit_nops(e, f + 6 + sl - e->len);	/* dead padding */
 }
 
 /*
- * The rest of a call site with the table lookup, from F+19+S: the hit's
- * call comes last, so that the callee returns straight into the
- * fall-through block (no jmp FT on the common path):
- *
- *F+19+S call miss			rel32 at F+20+S
- *F+24+S jmp FT				the miss path's continuation
- *F+26+S call jit_ic.call_miss		the stub: pushes F+31+S
- *F+31+S hit: pop %rdx; pop %rcx; nops
- *F+39+S call cache(T)			rel32 at F+40+S
- *F+44+S FT
+ * The site's tail from F+19+S in layout @l: the miss branch (to the stub
+ * until the site is armed), [jmp FT], the hit path with its branch (to
+ * the stub too: unreachable until armed), the stub, [FT], in the order
+ * the layout puts them.
  */
-
-static void emit_ic_call_tail(struct jit_translator *t, u32 f, u32 sl)
+static void emit_ic_tail(struct jit_translator *t, const struct ic_layout *l,
+			 bool jmp, s32 rz, u32 fs)
 {
 	struct jit_emitter *e = &t->emit;
-	u64 stub = e->base + f + sl + IC_CALL_STUB;
+	const u8 *op = jmp ? op_jmp : op_call;
+	u64 stub = e->base + fs + l->stub;
+	u64 miss = jmp ? jit_ic.jmp_miss : jit_ic.call_miss;
 
-	emit_branch_to(t, op_call, 1, stub);
-	jit_emit_u8(e, 0xeb);
-	jit_emit_u8(e, IC_CALL_FT - IC_CALL_STUB);
-	emit_branch_to(t, op_call, 1, jit_ic.call_miss);
+	emit_branch_to(t, op, 1, stub);
+	if (l->ft) {			/* the miss call returns here */
+		jit_emit_u8(e, 0xeb);
+		jit_emit_u8(e, (u8)(l->ft - (IC_MISS + 6)));
+	}
+	if (l->stub < l->hit_code)
+		emit_branch_to(t, op_call, 1, miss);
 	jit_emit_pop_reg(e, JIT_RDX);
 	jit_emit_pop_reg(e, JIT_RCX);
+	jit_emit_lea_rsp(e, rz);
 	if (e->overflow)
 		return;
-	jit_emit_nops(e, f + sl + IC_CALL_HIT - 1 - e->len);
-	emit_branch_to(t, op_call, 1, stub);	/* unreachable until armed */
-	if (!e->overflow && e->len != f + sl + IC_CALL_FT)
+	jit_emit_nops(e, fs + l->hit - 1 - e->len);
+	emit_branch_to(t, op, 1, stub);
+	if (l->stub > l->hit) {
+		if (l->ft) {		/* the hit call returns here */
+			jit_emit_u8(e, 0xeb);
+			jit_emit_u8(e, (u8)(l->ft - (l->hit + 6)));
+		} else {
+			jit_emit_nops(e, l->stub - (l->hit + 4));
+		}
+		emit_branch_to(t, op_call, 1, miss);
+	}
+	if (!e->overflow && e->len != fs + (l->ft ? l->ft : l->stub_end))
 		set_error(t, JIT_E_INVAL);
 }
 
@@ -776,10 +808,9 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 	};
 	struct jit_emitter *e = &t->emit;
 	bool jmp = t->term == JIT_TERM_JMP_IND;
-	const u8 *op = jmp ? op_jmp : op_call;
 	s32 rz = jmp ? t->host->red_zone : 0;
 	u32 sl = ic_lookup_len(t->host, jmp), f;
-	u64 stub;
+	const struct ic_layout *l = ic_layout_of(jmp, sl);
 
 	jit_emit_lea_rsp(e, -rz);
 	jit_emit_push_reg(e, JIT_RCX);
@@ -798,41 +829,16 @@ static void emit_ic(struct jit_translator *t, const struct jit_insn *in)
 		set_error(t, JIT_E_INVAL);
 		return;
 	}
-	stub = e->base + f + sl + IC_STUB;
 	jit_emit_u32(e, 0);
 	jit_emit_bytes(e, tail, 2);
 	if (sl)
-		emit_ic_lookup(t, jmp, rz, f, sl);
+		emit_ic_lookup(t, jmp, rz, f, sl, l);
 	if (!e->overflow && e->len != f + 6 + sl) {
 		set_error(t, JIT_E_INVAL);
 		return;
 	}
 	jit_emit_bytes(e, tail + 2, sizeof(tail) - 2);
-	if (!jmp && sl) {
-		emit_ic_call_tail(t, f, sl);
-		return;
-	}
-	emit_branch_to(t, op, 1, stub);
-	if (!jmp) {
-		jit_emit_u8(e, 0xeb);
-		jit_emit_u8(e, IC_STUB_END - IC_HIT_CALL);
-	}
-	jit_emit_pop_reg(e, JIT_RDX);
-	jit_emit_pop_reg(e, JIT_RCX);
-	jit_emit_lea_rsp(e, rz);
-	if (e->overflow)
-		return;
-	jit_emit_nops(e, f + sl + IC_HIT - 1 - e->len);
-	emit_branch_to(t, op, 1, stub);		/* unreachable until armed */
-	if (jmp) {
-		jit_emit_nops(e, 2);
-	} else {
-		jit_emit_u8(e, 0xeb);
-		jit_emit_u8(e, IC_STUB_END - IC_STUB);
-	}
-	emit_branch_to(t, op_call, 1, jmp ? jit_ic.jmp_miss : jit_ic.call_miss);
-	if (!e->overflow && e->len != f + sl + IC_STUB_END)
-		set_error(t, JIT_E_INVAL);
+	emit_ic_tail(t, l, jmp, rz, f + sl);
 }
 
 static void ic_store32(u8 *p, u32 v)
@@ -863,12 +869,11 @@ bool jit_ic_link(const struct jit_host *h, u8 *wr, u64 stub_ret, u64 target,
 			     (u32)wr[-2] << 16 | (u32)wr[-1] << 24);
 	bool call = stub_ret + (s64)stub_rel == jit_ic.call_miss;
 	u32 sl = ic_lookup_len(h, !call);
-	bool tail2 = call && sl;	/* emit_ic_call_tail() layout */
-	u8 *f = wr - (tail2 ? IC_CALL_STUB_END : IC_STUB_END) - sl;
-	u64 fpc = stub_ret - (tail2 ? IC_CALL_STUB_END : IC_STUB_END) - sl;
-	u32 hit_field = sl + (tail2 ? IC_CALL_HIT : IC_HIT);
-	u32 hit_code = sl + (tail2 ? IC_CALL_STUB_END :
-				     call ? IC_HIT_CALL : IC_HIT_JMP);
+	const struct ic_layout *l = ic_layout_of(!call, sl);
+	u8 *f = wr - l->stub_end - sl;
+	u64 fpc = stub_ret - l->stub_end - sl;
+	u32 hit_field = sl + l->hit;
+	u32 hit_code = sl + l->hit_code;
 	u64 generic = call ? h->ibl_call_entry : h->ibl_jmp_entry;
 	s64 hit = (s64)(dest - (fpc + hit_field + 4));
 	s64 miss = (s64)(generic - (fpc + sl + IC_MISS + 4));
