@@ -369,6 +369,9 @@ enum jit_term {
  * @jt_index:	its index register
  * @jt_res:	the register its load writes and its branch goes through
  * @jt_add:	an "add %reg,@jt_res" sits between the load and the branch
+ * @jt_mem:	the branch reads its target from memory itself (no load)
+ * @jt_live:	flags are live at the load: the site and entries keep them
+ * @jt_small:	the index is known to be below JIT_JT_ENTRIES (no cmp)
  * @jt_join:	at a jump-table call site: offset of the rel32 of the jmp
  *		from the table call's return to the fall-through, or 0
  * @error:	first error met while emitting (positive JIT_E_*)
@@ -399,6 +402,9 @@ struct jit_translator {
 	u8 jt_index;
 	u8 jt_res;
 	bool jt_add;
+	bool jt_mem;
+	bool jt_live;
+	bool jt_small;
 	u32 jt_join;
 	int error;
 };

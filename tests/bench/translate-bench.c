@@ -224,13 +224,15 @@ int main(int argc, char **argv)
 		       (double)none.stats.cache_bytes / none.stats.native_bytes,
 		       (double)bb.stats.cache_bytes / bb.stats.native_bytes);
 		if (only)
-			printf("  blocks %lu copies %lu links %lu ind_misses %lu ic_armed %lu ibl_lookups %lu translate %.4f s\n",
+			printf("  blocks %lu copies %lu links %lu ind_misses %lu ic_armed %lu ibl_lookups %lu jt_sites %lu jt_entries %lu translate %.4f s\n",
 			       (unsigned long)none.stats.blocks,
 			       (unsigned long)none.stats.copies,
 			       (unsigned long)none.stats.links,
 			       (unsigned long)none.stats.ind_misses,
 			       (unsigned long)none.stats.ic_armed,
 			       (unsigned long)none.stats.ibl_lookups,
+			       (unsigned long)none.stats.jt_sites,
+			       (unsigned long)none.stats.jt_entries,
 			       none.stats.translate_ns * 1e-9);
 		log_none += __builtin_log(none.secs / nat.secs);
 		log_bb += __builtin_log(bb.secs / nat.secs);

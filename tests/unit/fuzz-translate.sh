@@ -20,5 +20,6 @@ fuzz_seed_hex 004889e5c3 08ff24c500000000 09e800000000c3 0f7405e2fe4801c3 \
 	8d9090909090909090cc 0ae3fc7ffa0f85f0ffffff 05f30f1efa55c3 \
 	1e48c7c0010000000f05c3 0c66e8000000005bc3 07ff5424f8ffd0c3 \
 	0190486304874801f8ffe0cccccccccccccccccc \
-	0990488b04c7ffd0cccccccccccccccccccccc
+	0990488b04c7ffd0cccccccccccccccccccccc \
+	01900fb60c3841ff24c8cccccccccccc
 fuzz_run fuzz-translate -max_len=600 -timeout=10

@@ -19,6 +19,16 @@
  * long jt_sw2(long idx, long sel):  tables a, b through %r8/%r9/%rcx
  * long jt_sw3(long idx, long sel):  tables a, b through %rdx/%rdi/%r11
  * long jt_call(long idx, long arg): jt_fns[idx](arg)
+ * long jt_call2(long idx, long arg): the same through "call *(mem)"
+ *
+ * Byte-indexed tables with live flags (glibc printf's computed gotos):
+ * the cases read the flags of "cmp x,idx" (or of the and), set before
+ * the index load, so the site and its entries must not touch them:
+ * long jt_sw4(long idx, long x, long sel):  mov (%r8,%rcx,8),%r10; jmp *%r10
+ * long jt_sw5(long idx, long x, long sel):  jmp *(%r8,%rcx,8)
+ * long jt_sw6(long idx, long x, long sel):  and $3,%eax; mov ...; jmp *%rax
+ * (sel: table c or d, so entries made for one table see the other's
+ * targets)
  */
 	.text
 	.p2align 4
@@ -130,6 +140,76 @@ jt_call:
 	ret
 	.size	jt_call, . - jt_call
 
+	.globl	jt_call2
+	.type	jt_call2, @function
+jt_call2:
+	sub	$8, %rsp
+	lea	jt_fns(%rip), %rdx
+	mov	%rdi, %rcx
+	mov	%rsi, %rdi
+	call	*(%rdx,%rcx,8)
+	add	$8, %rsp
+	ret
+	.size	jt_call2, . - jt_call2
+
+/* %r8: table c, or d if %rdx; %rax: jt_bytes; flags: cmp %rsi,%rdi */
+.macro JT_LIVE_PROLOGUE
+	lea	jt_tab_c(%rip), %r8
+	lea	jt_tab_d(%rip), %r9
+	test	%rdx, %rdx
+	cmovne	%r9, %r8
+	lea	jt_bytes(%rip), %rax
+	and	$15, %rdi
+	cmp	%rsi, %rdi
+.endm
+
+	.globl	jt_sw4
+	.type	jt_sw4, @function
+jt_sw4:
+	JT_LIVE_PROLOGUE
+	movzbl	(%rax,%rdi,1), %ecx
+	mov	(%r8,%rcx,8), %r10
+	jmp	*%r10
+	.size	jt_sw4, . - jt_sw4
+
+	.globl	jt_sw5
+	.type	jt_sw5, @function
+jt_sw5:
+	JT_LIVE_PROLOGUE
+	movzbl	(%rax,%rdi,1), %ecx
+	jmp	*(%r8,%rcx,8)
+	.size	jt_sw5, . - jt_sw5
+
+	.globl	jt_sw6
+	.type	jt_sw6, @function
+jt_sw6:
+	JT_LIVE_PROLOGUE
+	mov	%rdi, %rax
+	and	$3, %eax		/* ZF for the cases */
+	mov	(%r8,%rax,8), %rax
+	jmp	*%rax
+	.size	jt_sw6, . - jt_sw6
+
+/* cases of tables c and d: all but the last read the flags */
+jt_fc0:
+	setb	%al
+	movzbl	%al, %eax
+	lea	10(%rax,%rdi,2), %rax
+	ret
+jt_fc1:
+	sete	%al
+	movzbl	%al, %eax
+	lea	20(%rax,%rdi,2), %rax
+	ret
+jt_fc2:
+	seta	%al
+	movzbl	%al, %eax
+	lea	30(%rax,%rdi,2), %rax
+	ret
+jt_fc3:
+	lea	40(%rdi), %rax
+	ret
+
 	.globl	jt_f0, jt_f1, jt_f2, jt_f3
 jt_f0:
 	lea	1(%rdi), %rax
@@ -145,6 +225,15 @@ jt_f3:
 	mov	%rdi, %rax
 	shr	$1, %rax
 	ret
+
+	.section .rodata
+	.p2align 3
+jt_tab_c:
+	.quad	jt_fc0, jt_fc1, jt_fc2, jt_fc3
+jt_tab_d:
+	.quad	jt_fc2, jt_fc3, jt_fc1, jt_fc0
+jt_bytes:
+	.byte	0, 1, 2, 3, 3, 2, 1, 0, 1, 1, 2, 2, 0, 3, 0, 3
 
 	.data
 	.p2align 3

@@ -381,6 +381,10 @@ long jt_sw(long idx, long sel);
 long jt_sw2(long idx, long sel);
 long jt_sw3(long idx, long sel);
 long jt_call(long idx, long arg);
+long jt_call2(long idx, long arg);
+long jt_sw4(long idx, long x, long sel);
+long jt_sw5(long idx, long x, long sel);
+long jt_sw6(long idx, long x, long sel);
 extern long (*jt_fns[4])(long);
 
 /*
@@ -400,6 +404,10 @@ static long wl_jumptables(long n)
 	/* entries first made for table b (see jumptable.S) */
 	for (i = 0; i < 4; i++)
 		h = h * 31 + jt_sw(i, 1) + jt_sw2(i, 1) + jt_sw3(i, 1);
+	/* index 0: x below, equal, above */
+	for (i = 0; i < 3; i++)
+		h = h * 31 + jt_sw4(0, i - 1, 0) + jt_sw5(0, i - 1, 0) +
+		    jt_sw6(0, i - 1, 0);
 	for (i = 0; i < n; i++) {
 		uint64_t r;
 		long sel, idx;
@@ -413,6 +421,13 @@ static long wl_jumptables(long n)
 		h = h * 31 + jt_sw3((r >> 14) & 3, (r >> 16) & 1);
 		h = h * 31 + jt_call(i & 1 ? (long)((r >> 18) & 3) :
 				     (long)((r >> 18) % 300), i);
+		h = h * 31 + jt_call2((long)((r >> 20) % 300), i);
+		h = h * 31 + jt_sw4((long)(r >> 22), (long)((r >> 26) & 15),
+				    (long)((r >> 30) & 1));
+		h = h * 31 + jt_sw5((long)(r >> 23), (long)((r >> 27) & 15),
+				    (long)((r >> 31) & 1));
+		h = h * 31 + jt_sw6((long)(r >> 21), (long)((r >> 25) & 15),
+				    (long)((r >> 29) & 1));
 		if ((i & 63) == 63) {	/* rotate the first four pointers */
 			long (*f)(long) = jt_fns[0];
 
@@ -440,8 +455,8 @@ static void test_jump_tables(void)
 
 	run_translated(JITRUN_NONE, wl_jumptables, w.test_n, s);
 	ok(WIFEXITED(s->status) && !WEXITSTATUS(s->status) &&
-	   s->result == native && s->stats.jt_sites >= 4 &&
-	   s->stats.jt_entries > 20 && s->stats.jt_entries <= 4 * 256 + 12 &&
+	   s->result == native && s->stats.jt_sites >= 8 &&
+	   s->stats.jt_entries > 30 && s->stats.jt_entries <= 5 * 256 + 36 &&
 	   s->stats.ibl_lookups > 0,
 	   "jump tables: %s(%ld) from the cache = native %ld (got %ld; %lu sites, %lu entries, %lu shared lookups after mismatches)",
 	   w.name, w.test_n, native, s->result,
@@ -456,7 +471,7 @@ static void test_jump_tables(void)
 		for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++)
 			compare_with_oracle(&w, modes[k].mode, modes[k].name,
 					    s, steps, t);
-		ok(t->stats.jt_sites >= 2,
+		ok(t->stats.jt_sites >= 6,
 		   "jump tables: the jmp sites have tables with clean calls at calls (%lu sites)",
 		   (unsigned long)t->stats.jt_sites);
 	}
