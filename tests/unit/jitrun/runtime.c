@@ -329,8 +329,11 @@ static void jmp_after(struct jitrun_block *prev, uint64_t dest)
  * A new block's fall-through block is laid out right after it
  * (enum jit_ft_mode), and so on up to FT_CHAIN blocks: the not-taken path
  * of a jcc and the return from a call then need no jmp.  A fall-through
- * block translated already is copied once (a loop body's exit path, the
- * return from a call inside a loop), not chained further.
+ * block translated already is copied (a loop body's exit path, the
+ * return from a call inside a loop), and the chain goes on after the
+ * copy as after a new block: a loop whose body calls functions (setjmp's
+ * loop) then runs straight through copies rather than jumping back to
+ * the first translation at every return.
  *
  * Return: the cache address, or @pc itself when it runs natively (outside
  * the program text, undecodable, or an instruction such as ud2 that must
@@ -354,12 +357,8 @@ uint64_t jitrun_translate(uint64_t pc)
 		prev = &blocks[nr_blocks - 1];
 		next = prev->b.native_start + prev->b.native_len;
 		c = htab_find(next);
-		if (c && translate_one(next, JIT_FT_EXIT, true)) {
-			stats.laid_out++;
-			break;
-		}
-		if (!c && translate_one(next, i + 1 < FT_CHAIN ?
-					JIT_FT_CHAINED : JIT_FT_EXIT, false)) {
+		if (translate_one(next, i + 1 < FT_CHAIN ? JIT_FT_CHAINED :
+				  JIT_FT_EXIT, c)) {
 			stats.laid_out++;
 			continue;
 		}
