@@ -35,6 +35,10 @@ fi
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 bench=$top_builddir/tests/bench/decode-bench
+# a configured tree rebuilds it first: a binary older than the sources
+# would measure the translator as it was
+[ -f "$top_builddir/Makefile" ] &&
+	make -s -C "$top_builddir" tests/bench/decode-bench >/dev/null 2>&1
 if [ ! -x "$bench" ]; then
 	bench=$tmp/decode-bench
 	${CC:-cc} -O2 -I"$top_srcdir/kmod" $(pkg-config --cflags capstone libelf) \

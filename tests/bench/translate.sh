@@ -14,6 +14,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 bench="$top_builddir/tests/bench/translate-bench"
+# a configured tree rebuilds it first: a binary older than the sources
+# would measure the translator as it was
+[ -f "$top_builddir/Makefile" ] &&
+	make -s -C "$top_builddir" tests/bench/translate-bench >/dev/null 2>&1
 
 if [ ! -x "$bench" ]; then
 	tmp=$(mktemp -d) || exit 99
