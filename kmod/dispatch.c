@@ -295,6 +295,12 @@ static bool host_untranslatable(void *priv, u64 pc)
 	return native_reason(pc) >= 0;
 }
 
+/* a copied uaccess/_safe instruction: its fixup may read any register */
+static bool host_fixup(void *priv, u64 pc)
+{
+	return jifl_extable_find(jifl_ex_table, pc);
+}
+
 static u64 host_lookup(void *priv, u64 pc)
 {
 	return htab_lookup(pc);
@@ -1082,6 +1088,7 @@ int jifl_dispatch_init(void)
 	h->static_branch = host_static_branch;
 	h->static_call = host_static_call;
 	h->static_call_null = (u64)jifl_static_call_nop;
+	h->fixup = host_fixup;
 	jit_ic.jmp_miss = (u64)jifl_ic_jmp_miss;
 	jit_ic.call_miss = (u64)jifl_ic_call_miss;
 	jit_translator_init(&jifl_jt, h, NULL);

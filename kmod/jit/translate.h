@@ -124,6 +124,11 @@ enum jit_counter_mode {
  *			target][stub return address], the flags and every
  *			register as the native code left them at the
  *			branch; see jit_jt_link()
+ * @fixup:		optional; true if the instruction at @pc may fault
+ *			to a fixup (an exception-table entry), whose code
+ *			may read any register: instrumentation before it
+ *			then borrows no register that the block writes
+ *			later (jit_dead_gprs())
  */
 struct jit_host {
 	void *priv;
@@ -150,6 +155,7 @@ struct jit_host {
 	u64 static_call_null;
 	u64 (*jump_table)(void *priv, u64 pc, u64 fill);
 	u64 jt_fill_entry;
+	bool (*fixup)(void *priv, u64 pc);
 };
 
 /**
@@ -375,6 +381,9 @@ enum jit_term {
  * @jt_join:	at a jump-table call site: offset of the rel32 of the jmp
  *		from the table call's return to the fall-through, or 0
  * @error:	first error met while emitting (positive JIT_E_*)
+ * @ctr_free:	JIT_COUNTER_GS_REG counters inserted so far in free
+ *		registers (jit_dead_gprs()), nothing saved
+ * @ctr_saved:	those inserted with %rax saved on the stack
  */
 struct jit_translator {
 	const struct jit_host *host;
@@ -407,6 +416,8 @@ struct jit_translator {
 	bool jt_small;
 	u32 jt_join;
 	int error;
+	u64 ctr_free;
+	u64 ctr_saved;
 };
 
 /**
@@ -598,5 +609,38 @@ unsigned int jit_flags_live_in(const struct jit_host *host, u64 pc);
  * Return: JIT_EFL_* bits.
  */
 unsigned int jit_insn_flags_killed(const struct jit_insn *insn);
+
+/**
+ * jit_insn_gprs() - general-purpose registers an instruction uses
+ * @insn:	the decoded instruction
+ * @read:	receives the registers it may read (bit n: enum jit_reg n),
+ *		address registers included; a write of 1 or 2 bytes, which
+ *		keeps the rest of the register, counts as a read
+ * @written:	receives the registers it overwrites whole (8 bytes, or 4,
+ *		which zero-extend) without reading them
+ *
+ * Knows the common integer instructions (mov, lea, movzx/movsx, the ALU
+ * group, push/pop, test, shifts, setcc, cmovcc, nops, zero idioms such as
+ * xor %eax,%eax); for any other one, and for control transfers, @read is
+ * every register and @written none.
+ *
+ * Return: true if @insn is in the known set.
+ */
+bool jit_insn_gprs(const struct jit_insn *insn, u16 *read, u16 *written);
+
+/**
+ * jit_dead_gprs() - registers free at the current insertion point
+ * @t:		the translator (inside a hook)
+ *
+ * A register is dead if an instruction of the block, from the current one
+ * on, overwrites it whole before any reads it, with no control transfer,
+ * unknown instruction (jit_insn_gprs()) or instruction that may fault to
+ * a fixup (jit_host.fixup) before that.  %rsp and %rbp never are.
+ * Instrumentation may clobber a dead register without saving it: native
+ * code from the current instruction on cannot see the difference.
+ *
+ * Return: bit n set for register n (enum jit_reg).
+ */
+u16 jit_dead_gprs(const struct jit_translator *t);
 
 #endif /* JIFL_JIT_TRANSLATE_H */

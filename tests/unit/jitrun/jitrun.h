@@ -44,6 +44,8 @@ struct jitrun_stats {
 	uint64_t jt_sites;	/* jump-table sites given a table */
 	uint64_t jt_entries;	/* their entries made (first use of an index) */
 	uint64_t translate_ns;	/* time spent in jit_translate_block() */
+	uint64_t ctr_free;	/* GS_REG counters in a free register */
+	uint64_t ctr_saved;	/* GS_REG counters saving %rax */
 };
 
 /* Per-block record kept by the runtime */

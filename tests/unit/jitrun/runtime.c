@@ -542,6 +542,10 @@ long jitrun_call(void *fn, long a0, long a1, long a2, long a3)
 const struct jitrun_stats *jitrun_stats(void)
 {
 	stats.ibl_lookups = jitrun_ibl_lookups;
+	if (xlator) {
+		stats.ctr_free = xlator->ctr_free;
+		stats.ctr_saved = xlator->ctr_saved;
+	}
 	return &stats;
 }
 

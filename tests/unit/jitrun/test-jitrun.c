@@ -231,6 +231,13 @@ static void compare_with_oracle(const struct workload *w, enum jitrun_instr mode
 		   (unsigned long)t->add_insns, JITRUN_ADD_BIG,
 		   (unsigned long)t->add_weighted,
 		   (unsigned long)t->want_weighted);
+	/* blocks that write a register before reading it: no push/pop */
+	if (mode == JITRUN_ADD_GS_REG)
+		ok(t->stats.ctr_free > 0,
+		   "%s %s(%ld): counters in free registers %lu, saving %%rax %lu",
+		   mode_name, w->name, w->oracle_n,
+		   (unsigned long)t->stats.ctr_free,
+		   (unsigned long)t->stats.ctr_saved);
 	if (bad)
 		diag("first difference at %#lx: native %lu, jifl %lu",
 		     (unsigned long)(text_lo + first_bad),
