@@ -47,9 +47,14 @@ unsigned int jit_flags_live_in(const struct jit_host *host, u64 pc)
 		struct jit_insn insn;
 		u8 code[JIT_INSN_MAX_LEN];
 		unsigned int avail;
+		u64 target;
 
 		if (host->untranslatable && host->untranslatable(host->priv, pc))
 			break;
+		/* a static branch site is an asm goto, which clobbers them */
+		if (host->static_branch &&
+		    host->static_branch(host->priv, pc, &target))
+			return live;
 		avail = host->read_code(host->priv, pc, code, sizeof(code));
 		if (!avail || jit_decode(&insn, code, avail, pc) <= 0)
 			break;

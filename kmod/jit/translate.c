@@ -274,9 +274,12 @@ static void compute_liveness(struct jit_translator *t)
 		live = jit_flags_live_in(h, last->target);
 		break;
 	case JIT_TERM_JCC:
-	case JIT_TERM_STATIC:
 		live = jit_flags_live_in(h, last->target) |
 		       jit_flags_live_in(h, next);
+		break;
+	case JIT_TERM_STATIC:
+		/* an asm goto: the compiler assumes the flags clobbered */
+		live = 0;
 		break;
 	case JIT_TERM_CALL:
 	case JIT_TERM_CALL_IND:

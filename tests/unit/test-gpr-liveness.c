@@ -130,6 +130,7 @@ static u8 code[256];
 static unsigned int code_len;
 static u64 fixup_pc, site_pc;
 static u16 dead_seen;
+static unsigned int live_seen;
 static u8 out[4096];
 
 static unsigned int read_code(void *priv, u64 pc, u8 *buf, unsigned int len)
@@ -171,6 +172,7 @@ static void on_block(void *priv, struct jit_translator *t,
 	(void)priv;
 	(void)blk;
 	dead_seen = jit_dead_gprs(t);
+	live_seen = jit_live_flags(t);
 	jit_insert_counter(t, CTR_OFF);
 }
 
@@ -328,9 +330,42 @@ static void test_blocks(void)
 	fixup_pc = 0;
 }
 
+/*
+ * Static branch sites are x86 asm goto statements, which the compiler
+ * assumes clobber the flags: none are live after one, so a block that
+ * is only a site, or whose successor is one, saves no flags for its
+ * counter even if the code after the site (here adc) reads CF.
+ */
+static void test_site_flags(void)
+{
+	/* site (nop5); adc %ecx,%eax; ret */
+	static const char site_first[] = "\x0f\x1f\x44\x00\x00\x11\xc8\xc3";
+	/* jmp .+2; site (nop5); adc %ecx,%eax; ret */
+	static const char jmp_site[] =
+		"\xeb\x00\x0f\x1f\x44\x00\x00\x11\xc8\xc3";
+	int ret;
+
+	site_pc = NATIVE;
+	ret = translate(site_first, sizeof(site_first) - 1);
+	ok(ret > 0 && live_seen == 0 && out[0] == 0x50 && out[1] != 0x9f,
+	   "a block of one static branch site: no flags live (got %#x), push %%rax and no lahf",
+	   live_seen);
+	site_pc = NATIVE + 2;
+	ret = translate(jmp_site, sizeof(jmp_site) - 1);
+	ok(ret > 0 && live_seen == 0,
+	   "a jmp to a static branch site: no flags live (got %#x)",
+	   live_seen);
+	site_pc = 0;
+	ret = translate(jmp_site, sizeof(jmp_site) - 1);
+	ok(ret > 0 && (live_seen & JIT_EFL_CF),
+	   "control: the same nop not a site: adc's CF live after it (got %#x)",
+	   live_seen);
+}
+
 int main(void)
 {
 	test_insns();
 	test_blocks();
+	test_site_flags();
 	return done_testing();
 }
