@@ -1858,7 +1858,8 @@ static int emit_mem_abs(struct jit_translator *t, const u8 *op, u32 oplen,
 		jit_emit_u8(e, 0x05 | ((reg & 7) << 3));
 		jit_emit_u32(e, (u32)rel);
 	}
-	jit_emit_bytes(e, tail, tail_len);
+	if (tail_len)		/* tail may be NULL then */
+		jit_emit_bytes(e, tail, tail_len);
 	return 0;
 }
 

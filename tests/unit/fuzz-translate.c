@@ -28,6 +28,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* every eighth address "may fault to a fixup" */
+static bool fuzz_fixup(void *priv, u64 pc)
+{
+	(void)priv;
+	return (pc & 7) == 3;
+}
+
 struct fuzz_code {
 	const uint8_t *bytes;
 	size_t len;
@@ -70,8 +77,11 @@ static void hook_insn(void *priv, struct jit_translator *t,
 		      const struct jit_insn *insn)
 {
 	(void)priv;
-	if (insn->pc & 1)
+	/* GS_REG has no store form (the kernel's cover plugin has its own) */
+	if ((insn->pc & 1) && t->host->counter_mode != JIT_COUNTER_GS_REG)
 		jit_insert_store_byte(t, 0x60000000 + (insn->pc & 0xfff));
+	else if (insn->pc & 2)
+		jit_insert_counter_add(t, 0x60001000, 5);
 }
 
 static void hook_branch(void *priv, struct jit_translator *t,
@@ -127,6 +137,11 @@ static void check(const uint8_t *data, size_t size)
 	host.retpoline_thunks[11] = NATIVE_PC + 0xb0;
 	host.red_zone = cfg & 1 ? 128 : 0;
 	host.counter_mode = cfg & 2 ? JIT_COUNTER_GS : JIT_COUNTER_ABS;
+	/* the kernel's mode: counters in free registers (jit_dead_gprs()) */
+	if (size & 32) {
+		host.counter_mode = JIT_COUNTER_GS_REG;
+		host.fixup = fuzz_fixup;
+	}
 	host.ibt = cfg & 4;
 	/* the input's length picks the fall-through layout, the table lookup
 	 * and jump tables */
