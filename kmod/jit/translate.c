@@ -1329,6 +1329,41 @@ static void emit_fallthrough(struct jit_translator *t, u64 next)
 }
 
 /*
+ * A static branch site whose host keeps its copies in step with the key
+ * (jit_host.static_branch_state): a jmp with an aligned rel32 that the
+ * host repoints (jit_static_branch_set()) to one of the two sides, each
+ * an ordinary exit (the fall-through may be the next block, placed after
+ * this one):
+ *
+ *	jmp 1f|2f			(state @taken now)
+ *  1:	jmp <target>			(linked or to its stub)
+ *  2:	jmp <next> | <end of block>
+ */
+static void emit_static_branch_direct(struct jit_translator *t,
+				      const struct jit_insn *in, bool taken)
+{
+	struct jit_emitter *e = &t->emit;
+	struct jit_block *blk = t->blk;
+	u32 site;
+
+	jit_emit_align_field(e, 1);
+	jit_emit_u8(e, 0xe9);
+	site = e->len;
+	jit_emit_u32(e, 0);
+	blk->sb_dest[1] = e->len;
+	emit_direct_exit(t, op_jmp, 1, in->target, JIT_EXIT_JMP);
+	blk->sb_dest[0] = e->len;
+	emit_fallthrough(t, in->pc + in->len);
+	if (e->len > 0xffff) {
+		set_error(t, JIT_E_NOSPACE);
+		return;
+	}
+	blk->sb_off = site;
+	if (!jit_emit_patch_rel32(e, site, e->base + blk->sb_dest[taken]))
+		set_error(t, JIT_E_RANGE);
+}
+
+/*
  * A static branch site: copying its jmp or nop would freeze the key at its
  * state at translation time, so the copy reads the site's first byte each
  * time it runs: taken iff it is the jmp opcode (e9 or eb, by length).  A
@@ -1344,10 +1379,19 @@ static void emit_static_branch(struct jit_translator *t,
 {
 	static const u8 cmpb_rip[2] = { 0x80, 0x3d };
 	static const u8 op_je[2] = { 0x0f, 0x84 };
+	const struct jit_host *h = t->host;
 	struct jit_emitter *e = &t->emit;
 	/* rel32 counts from the end of the instruction, after the imm8 */
 	s64 rel = (s64)(in->pc - (jit_emit_pc(e) + sizeof(cmpb_rip) + 4 + 1));
+	int state;
 
+	if (h->static_branch_state && e->len < 0xff00) {
+		state = h->static_branch_state(h->priv, in->pc);
+		if (state == 0 || state == 1) {
+			emit_static_branch_direct(t, in, state);
+			return;
+		}
+	}
 	if (!jit_fits_s32(rel)) {
 		set_error(t, JIT_E_RANGE);
 		return;
@@ -1764,6 +1808,22 @@ bool jit_exit_link(const struct jit_block *blk, u8 *buf,
 #else
 	__atomic_store_n((u32 *)(buf + exit->patch_off), (u32)(s32)rel,
 			 __ATOMIC_RELEASE);
+#endif
+	return true;
+}
+
+bool jit_static_branch_set(const struct jit_block *blk, u8 *buf, bool taken)
+{
+	u32 rel;
+
+	if (!blk->sb_off)
+		return false;
+	/* both sides are in the block: always in reach */
+	rel = (u32)blk->sb_dest[taken] - ((u32)blk->sb_off + 4);
+#ifdef __KERNEL__
+	WRITE_ONCE(*(u32 *)(buf + blk->sb_off), rel);
+#else
+	__atomic_store_n((u32 *)(buf + blk->sb_off), rel, __ATOMIC_RELEASE);
 #endif
 	return true;
 }

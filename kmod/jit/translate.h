@@ -84,7 +84,17 @@ enum jit_counter_mode {
  *			site that the host patches at run time between a jmp
  *			and a nop of the same length; *@target is where its
  *			jmp goes.  Such sites test their current bytes each
- *			time they run instead of being copied.
+ *			time they run instead of being copied, unless
+ *			@static_branch_state decides otherwise.
+ * @static_branch_state: optional, with @static_branch: the state the host
+ *			guarantees a site's copy will be kept in step with:
+ *			1 taken (jmp), 0 not taken (nop), or -1 to use the
+ *			live test.  With 0 or 1 the site becomes a direct
+ *			jmp whose aligned rel32 (jit_block.sb_off) goes to
+ *			the taken or the fall-through side; the host must
+ *			repoint it with jit_static_branch_set() at every
+ *			later change of the site, before the native site
+ *			changes (README "Static branch sites").
  * @ibl_keys:		optional (0: none); with inline caches (jit_ic), the
  *			address of JIT_IBL_DIRECT u64 words: entry i holds
  *			-T for a native target T whose low 16 bits are i
@@ -156,6 +166,7 @@ struct jit_host {
 	u64 (*jump_table)(void *priv, u64 pc, u64 fill);
 	u64 jt_fill_entry;
 	bool (*fixup)(void *priv, u64 pc);
+	int (*static_branch_state)(void *priv, u64 pc);
 };
 
 /**
@@ -257,6 +268,12 @@ struct jit_pcmap {
  *			@cache_len) into its fall-through block, native
  *			@native_start + @native_len, which the caller must
  *			place there (enum jit_ft_mode)
+ * @sb_off:		a direct static branch site (jit_host.static_branch_state)
+ *			ends the block: offset of its jmp's 4-byte aligned
+ *			rel32; 0 if none
+ * @sb_dest:		with @sb_off: where its jmp may go, as offsets from
+ *			@cache_start: [0] the fall-through side, [1] the
+ *			taken side
  * @exits:		direct exits that have a stub (chaining candidates)
  */
 struct jit_block {
@@ -272,6 +289,8 @@ struct jit_block {
 	u8 shared_cc;
 	u16 entry_off;
 	u8 ft_next;
+	u16 sb_off;
+	u16 sb_dest[2];
 	struct jit_exit exits[JIT_BLOCK_MAX_EXITS];
 };
 
@@ -505,6 +524,19 @@ u64 jit_block_cache_to_native(const struct jit_block *blk,
  */
 bool jit_exit_link(const struct jit_block *blk, u8 *buf,
 		   const struct jit_exit *exit, u64 dest);
+
+/**
+ * jit_static_branch_set() - repoint a block's direct static branch site
+ * @blk:	the block (@blk->sb_off set)
+ * @buf:	writable address of the block's first byte
+ * @taken:	send the site to its jmp target (true) or its fall-through
+ *
+ * One aligned 32-bit store, as jit_exit_link(); the caller serialises
+ * patching and, in the kernel, the instruction stream.
+ *
+ * Return: false if the block has no such site (nothing written).
+ */
+bool jit_static_branch_set(const struct jit_block *blk, u8 *buf, bool taken);
 
 /**
  * jit_block_find_exit() - which exit a stub return address belongs to

@@ -6,6 +6,8 @@
  * reverse.  The test builds native code in an RWX mapping, translates a
  * block into the same mapping (rel32 reach), runs it, rewrites the site
  * as the kernel's jump-label code does, and runs the same translation again.
+ * A host that follows the key itself (jit_host.static_branch_state) gets a
+ * direct jmp instead, which it repoints with jit_static_branch_set().
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -251,18 +253,123 @@ static void test_head_layout(void)
 	   "HEAD layout: a jmp site takes its way");
 }
 
+/* The host's view of the site's state (jit_host.static_branch_state) */
+static int host_state;
+
+static int static_branch_state(void *priv, u64 pc)
+{
+	(void)priv;
+	return pc == site_pc ? host_state : -1;
+}
+
+/*
+ * With jit_host.static_branch_state the site is a direct jmp that the host
+ * repoints: rewriting the native bytes alone changes nothing, and
+ * jit_static_branch_set() sends the same translation either way.  @layout
+ * is the enum jit_ft_mode (HEAD: the fall-through side is what follows
+ * the block, here a jmp to the native code).
+ */
+static void test_direct(unsigned int len, int state, uint8_t layout)
+{
+	static struct jit_translator t;
+	struct jit_block blk;
+	uint8_t *c = mem + CACHE_OFF;
+	long (*fn)(void);
+	uint64_t next;
+	int32_t rel;
+	int ret;
+
+	memset(mem, 0xcc, CACHE_OFF);
+	put_pre(4);
+	site_pc = (uint64_t)mem + SITE + PRE;
+	site_target = (uint64_t)mem + TARGET_RET2;
+	put_tail(mem + NEXT_RET1, 10);
+	put_tail(mem + TARGET_RET2, 20);
+	next = site_pc + len;
+	mem[next - (uint64_t)mem] = 0xe9;
+	rel = (int32_t)((uint64_t)mem + NEXT_RET1 - (next + 5));
+	memcpy(mem + (next - (uint64_t)mem) + 1, &rel, 4);
+	write_site(len, state);
+	host.static_branch_state = static_branch_state;
+	host_state = state;
+	host.fallthrough_next = layout;
+	translatable_next = layout == JIT_FT_HEAD;
+	memset(c, 0xcc, MAP_SIZE - CACHE_OFF);
+	jit_translator_init(&t, &host, NULL);
+	ret = jit_translate_block(&t, (uint64_t)mem + SITE, 0, c, (uint64_t)c,
+				  MAP_SIZE - CACHE_OFF, &blk);
+	host.static_branch_state = NULL;
+	host.fallthrough_next = JIT_FT_EXIT;
+	translatable_next = false;
+	if (!ok(ret > 0 && blk.sb_off && !((uint64_t)c + blk.sb_off & 3) &&
+		c[blk.sb_off - 1] == 0xe9,
+		"direct %u-byte site (state %d, layout %u): an aligned jmp (ret %d, sb_off %u)",
+		len, state, layout, ret, blk.sb_off))
+		return;
+	if (blk.ft_next) {
+		c[ret] = 0xe9;
+		rel = (int32_t)(next - ((uint64_t)c + ret + 5));
+		memcpy(c + ret + 1, &rel, 4);
+	}
+	fn = (long (*)(void))(c + blk.entry_off);
+	ok(fn() == (state ? 24 : 14),
+	   "direct %u-byte site: runs the side of its state", len);
+	write_site(len, !state);
+	ok(fn() == (state ? 24 : 14),
+	   "direct %u-byte site: native bytes alone change nothing", len);
+	ok(jit_static_branch_set(&blk, c, !state) && fn() == (state ? 14 : 24),
+	   "direct %u-byte site repointed to the other side", len);
+	write_site(len, state);
+	ok(jit_static_branch_set(&blk, c, state) && fn() == (state ? 24 : 14),
+	   "direct %u-byte site repointed back", len);
+}
+
+/* Without a state (-1) the site keeps the live test. */
+static void test_direct_declined(void)
+{
+	static struct jit_translator t;
+	struct jit_block blk;
+	int ret;
+
+	memset(mem, 0xcc, CACHE_OFF);
+	put_pre(0);
+	site_pc = (uint64_t)mem + SITE + PRE;
+	site_target = (uint64_t)mem + TARGET_RET2;
+	put_tail(mem + NEXT_RET1, 10);
+	put_tail(mem + TARGET_RET2, 20);
+	write_site(5, false);
+	host.static_branch_state = static_branch_state;
+	host_state = -1;
+	jit_translator_init(&t, &host, NULL);
+	ret = jit_translate_block(&t, (uint64_t)mem + SITE, 0,
+				  mem + CACHE_OFF, (uint64_t)mem + CACHE_OFF,
+				  MAP_SIZE - CACHE_OFF, &blk);
+	host.static_branch_state = NULL;
+	ok(ret > 0 && !blk.sb_off && !jit_static_branch_set(&blk, mem, true),
+	   "a site without a known state keeps the live test");
+}
+
 int main(void)
 {
 	mem = mmap(NULL, MAP_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		plan_skip_all("no RWX mapping on this system");
-	plan(4 * 7 + 1 + 3);
+	plan(4 * 7 + 1 + 3 + 8 * 5 + 1);
 	test_site(5, 0);
 	test_site(5, 7);
 	test_site(2, 0);
 	test_site(2, 7);
 	test_not_a_site();
 	test_head_layout();
+	test_direct(5, 0, JIT_FT_EXIT);
+	test_direct(5, 1, JIT_FT_EXIT);
+	test_direct(2, 0, JIT_FT_EXIT);
+	test_direct(2, 1, JIT_FT_EXIT);
+	test_direct(5, 0, JIT_FT_HEAD);
+	test_direct(5, 1, JIT_FT_HEAD);
+	test_direct(2, 0, JIT_FT_HEAD);
+	test_direct(2, 1, JIT_FT_HEAD);
+	test_direct_declined();
 	return done_testing();
 }
