@@ -33,6 +33,8 @@
 #define JIFL_TRAMP_BITS		12
 #define JIFL_TRAMP_SIZE		(1UL << JIFL_TRAMP_BITS)
 #define JIFL_TRAMP_LEN		16
+/* Blocks that end in a direct static branch site (jit_block.sb_off) */
+#define JIFL_MAX_SB		16384
 /* A trampoline value meaning "run natively" */
 #define JIFL_TRAMP_NATIVE	1UL
 
@@ -79,6 +81,21 @@ static unsigned long jifl_htab_used;
 static struct jifl_tramp *jifl_tramps;
 static unsigned int jifl_nr_tramps;
 
+/**
+ * struct jifl_sb - a cache copy of a static branch site, a direct jmp
+ * @site:	the native site
+ * @block:	index of the block it ends
+ */
+struct jifl_sb {
+	u64 site;
+	u32 block;
+};
+
+static struct jifl_sb *jifl_sbs;
+static unsigned int jifl_nr_sb;
+/* label_watch.c follows static key updates: sites may be direct jmps */
+static bool jifl_follow_labels;
+
 static struct {
 	u64 blocks;
 	u64 native_bytes;
@@ -87,6 +104,8 @@ static struct {
 	u64 ibl_misses;
 	u64 fallbacks[JIFL_FB_NR];
 	u64 invalidated;
+	u64 static_branches;
+	u64 labels_followed;
 } jifl_st;
 
 /* The layout; replaced only while no task can be in the cache */
@@ -285,6 +304,21 @@ static bool host_static_branch(void *priv, u64 pc, u64 *target)
 	return jifl_sites_jump(jifl_sites, pc, target);
 }
 
+/*
+ * A static branch site's copy is a direct jmp when key updates are
+ * followed (jifl_dispatch_label_update()) and the copy can be recorded;
+ * its state is the one the kernel's jump_label_type() gives now, read
+ * under the lock the updates take: an update whose key change this read
+ * misses has not reached jifl_dispatch_label_update() yet, and will
+ * repoint the copy recorded with this translation.
+ */
+static int host_static_branch_state(void *priv, u64 pc)
+{
+	if (!jifl_follow_labels || jifl_nr_sb >= JIFL_MAX_SB)
+		return -1;
+	return jifl_sites_jump_state(jifl_sites, pc);
+}
+
 static bool host_static_call(void *priv, u64 pc, u64 *key, bool *tail)
 {
 	return jifl_sites_static_call(jifl_sites, pc, key, tail);
@@ -385,6 +419,14 @@ static u64 translate_locked(u64 pc)
 	add_cache_extable(b);
 	jifl_map_used += b->blk.nr_insns;
 	jifl_cache_off = ALIGN(jifl_cache_off + ret, 16);
+	/* host_static_branch_state() saw room for it */
+	if (b->blk.sb_off) {
+		jifl_sbs[jifl_nr_sb].site = b->blk.native_start +
+					    b->map[b->blk.nr_insns - 1].native_off;
+		jifl_sbs[jifl_nr_sb].block = jifl_nr_blocks;
+		jifl_nr_sb++;
+		jifl_st.static_branches++;
+	}
 	/* the block before the count: jifl_dispatch_return_target() */
 	smp_store_release(&jifl_nr_blocks, jifl_nr_blocks + 1);
 	jifl_st.blocks++;
@@ -473,6 +515,47 @@ u64 notrace jifl_dispatch_exit(u64 stub_ret, u64 eflags)
 		jifl_st.exits_linked++;
 	dispatch_unlock(flags);
 	return dest;
+}
+
+/**
+ * jifl_dispatch_label_update() - the kernel is about to rewrite a site
+ * @site:	a static branch site's native address
+ * @taken:	it becomes a jmp (JUMP_LABEL_JMP) rather than a nop
+ *
+ * Called by label_watch.c before the native site is patched: every cache
+ * copy of @site goes the same way from now on.  The kernel's patching
+ * (text_poke_bp()/text_poke_finish()) then synchronises every CPU's
+ * instruction stream, as for the native site.
+ */
+void notrace jifl_dispatch_label_update(unsigned long site, bool taken)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	flags = dispatch_lock();
+	for (i = 0; i < jifl_nr_sb; i++) {
+		const struct jifl_block *b = &jifl_blocks[jifl_sbs[i].block];
+
+		if (jifl_sbs[i].site == site &&
+		    jit_static_branch_set(&b->blk,
+					  alias_of(b->blk.cache_start), taken))
+			jifl_st.labels_followed++;
+	}
+	dispatch_unlock(flags);
+}
+
+/**
+ * jifl_dispatch_follow_labels() - are static key updates followed?
+ * @on:		label_watch.c's hooks are in (true), or about to go (false,
+ *		only while no task can be in the cache)
+ */
+void jifl_dispatch_follow_labels(bool on)
+{
+	unsigned long flags;
+
+	flags = dispatch_lock();
+	jifl_follow_labels = on;
+	dispatch_unlock(flags);
 }
 
 /**
@@ -856,6 +939,7 @@ void jifl_dispatch_reset(void)
 	jifl_htab_used = 0;
 	jifl_nr_tramps = 0;
 	jifl_nr_blocks = 0;
+	jifl_nr_sb = 0;
 	jifl_map_used = 0;
 	jifl_cache_off = 0;
 	jifl_cache_ex_reset();
@@ -878,6 +962,8 @@ void jifl_dispatch_stats(struct jifl_stats *st)
 	memcpy(st->fallbacks, jifl_st.fallbacks, sizeof(st->fallbacks));
 	st->invalidated = jifl_st.invalidated;
 	st->cache_extable = jifl_cache_ex_count();
+	st->static_branches = jifl_st.static_branches;
+	st->labels_followed = jifl_st.labels_followed;
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
 	st->inflight = max(0L, jifl_inflight_sum());
 }
@@ -1051,7 +1137,9 @@ int jifl_dispatch_init(void)
 	jifl_tramps = vzalloc(JIFL_TRAMP_SIZE * sizeof(*jifl_tramps));
 	jifl_blocks = vmalloc_array(JIFL_MAX_BLOCKS, sizeof(*jifl_blocks));
 	jifl_map_pool = vmalloc_array(JIFL_MAP_POOL, sizeof(*jifl_map_pool));
-	if (!jifl_htab || !jifl_tramps || !jifl_blocks || !jifl_map_pool) {
+	jifl_sbs = vmalloc_array(JIFL_MAX_SB, sizeof(*jifl_sbs));
+	if (!jifl_htab || !jifl_tramps || !jifl_blocks || !jifl_map_pool ||
+	    !jifl_sbs) {
 		jifl_dispatch_exit_module();
 		return -ENOMEM;
 	}
@@ -1086,6 +1174,7 @@ int jifl_dispatch_init(void)
 	h->counter_mode = JIT_COUNTER_GS_REG;
 	h->ibt = IS_ENABLED(CONFIG_X86_KERNEL_IBT);
 	h->static_branch = host_static_branch;
+	h->static_branch_state = host_static_branch_state;
 	h->static_call = host_static_call;
 	h->static_call_null = (u64)jifl_static_call_nop;
 	h->fixup = host_fixup;
@@ -1103,6 +1192,7 @@ void jifl_dispatch_exit_module(void)
 	vfree(jifl_tramps);
 	vfree(jifl_blocks);
 	vfree(jifl_map_pool);
+	vfree(jifl_sbs);
 	jifl_cache_ex_exit();
 	jifl_extable_free(jifl_ex_table);
 	jifl_sites_free(jifl_sites);
@@ -1110,6 +1200,7 @@ void jifl_dispatch_exit_module(void)
 	jifl_tramps = NULL;
 	jifl_blocks = NULL;
 	jifl_map_pool = NULL;
+	jifl_sbs = NULL;
 	jifl_ex_table = NULL;
 	jifl_sites = NULL;
 }

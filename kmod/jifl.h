@@ -57,6 +57,12 @@ unsigned long jifl_entry_trampoline(unsigned long fentry_ip);
 void jifl_dispatch_stats(struct jifl_stats *st);
 unsigned int jifl_dispatch_forget(unsigned long start, unsigned long end);
 bool jifl_dispatch_native_of(u64 w, u64 *native, int *left);
+void jifl_dispatch_label_update(unsigned long site, bool taken);
+void jifl_dispatch_follow_labels(bool on);
+
+/* --- label_watch.c: static key updates --- */
+void jifl_label_watch_init(void);
+void jifl_label_watch_exit(void);
 
 /* --- unpin.c: moving tasks out of the cache at stop --- */
 
@@ -113,6 +119,7 @@ struct jifl_sites *jifl_sites_build(const struct jifl_layout *layout,
 				    const u64 *modules);
 void jifl_sites_free(struct jifl_sites *s);
 bool jifl_sites_jump(const struct jifl_sites *s, u64 pc, u64 *target);
+int jifl_sites_jump_state(const struct jifl_sites *s, u64 pc);
 bool jifl_sites_static_call(const struct jifl_sites *s, u64 pc, u64 *key,
 			    bool *tail);
 void jifl_sites_count(const struct jifl_sites *s, unsigned int *jump,

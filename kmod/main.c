@@ -120,6 +120,7 @@ static int __init jifl_init(void)
 	ret = jifl_module_watch_init();
 	if (ret)
 		goto err_dispatch;
+	jifl_label_watch_init();
 	ret = jifl_plugins_init();
 	if (ret)
 		goto err_watch;
@@ -142,6 +143,7 @@ err_plugins:
 		jifl_unregister_plugin(jifl_builtin_plugins[i]);
 	jifl_plugins_exit();
 err_watch:
+	jifl_label_watch_exit();
 	jifl_module_watch_exit();
 err_dispatch:
 	jifl_dispatch_exit_module();
@@ -160,6 +162,7 @@ static void __exit jifl_exit(void)
 		jifl_unregister_plugin(jifl_builtin_plugins[i]);
 	jifl_plugins_exit();
 	jifl_entry_exit_module();
+	jifl_label_watch_exit();
 	jifl_module_watch_exit();
 	jifl_dispatch_exit_module();
 	jifl_cache_exit();

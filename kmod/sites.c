@@ -29,6 +29,8 @@
 struct jifl_jump_site {
 	unsigned long site;
 	unsigned long target;
+	unsigned long key;	/* its struct static_key */
+	bool branch;		/* the entry's branch bit (static_branch_likely) */
 };
 
 struct jifl_call_site {
@@ -67,27 +69,31 @@ static int cmp_call(const void *a, const void *b)
 
 /*
  * Append the entries of a jump table (struct jump_entry, relative on
- * x86-64 in both 6.1 and 6.12: code, target, then the key). @cap bounds
- * the array.
+ * x86-64 in both 6.1 and 6.12: code, target, then the key, whose low bits
+ * are the branch and init flags: jump_entry_key(), jump_entry_is_branch()).
+ * @cap bounds the array.
  */
 static int add_jump_entries(struct jifl_sites *s, unsigned int cap,
 			    unsigned long start, unsigned int n)
 {
 	const unsigned int esize = sizeof(struct jump_entry);
+	struct jump_entry je;
 	unsigned int i;
-	s32 rel[2];
 
 	BUILD_BUG_ON(sizeof(struct jump_entry) != 2 * sizeof(s32) +
 		     sizeof(long));
 	for (i = 0; i < n; i++) {
 		unsigned long e = start + (unsigned long)i * esize;
+		struct jifl_jump_site *js = &s->jump[s->nr_jump];
 
 		if (s->nr_jump >= cap)
 			return -E2BIG;
-		if (copy_from_kernel_nofault(rel, (void *)e, sizeof(rel)))
+		if (copy_from_kernel_nofault(&je, (void *)e, sizeof(je)))
 			return -EFAULT;
-		s->jump[s->nr_jump].site = e + rel[0];
-		s->jump[s->nr_jump].target = e + sizeof(s32) + rel[1];
+		js->site = e + je.code;
+		js->target = e + sizeof(s32) + je.target;
+		js->key = e + offsetof(struct jump_entry, key) + (je.key & ~3L);
+		js->branch = je.key & 1;
 		s->nr_jump++;
 	}
 	return 0;
@@ -244,6 +250,38 @@ bool jifl_sites_jump(const struct jifl_sites *s, u64 pc, u64 *target)
 		return false;
 	*target = found->target;
 	return true;
+}
+
+/**
+ * jifl_sites_jump_state() - a static branch site's state by its key
+ * @s:		the sites, or NULL
+ * @pc:		native address
+ *
+ * What jump_label_type() gives for the site's entry (kernel/jump_label.c):
+ * the key's enabled count (static_key_count(): -1, an enable under way,
+ * counts as enabled) xor the entry's branch bit.  The kernel sets the
+ * count before it patches the sites of an update (static_key_enable(),
+ * static_key_slow_inc(), static_key_disable(), __static_key_slow_dec()),
+ * so this is the state the site has or is about to get.
+ *
+ * Return: 1 for a jmp, 0 for a nop, -1 if @pc is no site or its key is
+ * unreadable.
+ */
+int jifl_sites_jump_state(const struct jifl_sites *s, u64 pc)
+{
+	struct jifl_jump_site key = { .site = pc };
+	const struct jifl_jump_site *found;
+	int enabled;
+
+	if (!s || !s->nr_jump)
+		return -1;
+	found = bsearch(&key, s->jump, s->nr_jump, sizeof(key), cmp_jump);
+	if (!found || !IS_ALIGNED(found->key, sizeof(int)) ||
+	    copy_from_kernel_nofault(&enabled, (void *)found->key +
+				     offsetof(struct static_key, enabled),
+				     sizeof(enabled)))
+		return -1;
+	return (enabled != 0) ^ found->branch;
 }
 
 /**

@@ -311,6 +311,10 @@ static void print_summary(const struct jifl_stats *st, double secs,
 	if (st->invalidated)
 		fprintf(stderr, "[ jifl record: %llu translations dropped: their module was unloaded ]\n",
 			(unsigned long long)st->invalidated);
+	if (st->static_branches)
+		fprintf(stderr, "[ jifl record: %llu static branch sites translated as jmps that follow their keys, %llu repointed by key updates ]\n",
+			(unsigned long long)st->static_branches,
+			(unsigned long long)st->labels_followed);
 	if (st->stores_removed)
 		fprintf(stderr, "[ jifl record: %llu coverage stores removed once their block ran ]\n",
 			(unsigned long long)st->stores_removed);

@@ -260,6 +260,10 @@ enum jifl_fallback {
  * @stores_removed:	coverage stores (cover plugin) turned into jumps
  *			over themselves once they ran; since
  *			JIFL_STATS_SIZE_VER2
+ * @static_branches:	static branch sites translated as direct jmps that
+ *			follow static key updates; since JIFL_STATS_SIZE_VER3
+ * @labels_followed:	such copies repointed by a static key update;
+ *			since JIFL_STATS_SIZE_VER3
  */
 struct jifl_stats {
 	__u64 size;
@@ -278,11 +282,14 @@ struct jifl_stats {
 	__u64 invalidated;
 	__u64 cache_extable;
 	__u64 stores_removed;
+	__u64 static_branches;
+	__u64 labels_followed;
 };
 
 #define JIFL_STATS_SIZE_VER0	168
 #define JIFL_STATS_SIZE_VER1	184
 #define JIFL_STATS_SIZE_VER2	192	/* @stores_removed */
+#define JIFL_STATS_SIZE_VER3	208	/* @static_branches, @labels_followed */
 
 /*
  * Per-CPU event rings (JIFL_IOC_RINGS, then mmap).

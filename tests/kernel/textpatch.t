@@ -25,7 +25,7 @@ ev=$T/events/task/task_rename
 renames() {
 	echo 0 >$ev/enable
 	echo >$T/trace
-	"$J" record -q --syscalls write -o "$1.data" -- sh -c "
+	"$J" record --syscalls write -o "$1.data" 2>"$1.err" -- sh -c "
 		echo jifl-before-$1 >/proc/self/comm
 		echo 1 >$ev/enable
 		echo jifl-after-$1 >/proc/self/comm"
@@ -38,9 +38,14 @@ if [ -d "$ev" ]; then
 	[ "$n" = 1 ]; ok $? "a tracepoint enabled under a traced task fires from the cache ($n event)"
 	grep -q "newcomm=jifl-before" $T/trace
 	[ $? = 1 ]; ok $? "and not before it was enabled"
+	# the site's copy is a direct jmp that the key update repointed
+	sb=$(sed -n 's/.* \([0-9]*\) static branch sites .*, \([0-9]*\) repointed.*/\1 \2/p' live.err)
+	[ "${sb%% *}" -gt 0 ] 2>/dev/null && [ "${sb##* }" -gt 0 ]
+	ok $? "static branch sites ran as direct jmps, repointed by the update (${sb:-none})"
 	n=$(JIFL_DEBUG_COPY_STATIC_BRANCHES=1 renames copied)
 	[ "$n" = 0 ]; ok $? "control: with sites copied as they were, it does not fire ($n events)"
 else
+	skip "no task_rename tracepoint"
 	skip "no task_rename tracepoint"
 	skip "no task_rename tracepoint"
 	skip "no task_rename tracepoint"
