@@ -379,6 +379,11 @@ static void add_cache_extable(const struct jifl_block *b)
 	}
 }
 
+static inline u8 *alias_of(u64 cache_addr)
+{
+	return jifl_cache_alias + (cache_addr - (u64)jifl_cache_area);
+}
+
 /*
  * The cache address to run native @pc from: its block, translated now if
  * needed, or @pc itself when it must (or can only) run natively.
@@ -426,6 +431,8 @@ static u64 translate_locked(u64 pc)
 		jifl_sbs[jifl_nr_sb].block = jifl_nr_blocks;
 		jifl_nr_sb++;
 		jifl_st.static_branches++;
+		/* straight to where its side goes, past the side's jmp */
+		jit_static_branch_set(&b->blk, alias_of(dest), b->blk.sb_taken);
 	}
 	/* the block before the count: jifl_dispatch_return_target() */
 	smp_store_release(&jifl_nr_blocks, jifl_nr_blocks + 1);
@@ -481,11 +488,6 @@ static struct jifl_block *find_block(u64 addr)
 	return &jifl_blocks[lo - 1];
 }
 
-static inline u8 *alias_of(u64 cache_addr)
-{
-	return jifl_cache_alias + (cache_addr - (u64)jifl_cache_area);
-}
-
 /**
  * jifl_dispatch_exit() - an exit stub ran: translate its target and link it
  * @stub_ret:	the return address the stub's call pushed
@@ -513,6 +515,9 @@ u64 notrace jifl_dispatch_exit(u64 stub_ret, u64 eflags)
 	dest = translate_locked(exit->target);
 	if (jit_exit_link(&b->blk, alias_of(b->blk.cache_start), exit, dest))
 		jifl_st.exits_linked++;
+	/* a static branch site that went to the stub goes to @dest now */
+	jit_static_branch_set(&b->blk, alias_of(b->blk.cache_start),
+			      b->blk.sb_taken);
 	dispatch_unlock(flags);
 	return dest;
 }
@@ -534,7 +539,7 @@ void notrace jifl_dispatch_label_update(unsigned long site, bool taken)
 
 	flags = dispatch_lock();
 	for (i = 0; i < jifl_nr_sb; i++) {
-		const struct jifl_block *b = &jifl_blocks[jifl_sbs[i].block];
+		struct jifl_block *b = &jifl_blocks[jifl_sbs[i].block];
 
 		if (jifl_sbs[i].site == site &&
 		    jit_static_branch_set(&b->blk,

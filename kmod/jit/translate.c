@@ -1351,14 +1351,19 @@ static void emit_static_branch_direct(struct jit_translator *t,
 	site = e->len;
 	jit_emit_u32(e, 0);
 	blk->sb_dest[1] = e->len;
+	/* each side is "[nops] jmp rel32", or nothing at the block's end */
 	emit_direct_exit(t, op_jmp, 1, in->target, JIT_EXIT_JMP);
+	blk->sb_rel[1] = e->len - 4;
 	blk->sb_dest[0] = e->len;
 	emit_fallthrough(t, in->pc + in->len);
+	if (e->len > blk->sb_dest[0])
+		blk->sb_rel[0] = e->len - 4;
 	if (e->len > 0xffff) {
 		set_error(t, JIT_E_NOSPACE);
 		return;
 	}
 	blk->sb_off = site;
+	blk->sb_taken = taken;
 	if (!jit_emit_patch_rel32(e, site, e->base + blk->sb_dest[taken]))
 		set_error(t, JIT_E_RANGE);
 }
@@ -1812,14 +1817,24 @@ bool jit_exit_link(const struct jit_block *blk, u8 *buf,
 	return true;
 }
 
-bool jit_static_branch_set(const struct jit_block *blk, u8 *buf, bool taken)
+bool jit_static_branch_set(struct jit_block *blk, u8 *buf, bool taken)
 {
-	u32 rel;
+	s64 to = blk->sb_dest[taken];
+	u32 rel, side;
+	s32 now;
 
 	if (!blk->sb_off)
 		return false;
-	/* both sides are in the block: always in reach */
-	rel = (u32)blk->sb_dest[taken] - ((u32)blk->sb_off + 4);
+	blk->sb_taken = taken;
+	/* where the side's jmp goes now, if the site reaches it */
+	if (blk->sb_rel[taken]) {
+		memcpy(&side, buf + blk->sb_rel[taken], sizeof(side));
+		now = (s32)side;
+		if (jit_fits_s32(blk->sb_rel[taken] + 4 + (s64)now -
+				 (blk->sb_off + 4)))
+			to = blk->sb_rel[taken] + 4 + (s64)now;
+	}
+	rel = (u32)(to - (blk->sb_off + 4));
 #ifdef __KERNEL__
 	WRITE_ONCE(*(u32 *)(buf + blk->sb_off), rel);
 #else

@@ -274,6 +274,10 @@ struct jit_pcmap {
  * @sb_dest:		with @sb_off: where its jmp may go, as offsets from
  *			@cache_start: [0] the fall-through side, [1] the
  *			taken side
+ * @sb_rel:		with @sb_off: per side, the offset of the rel32 of
+ *			the jmp that side is (an exit), or 0 (the block's
+ *			end, where its fall-through block follows)
+ * @sb_taken:		with @sb_off: the side the site goes to now
  * @exits:		direct exits that have a stub (chaining candidates)
  */
 struct jit_block {
@@ -291,6 +295,8 @@ struct jit_block {
 	u8 ft_next;
 	u16 sb_off;
 	u16 sb_dest[2];
+	u16 sb_rel[2];
+	u8 sb_taken;
 	struct jit_exit exits[JIT_BLOCK_MAX_EXITS];
 };
 
@@ -527,16 +533,20 @@ bool jit_exit_link(const struct jit_block *blk, u8 *buf,
 
 /**
  * jit_static_branch_set() - repoint a block's direct static branch site
- * @blk:	the block (@blk->sb_off set)
+ * @blk:	the block (@blk->sb_off set); records @taken
  * @buf:	writable address of the block's first byte
  * @taken:	send the site to its jmp target (true) or its fall-through
  *
- * One aligned 32-bit store, as jit_exit_link(); the caller serialises
- * patching and, in the kernel, the instruction stream.
+ * The site goes straight to where that side's exit jmp goes now (its
+ * stub, or the block or native code it is linked to), or to the side
+ * itself when that is out of reach: call it again with @blk->sb_taken
+ * after linking either exit (jit_exit_link()), and once after the
+ * translation.  One aligned 32-bit store, as jit_exit_link(); the caller
+ * serialises patching and, in the kernel, the instruction stream.
  *
  * Return: false if the block has no such site (nothing written).
  */
-bool jit_static_branch_set(const struct jit_block *blk, u8 *buf, bool taken);
+bool jit_static_branch_set(struct jit_block *blk, u8 *buf, bool taken);
 
 /**
  * jit_block_find_exit() - which exit a stub return address belongs to

@@ -44,12 +44,16 @@ static unsigned int read_code(void *priv, u64 pc, u8 *buf, unsigned int len)
 
 /* the fall-through after the site: native, unless translatable_next */
 static bool translatable_next;
+/* the site's jmp target is translatable: its exit gets a stub */
+static bool translatable_target;
 
 /* Everything but the first block runs natively: exits are plain jmps. */
 static bool untranslatable(void *priv, u64 pc)
 {
 	(void)priv;
 	if (translatable_next && pc == site_pc + 5)
+		return false;
+	if (translatable_target && pc == site_target)
 		return false;
 	return pc != (uint64_t)mem + SITE && pc != site_pc;
 }
@@ -253,6 +257,15 @@ static void test_head_layout(void)
 	   "HEAD layout: a jmp site takes its way");
 }
 
+/* Where a direct site's jmp goes now */
+static uint64_t site_dest(const uint8_t *c, const struct jit_block *blk)
+{
+	int32_t rel;
+
+	memcpy(&rel, c + blk->sb_off, 4);
+	return (uint64_t)c + blk->sb_off + 4 + rel;
+}
+
 /* The host's view of the site's state (jit_host.static_branch_state) */
 static int host_state;
 
@@ -314,6 +327,12 @@ static void test_direct(unsigned int len, int state, uint8_t layout)
 	fn = (long (*)(void))(c + blk.entry_off);
 	ok(fn() == (state ? 24 : 14),
 	   "direct %u-byte site: runs the side of its state", len);
+	/* the host's part after translating: past the side's own jmp */
+	ok(jit_static_branch_set(&blk, c, state) && blk.sb_taken == state &&
+	   site_dest(c, &blk) == (state ? site_target :
+				   blk.ft_next ? (uint64_t)c + ret : next) &&
+	   fn() == (state ? 24 : 14),
+	   "direct %u-byte site: set goes straight where its side goes", len);
 	write_site(len, !state);
 	ok(fn() == (state ? 24 : 14),
 	   "direct %u-byte site: native bytes alone change nothing", len);
@@ -322,6 +341,63 @@ static void test_direct(unsigned int len, int state, uint8_t layout)
 	write_site(len, state);
 	ok(jit_static_branch_set(&blk, c, state) && fn() == (state ? 24 : 14),
 	   "direct %u-byte site repointed back", len);
+}
+
+/*
+ * A side whose exit has a stub: the site goes to the stub, and to the
+ * linked destination once the exit is linked and the site set again.
+ */
+static void test_direct_link(void)
+{
+	static struct jit_translator t;
+	struct jit_block blk;
+	uint8_t *c = mem + CACHE_OFF;
+	const struct jit_exit *x;
+	int ret;
+
+	memset(mem, 0xcc, CACHE_OFF);
+	put_pre(5);
+	site_pc = (uint64_t)mem + SITE + PRE;
+	site_target = (uint64_t)mem + TARGET_RET2;
+	put_tail(mem + NEXT_RET1, 10);
+	put_tail(mem + TARGET_RET2, 20);
+	mem[SITE + PRE + 5] = 0xe9;
+	{
+		int32_t rel = (int32_t)((uint64_t)mem + NEXT_RET1 -
+					(site_pc + 10));
+
+		memcpy(mem + SITE + PRE + 6, &rel, 4);
+	}
+	write_site(5, true);
+	host.static_branch_state = static_branch_state;
+	host_state = 1;
+	translatable_target = true;
+	/* stubs call it: never reached here, but it must be in reach */
+	host.exit_entry = (uint64_t)mem + 0x100;
+	memset(c, 0xcc, MAP_SIZE - CACHE_OFF);
+	jit_translator_init(&t, &host, NULL);
+	ret = jit_translate_block(&t, (uint64_t)mem + SITE, 0, c, (uint64_t)c,
+				  MAP_SIZE - CACHE_OFF, &blk);
+	host.static_branch_state = NULL;
+	translatable_target = false;
+	host.exit_entry = 0;
+	x = ret > 0 && blk.nr_exits == 1 ? &blk.exits[0] : NULL;
+	if (!ok(x && x->target == site_target && blk.sb_off,
+		"direct site with a stub for its taken side (ret %d)", ret))
+		return;
+	ok(jit_static_branch_set(&blk, c, true) &&
+	   site_dest(c, &blk) == (uint64_t)c + x->stub_off,
+	   "taken, the site goes to the exit's stub");
+	ok(jit_exit_link(&blk, c, x, site_target) &&
+	   jit_static_branch_set(&blk, c, blk.sb_taken) &&
+	   site_dest(c, &blk) == site_target &&
+	   ((long (*)(void))c)() == 25,
+	   "after linking the exit, straight to its destination");
+	ok(jit_static_branch_set(&blk, c, false) &&
+	   ((long (*)(void))c)() == 15 &&
+	   jit_static_branch_set(&blk, c, true) &&
+	   ((long (*)(void))c)() == 25,
+	   "and repointed both ways");
 }
 
 /* Without a state (-1) the site keeps the live test. */
@@ -355,7 +431,7 @@ int main(void)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		plan_skip_all("no RWX mapping on this system");
-	plan(4 * 7 + 1 + 3 + 8 * 5 + 1);
+	plan(4 * 7 + 1 + 3 + 8 * 6 + 4 + 1);
 	test_site(5, 0);
 	test_site(5, 7);
 	test_site(2, 0);
@@ -370,6 +446,7 @@ int main(void)
 	test_direct(5, 1, JIT_FT_HEAD);
 	test_direct(2, 0, JIT_FT_HEAD);
 	test_direct(2, 1, JIT_FT_HEAD);
+	test_direct_link();
 	test_direct_declined();
 	return done_testing();
 }
