@@ -35,6 +35,7 @@
 #define JIFL_TRAMP_LEN		16
 /* Blocks that end in a direct static branch site (jit_block.sb_off) */
 #define JIFL_MAX_SB		16384
+#define JIFL_SB_HASH_BITS	10
 /* A trampoline value meaning "run natively" */
 #define JIFL_TRAMP_NATIVE	1UL
 
@@ -85,14 +86,23 @@ static unsigned int jifl_nr_tramps;
  * struct jifl_sb - a cache copy of a static branch site, a direct jmp
  * @site:	the native site
  * @block:	index of the block it ends
+ * @next:	1 + index of the previous copy in its hash bucket, 0: none
  */
 struct jifl_sb {
 	u64 site;
 	u32 block;
+	u32 next;
 };
 
 static struct jifl_sb *jifl_sbs;
 static unsigned int jifl_nr_sb;
+/*
+ * 1 + index of the newest copy per hash of the site, 0: none, so that a
+ * key update, which every static key in the system makes go through
+ * jifl_dispatch_label_update() under the lock, visits only its site's
+ * copies.
+ */
+static u32 jifl_sb_head[1U << JIFL_SB_HASH_BITS];
 /* label_watch.c follows static key updates: sites may be direct jmps */
 static bool jifl_follow_labels;
 
@@ -104,7 +114,6 @@ static struct {
 	u64 ibl_misses;
 	u64 fallbacks[JIFL_FB_NR];
 	u64 invalidated;
-	u64 static_branches;
 	u64 labels_followed;
 } jifl_st;
 
@@ -426,11 +435,15 @@ static u64 translate_locked(u64 pc)
 	jifl_cache_off = ALIGN(jifl_cache_off + ret, 16);
 	/* host_static_branch_state() saw room for it */
 	if (b->blk.sb_off) {
-		jifl_sbs[jifl_nr_sb].site = b->blk.native_start +
-					    b->map[b->blk.nr_insns - 1].native_off;
-		jifl_sbs[jifl_nr_sb].block = jifl_nr_blocks;
-		jifl_nr_sb++;
-		jifl_st.static_branches++;
+		struct jifl_sb *sb = &jifl_sbs[jifl_nr_sb];
+		u32 *head;
+
+		sb->site = b->blk.native_start +
+			   b->map[b->blk.nr_insns - 1].native_off;
+		sb->block = jifl_nr_blocks;
+		head = &jifl_sb_head[hash_64(sb->site, JIFL_SB_HASH_BITS)];
+		sb->next = *head;
+		*head = ++jifl_nr_sb;
 		/* straight to where its side goes, past the side's jmp */
 		jit_static_branch_set(&b->blk, alias_of(dest), b->blk.sb_taken);
 	}
@@ -534,14 +547,18 @@ u64 notrace jifl_dispatch_exit(u64 stub_ret, u64 eflags)
  */
 void notrace jifl_dispatch_label_update(unsigned long site, bool taken)
 {
+	const struct jifl_sb *sb;
 	unsigned long flags;
-	unsigned int i;
+	u32 i;
 
 	flags = dispatch_lock();
-	for (i = 0; i < jifl_nr_sb; i++) {
-		struct jifl_block *b = &jifl_blocks[jifl_sbs[i].block];
+	for (i = jifl_sb_head[hash_64(site, JIFL_SB_HASH_BITS)]; i;
+	     i = sb->next) {
+		struct jifl_block *b;
 
-		if (jifl_sbs[i].site == site &&
+		sb = &jifl_sbs[i - 1];
+		b = &jifl_blocks[sb->block];
+		if (sb->site == site &&
 		    jit_static_branch_set(&b->blk,
 					  alias_of(b->blk.cache_start), taken))
 			jifl_st.labels_followed++;
@@ -945,6 +962,7 @@ void jifl_dispatch_reset(void)
 	jifl_nr_tramps = 0;
 	jifl_nr_blocks = 0;
 	jifl_nr_sb = 0;
+	memset(jifl_sb_head, 0, sizeof(jifl_sb_head));
 	jifl_map_used = 0;
 	jifl_cache_off = 0;
 	jifl_cache_ex_reset();
@@ -967,7 +985,7 @@ void jifl_dispatch_stats(struct jifl_stats *st)
 	memcpy(st->fallbacks, jifl_st.fallbacks, sizeof(st->fallbacks));
 	st->invalidated = jifl_st.invalidated;
 	st->cache_extable = jifl_cache_ex_count();
-	st->static_branches = jifl_st.static_branches;
+	st->static_branches = jifl_nr_sb;
 	st->labels_followed = jifl_st.labels_followed;
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
 	st->inflight = max(0L, jifl_inflight_sum());
