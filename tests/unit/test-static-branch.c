@@ -85,6 +85,20 @@ static void put_pre(uint32_t v)
 	memcpy(mem + SITE + 1, &v, 4);
 }
 
+/*
+ * The native layout around the site, the rest int3: "mov $@v,%ecx", the
+ * site's address and target, and both tails.
+ */
+static void put_native(uint32_t v)
+{
+	memset(mem, 0xcc, CACHE_OFF);
+	put_pre(v);
+	site_pc = (uint64_t)mem + SITE + PRE;
+	site_target = (uint64_t)mem + TARGET_RET2;
+	put_tail(mem + NEXT_RET1, 10);
+	put_tail(mem + TARGET_RET2, 20);
+}
+
 /* The site as the kernel writes it: a jmp to the target or a nop. */
 static void write_site(unsigned int len, bool jmp)
 {
@@ -139,12 +153,7 @@ static void test_site(unsigned int len, uint32_t v)
 	long (*fn)(void);
 	long flag = v;
 
-	memset(mem, 0xcc, CACHE_OFF);
-	put_pre(v);
-	site_pc = (uint64_t)mem + SITE + PRE;
-	site_target = (uint64_t)mem + TARGET_RET2;
-	put_tail(mem + NEXT_RET1, 10);
-	put_tail(mem + TARGET_RET2, 20);
+	put_native(v);
 	/* the fall-through path: a jmp to NEXT_RET1 right after the site */
 	mem[SITE + PRE + len] = 0xe9;
 	{
@@ -189,12 +198,7 @@ static void test_not_a_site(void)
 
 	/* without the host's word a nop is a nop, copied as it is */
 	host_says_site = false;
-	memset(mem, 0xcc, CACHE_OFF);
-	put_pre(0);
-	site_pc = (uint64_t)mem + SITE + PRE;
-	site_target = (uint64_t)mem + TARGET_RET2;
-	put_tail(mem + NEXT_RET1, 10);
-	put_tail(mem + TARGET_RET2, 20);
+	put_native(0);
 	write_site(5, false);
 	mem[SITE + PRE + 5] = 0xe9;
 	{
@@ -224,11 +228,7 @@ static void test_head_layout(void)
 	int32_t rel;
 	int ret;
 
-	put_pre(3);
-	site_pc = (uint64_t)mem + SITE + PRE;
-	site_target = (uint64_t)mem + TARGET_RET2;
-	put_tail(mem + NEXT_RET1, 10);
-	put_tail(mem + TARGET_RET2, 20);
+	put_native(3);
 	next = site_pc + 5;
 	mem[next - (uint64_t)mem] = 0xe9;
 	rel = (int32_t)((uint64_t)mem + NEXT_RET1 - (next + 5));
@@ -292,12 +292,7 @@ static void test_direct(unsigned int len, int state, uint8_t layout)
 	int32_t rel;
 	int ret;
 
-	memset(mem, 0xcc, CACHE_OFF);
-	put_pre(4);
-	site_pc = (uint64_t)mem + SITE + PRE;
-	site_target = (uint64_t)mem + TARGET_RET2;
-	put_tail(mem + NEXT_RET1, 10);
-	put_tail(mem + TARGET_RET2, 20);
+	put_native(4);
 	next = site_pc + len;
 	mem[next - (uint64_t)mem] = 0xe9;
 	rel = (int32_t)((uint64_t)mem + NEXT_RET1 - (next + 5));
@@ -355,12 +350,7 @@ static void test_direct_link(void)
 	const struct jit_exit *x;
 	int ret;
 
-	memset(mem, 0xcc, CACHE_OFF);
-	put_pre(5);
-	site_pc = (uint64_t)mem + SITE + PRE;
-	site_target = (uint64_t)mem + TARGET_RET2;
-	put_tail(mem + NEXT_RET1, 10);
-	put_tail(mem + TARGET_RET2, 20);
+	put_native(5);
 	mem[SITE + PRE + 5] = 0xe9;
 	{
 		int32_t rel = (int32_t)((uint64_t)mem + NEXT_RET1 -
@@ -407,12 +397,7 @@ static void test_direct_declined(void)
 	struct jit_block blk;
 	int ret;
 
-	memset(mem, 0xcc, CACHE_OFF);
-	put_pre(0);
-	site_pc = (uint64_t)mem + SITE + PRE;
-	site_target = (uint64_t)mem + TARGET_RET2;
-	put_tail(mem + NEXT_RET1, 10);
-	put_tail(mem + TARGET_RET2, 20);
+	put_native(0);
 	write_site(5, false);
 	host.static_branch_state = static_branch_state;
 	host_state = -1;
