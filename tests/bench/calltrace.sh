@@ -8,6 +8,9 @@
 #
 #   tests/bench/calltrace.sh [KERNEL_SERIES] [SECONDS] [RING_SIZES]
 set -eu
+# Not icount: a run of SECONDS of sleep-paced work on every CPU wants
+# vCPUs in parallel (and 6.1 has one vCPU under icount).
+export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-tcg}
 . "$(dirname "$0")/vm-bench.sh"
 series=${1:-6.1} secs=${2:-5} rings=${3:-"256K 4M 32M"}
 make -s src/jifl >/dev/null

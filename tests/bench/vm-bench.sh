@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by the benchmarks that boot a guest (apache, calltrace,
 # syscalls, top): sets $top and changes there; bench_kmod SERIES NAME
-# builds jifl.ko for SERIES' release into build/kmod-$rel, setting $rel.
+# builds jifl.ko for SERIES' release into build/kmod-$rel, setting $rel
+# and $bench_vm_opts (the vmrun options for a benchmark on that kernel).
 
-# vCPUs in parallel (MTTCG) as on hardware; tests use single-threaded TCG
-# against a QEMU race (tests/vm/README), which would fail a run loudly.
-export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-tcg}
+# Deterministic guest time by default: under --accel icount one guest
+# instruction is one guest nanosecond, so the ratios no longer follow the
+# host's load (tests/bench/README).  JIFL_VM_ACCEL=tcg gives the
+# multi-threaded TCG wall-clock figures instead (vCPUs in parallel, as on
+# hardware; the tests avoid it because of a QEMU race, tests/vm/README).
+export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-icount}
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
 
@@ -17,4 +21,10 @@ bench_kmod() {
 	build-aux/kbuild "/lib/modules/$rel/build" kmod "build/kmod-$rel" -s \
 		JIFL_VERSION="$version" >"$top/build/bench-kbuild.log" 2>&1 ||
 		{ echo "$2: jifl.ko does not build (build/bench-kbuild.log)" >&2; exit 1; }
+	# 6.1 does not bring up a second vCPU under icount (tests/vm/README).
+	bench_smp=${JIFL_BENCH_SMP:-2}
+	if [ "$JIFL_VM_ACCEL" = icount ] && [ -z "${JIFL_BENCH_SMP-}" ]; then
+		case $rel in 6.1.*) bench_smp=1 ;; esac
+	fi
+	bench_vm_opts="--accel $JIFL_VM_ACCEL --smp $bench_smp"
 }
