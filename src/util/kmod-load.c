@@ -195,6 +195,28 @@ static int insmod_from(const char *dir, const char *release, char *why,
 	return 0;
 }
 
+/*
+ * Says where jifl.ko was looked for and how to get one: the jifl-dkms
+ * package, or a source build.  With jifl-dkms installed (DKMS knows the
+ * module) the likely cause is missing headers, so say that instead.
+ */
+static void no_module_hint(const char *release, const char *lockdown,
+			   char *why, size_t why_len)
+{
+	const char *locked = lockdown[0] && strcmp(lockdown, "none") ?
+		"; the kernel is locked down (Secure Boot): the module must also be signed (see kmod/README)" : "";
+	struct stat st;
+
+	if (stat("/var/lib/dkms/jifl", &st) == 0)
+		snprintf(why, why_len,
+			 "no jifl.ko for this kernel (%s) in /lib/modules/%s (modprobe jifl): jifl-dkms is installed but DKMS has not built the module for %s: install linux-headers-%s, then run `sudo dkms autoinstall -k %s` and see `dkms status jifl`%s",
+			 release, release, release, release, release, locked);
+	else
+		snprintf(why, why_len,
+			 "no jifl.ko for this kernel (%s): install linux-headers-%s, then build and install jifl: the Debian package `sudo apt install jifl-dkms` (DKMS builds it for every kernel), or from source `./configure && make && sudo make install`; looked for it by `modprobe jifl`, in /lib/modules/%s/extra and in the build tree this jifl runs from%s",
+			 release, release, release, locked);
+}
+
 int kmod_load_jifl(char *why, size_t why_len)
 {
 	char release[256], lockdown[64], dir[PATH_MAX];
@@ -219,11 +241,7 @@ int kmod_load_jifl(char *why, size_t why_len)
 	if (ret == 1 && build_dir(release, dir, sizeof(dir)))
 		ret = insmod_from(dir, release, why, why_len, lockdown);
 	if (ret == 1) {
-		snprintf(why, why_len,
-			 "no jifl.ko for this kernel (%s): install linux-headers-%s, then build and install jifl (./configure && make && sudo make install)%s",
-			 release, release,
-			 lockdown[0] && strcmp(lockdown, "none") ?
-			 "; the kernel is locked down (Secure Boot): the module must also be signed (see kmod/README)" : "");
+		no_module_hint(release, lockdown, why, why_len);
 		return -ENOENT;
 	}
 	return ret;
