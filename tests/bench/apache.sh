@@ -96,7 +96,14 @@ run_boot() {
 }
 run_boot "$JIFL_VM_ACCEL" "$out/results.txt"
 cat "$out/results.txt" >&2
-[ "$mttcg" -eq 0 ] || { run_boot tcg "$out/results-mttcg.txt"; cat "$out/results-mttcg.txt" >&2; }
+# MTTCG can Oops the stock guest as ftrace toggles (tests/vm/README): the
+# icount figures stand without the second column
+if [ "$mttcg" -eq 1 ]; then
+	run_boot tcg "$out/results-mttcg.txt" ||
+		{ echo "apache.sh: the MTTCG boot failed (status $?, $out/console-tcg.log): no MTTCG column" >&2
+		  : >"$out/results-mttcg.txt"; }
+	cat "$out/results-mttcg.txt" >&2
+fi
 [ -s "$out/results-mttcg.txt" ] || : >"$out/results-mttcg.txt"
 
 awk -v series="$series" -v accel="$JIFL_VM_ACCEL" -v smp="$bench_smp" -v cold="$cold" -v warm="$warm" \
