@@ -305,6 +305,9 @@ static int report_calltrace(struct jd_file *f, const char *input,
 	if (ev.bad)
 		fprintf(stderr, "jifl report: warning: %zu call/return records too short, skipped\n",
 			ev.bad);
+	/* the tables say it too; stderr for the formats that cannot */
+	if (fmt != CALLS_TEXT || view == VIEW_CHROME || view == VIEW_FOLDED)
+		report_calls_loss_warning(stderr, &rc, "jifl report: ");
 	report_pager_start(use_stdio || fmt != CALLS_TEXT || view == VIEW_CHROME ||
 			   view == VIEW_FOLDED);
 	if (fmt == CALLS_TEXT && view != VIEW_CHROME && view != VIEW_FOLDED)

@@ -236,6 +236,7 @@ int report_calls_build(struct report_calls *rc, const struct report_events *ev,
 
 	memset(rc, 0, sizeof(*rc));
 	rc->lost = ev->lost;
+	rc->nr_records = ev->n;
 	if (add_node(rc, CALLS_NONE, CALLS_NONE) < 0)
 		return -ENOMEM;
 	if (ev->n) {
@@ -375,8 +376,27 @@ static int cmp_func_total(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+void report_calls_loss_warning(FILE *fp, const struct report_calls *rc,
+			       const char *prefix)
+{
+	double all = (double)rc->lost + (double)rc->nr_records;
+
+	if (!rc->lost)
+		return;
+	fprintf(fp, "%sWARNING: %" PRIu64 " of %.0f records (%.1f%%) were lost in the kernel: calls and times below are lower bounds; record again with larger rings (-m) or fewer events\n",
+		prefix, rc->lost, all, 100.0 * (double)rc->lost / all);
+}
+
+/* In JSON entries, so that scripts see a lossy recording too. */
+static void json_loss(FILE *fp, const struct report_calls *rc)
+{
+	if (rc && rc->lost)
+		fprintf(fp, ", \"records_lost\": %" PRIu64, rc->lost);
+}
+
 static void print_header(FILE *fp, const struct report_calls *rc)
 {
+	report_calls_loss_warning(fp, rc, "# ");
 	fprintf(fp, "# calls           : %" PRIu64 " in %zu thread%s over %.6f s\n",
 		rc->nr_calls, rc->nr_threads, rc->nr_threads == 1 ? "" : "s",
 		(double)(rc->last_ts - rc->first_ts) / 1e9);
@@ -432,7 +452,9 @@ void report_calls_print_flat(FILE *fp, const struct report_calls *rc,
 			json_write_str(fp, f->known ? f->name : NULL);
 			fprintf(fp, ", \"module\": ");
 			json_write_str(fp, f->known ? (f->module[0] ? f->module : "vmlinux") : NULL);
-			fprintf(fp, ", \"address\": \"0x%016" PRIx64 "\"}", f->key);
+			fprintf(fp, ", \"address\": \"0x%016" PRIx64 "\"", f->key);
+			json_loss(fp, rc);
+			fputc('}', fp);
 		} else {
 			fprintf(fp, "%.2f,%.2f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
 				pct(f->total_ns, rc->total_ns),
@@ -524,8 +546,11 @@ static void print_node(struct tree_ctx *t, uint32_t n, unsigned int depth)
 		json_write_str(t->fp, f->known ? f->name : NULL);
 		fprintf(t->fp, ", \"module\": ");
 		json_write_str(t->fp, f->known ? (f->module[0] ? f->module : "vmlinux") : NULL);
-		fprintf(t->fp, ", \"address\": \"0x%016" PRIx64 "\", \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"self_ns\": %" PRIu64 ", \"children\": [",
+		fprintf(t->fp, ", \"address\": \"0x%016" PRIx64 "\", \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"self_ns\": %" PRIu64,
 			f->key, nd->calls, nd->total_ns, nd->self_ns);
+		if (!depth)
+			json_loss(t->fp, t->names);
+		fprintf(t->fp, ", \"children\": [");
 		t->first = true;
 	}
 	k = sorted_children(t->rc, n, &kids, t->callee);
@@ -854,7 +879,8 @@ static void sys_header(FILE *fp, const bool *shown,
 	fputs(fmt == CALLS_CSV ? "syscall,module\n" : "  System call\n#\n", fp);
 }
 
-static void sys_row_print(FILE *fp, const struct sys_row *r, size_t i,
+static void sys_row_print(FILE *fp, const struct report_calls *rc,
+			  const struct sys_row *r, size_t i,
 			  const bool *shown, const union sys_val *v,
 			  enum report_calls_format fmt)
 {
@@ -883,6 +909,7 @@ static void sys_row_print(FILE *fp, const struct sys_row *r, size_t i,
 	if (fmt == CALLS_JSON) {
 		fprintf(fp, ", \"syscall\": ");
 		json_write_str(fp, r->sym);
+		json_loss(fp, rc);
 		fputc('}', fp);
 		return;
 	}
@@ -937,7 +964,7 @@ void report_calls_print_syscalls(FILE *fp, const struct report_calls *rc,
 		sys_header(fp, shown, fmt);
 	for (i = 0; i < n; i++) {
 		sys_values(&rows[i], rc, all_insns, v);
-		sys_row_print(fp, &rows[i], i, shown, v, fmt);
+		sys_row_print(fp, rc, &rows[i], i, shown, v, fmt);
 	}
 	if (fmt == CALLS_JSON)
 		fputs(n ? "\n]\n" : "]\n", fp);
@@ -979,9 +1006,13 @@ void report_calls_print_threads(FILE *fp, const struct report_calls *rc,
 				pct(t[i].total_ns, rc->total_ns), t[i].syscalls,
 				t[i].calls, t[i].total_ns, t[i].tid);
 		else if (fmt == CALLS_JSON)
-			fprintf(fp, "%s\n  {\"total_percent\": %.2f, \"syscalls\": %" PRIu64 ", \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"tid\": %u}",
+		{
+			fprintf(fp, "%s\n  {\"total_percent\": %.2f, \"syscalls\": %" PRIu64 ", \"calls\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"tid\": %u",
 				i ? "," : "", pct(t[i].total_ns, rc->total_ns),
 				t[i].syscalls, t[i].calls, t[i].total_ns, t[i].tid);
+			json_loss(fp, rc);
+			fputc('}', fp);
+		}
 		else
 			fprintf(fp, "%.2f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u\n",
 				pct(t[i].total_ns, rc->total_ns), t[i].syscalls,

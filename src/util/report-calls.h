@@ -66,11 +66,21 @@ struct report_calls {
 	size_t nr_threads;
 	size_t unmatched_rets;		/* returns without their call */
 	size_t unfinished;		/* calls still open at the end */
-	uint64_t lost;
+	uint64_t lost;			/* records the kernel dropped */
+	uint64_t nr_records;		/* call and return records read */
 	/* private lookup tables */
 	uint32_t *fmap, *nmap;
 	size_t fmap_cap, nmap_cap;
 };
+
+/**
+ * report_calls_loss_warning() - say that @rc's numbers are lower bounds
+ * @fp:		where; @prefix starts the line ("# " in tables, "jifl report: " on stderr)
+ *
+ * Prints nothing when no record was lost.
+ */
+void report_calls_loss_warning(FILE *fp, const struct report_calls *rc,
+			       const char *prefix);
 
 enum report_calls_format {
 	CALLS_TEXT,

@@ -7,7 +7,7 @@
  *   make-report-fixture FILE [full|no-counters|hidden|empty]
  *   make-report-fixture FILE spec SPECFILE
  *   make-report-fixture FILE bench NBLOCKS
- *   make-report-fixture FILE calls|calls-sysstat|sysstat|sysstat-short
+ *   make-report-fixture FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short
  *   make-report-fixture FILE calls-bench NEVENTS
  *   make-report-fixture FILE calls-random SEED
  *
@@ -439,8 +439,9 @@ static int write_sysstat(struct jd_writer *w, bool short_rec)
 }
 
 static int write_calls(const char *out, bool events, bool sysstat,
-		       bool short_rec)
+		       bool short_rec, uint64_t lost)
 {
+	struct jd_lost lost_cpu1 = { 1, lost };
 	static const struct ev cpu0[] = {
 		{ 0, 1000, 100, 0, 0x401000, SYS_READ },
 		{ 0, 1100, 100, 1, SYS_READ + 0x10, KSYS_READ },
@@ -505,6 +506,8 @@ static int write_calls(const char *out, bool events, bool sysstat,
 		r = write_chunk(w, 1, cpu1, sizeof(cpu1) / sizeof(cpu1[0]));
 	if (!r && sysstat)
 		r = write_sysstat(w, short_rec);
+	if (!r && lost)
+		r = jd_write_lost(w, &lost_cpu1, 1);
 	if (r)
 		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));
 	if (jd_writer_close(w, why, sizeof(why))) {
@@ -720,13 +723,15 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(variant, "spec"))
 		return write_spec(argv[1], argv[3]);
 	if (argc == 3 && !strcmp(variant, "calls"))
-		return write_calls(argv[1], true, false, false);
+		return write_calls(argv[1], true, false, false, 0);
+	if (argc == 3 && !strcmp(variant, "calls-lost"))
+		return write_calls(argv[1], true, false, false, 25);
 	if (argc == 3 && !strcmp(variant, "calls-sysstat"))
-		return write_calls(argv[1], true, true, false);
+		return write_calls(argv[1], true, true, false, 0);
 	if (argc == 3 && !strcmp(variant, "sysstat"))
-		return write_calls(argv[1], false, true, false);
+		return write_calls(argv[1], false, true, false, 0);
 	if (argc == 3 && !strcmp(variant, "sysstat-short"))
-		return write_calls(argv[1], false, true, true);
+		return write_calls(argv[1], false, true, true, 0);
 	if (argc == 4 && !strcmp(variant, "calls-random"))
 		return write_calls_random(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(variant, "calls-bench"))
@@ -736,7 +741,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || argc > 3 ||
 	    (strcmp(variant, "full") && strcmp(variant, "no-counters") &&
 	     strcmp(variant, "hidden") && strcmp(variant, "empty"))) {
-		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls|calls-sysstat|sysstat|sysstat-short | FILE calls-bench NEVENTS | FILE calls-random SEED\n");
+		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short | FILE calls-bench NEVENTS | FILE calls-random SEED\n");
 		return 2;
 	}
 	if (!strcmp(variant, "hidden")) {

@@ -144,4 +144,29 @@ expect_status "-s pid on sysstat data exits 1" 1 "$J" report -i "$S" -s pid
 expect_match "and says what to record" "calltrace"
 expect_status "a sysstat record too short exits 1" 1 "$J" report -i "$tmp/short.data"
 expect_match "and says which record" "corrupt sysstat dump: function record of 16 bytes, want 40"
+# A lossy recording says so where the numbers are, not only in the header
+L=$tmp/lost.data
+check "fixture with 25 records lost on CPU 1" "$GEN" "$L" calls-lost
+out=$("$J" report -i "$L" --stdio 2>&1)
+expect_match "flat: the warning line above the table, with count and share" \
+	"^# WARNING: 25 of 48 records \(52\.1%\) were lost in the kernel: calls and times below are lower bounds; record again with larger rings \(-m\)"
+out=$("$J" report -i "$L" --stdio -g 2>&1)
+expect_match "caller graph: the warning too" "^# WARNING: 25 of 48 records"
+out=$("$J" report -i "$L" --stdio -s pid 2>&1)
+expect_match "per thread: the warning too" "^# WARNING: 25 of 48 records"
+out=$("$J" report -i "$L" --json 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(all(e.get("records_lost") == 25 for e in d) and len(d) > 0)')
+expect_match "--json: every entry carries records_lost" "^True$"
+out=$("$J" report -i "$L" -g --json 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(all(e.get("records_lost") == 25 for e in d), "records_lost" in d[0]["children"][0])')
+expect_match "-g --json: the top-level entries carry it, not their children" "^True False$"
+out=$("$J" report -i "$L" --folded 2>&1 >/dev/null)
+expect_match "--folded: the warning on stderr" "^jifl report: WARNING: 25 of 48 records"
+out=$("$J" report -i "$D" --json 2>&1)
+case $out in *records_lost*|*WARNING*) r=1 ;; *) r=0 ;; esac
+ok $r "a complete recording: no records_lost, no warning"
 done_testing
