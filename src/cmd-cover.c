@@ -2,7 +2,8 @@
 /*
  * jifl cover: kernel line and function coverage from recorded data
  * (`jifl record -e cover` or `-e bbcount`), as an lcov tracefile, a raw
- * PC list, JSON or a text summary; several recordings merge, two compare.
+ * PC list, JSON or a text summary, or as HTML through lcov's genhtml
+ * (--html); several recordings merge, two compare.
  * What "instrumented" and "hit" mean is in src/util/cover.h.
  */
 #include <errno.h>
@@ -10,6 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "builtin.h"
 #include "util/cover.h"
@@ -25,8 +30,9 @@ static const char *const cover_usage[] = {
 	"Write the kernel coverage recorded in jifl.data (or <file>s, with",
 	"--merge or --diff) as an lcov tracefile (--lcov, the default for",
 	"-o FILE.info), a PC list (--pcs), JSON (--json) or a text summary",
-	"(the default). With -- <command>, record it first (jifl record",
-	"-e bbcount) into the -i file.",
+	"(the default), or as HTML in a directory (--html DIR, through lcov's",
+	"genhtml). With -- <command>, record it first (jifl record -e bbcount)",
+	"into the -i file.",
 	NULL
 };
 
@@ -104,6 +110,73 @@ static int add_file(struct cover *c, const char *path,
 	return 0;
 }
 
+/* Is @prog an executable file in a $PATH directory? */
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+
+		if (len && len + strlen(prog) + 2 <= sizeof(buf)) {
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path,
+				 prog);
+			if (!access(buf, X_OK))
+				return true;
+		}
+		path += len;
+		if (*path == ':')
+			path++;
+	}
+	return false;
+}
+
+/*
+ * genhtml --branch-coverage -o DIR TRACEFILE; 0 or 1 (message printed).
+ * Sources the line table names but this machine lacks (a kernel built
+ * elsewhere) do not stop it: their pages list the counts without the text.
+ */
+static int run_genhtml(const char *dir, const char *tracefile, bool quiet)
+{
+	const char *argv[] = { "genhtml", "--branch-coverage",
+			       "--ignore-errors", "source", "-o", dir,
+			       tracefile, quiet ? "--quiet" : NULL, NULL };
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "jifl cover: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (!pid) {
+		/* genhtml's progress would mix with our output on stdout */
+		if (!quiet)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "jifl cover: genhtml: %s\n", strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		fprintf(stderr, "jifl cover: waiting for genhtml: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "jifl cover: genhtml failed on %s (its messages are above); the tracefile is kept\n",
+			tracefile);
+		return 1;
+	}
+	if (!quiet)
+		fprintf(stderr, "jifl cover: HTML coverage in %s/index.html\n",
+			dir);
+	return 0;
+}
+
 /* jifl record -e bbcount -q [--module M] -o OUT -- CMD... */
 static int record_first(const char *out, const char *module, int argc,
 			const char **argv)
@@ -135,7 +208,7 @@ int cmd_cover(int argc, const char **argv)
 {
 	const char *input = NULL, *output = NULL, *include = NULL;
 	const char *exclude = NULL, *vmlinux = NULL, *symfs = NULL;
-	const char *test_name = NULL, *module = NULL;
+	const char *test_name = NULL, *module = NULL, *html = NULL;
 	bool lcov = false, pcs = false, json = false, text = false;
 	bool merge = false, diff = false, use_stdio = false, quiet = false;
 	const struct option options[] = {
@@ -147,6 +220,8 @@ int cmd_cover(int argc, const char **argv)
 		OPT_BOOLEAN(0, "pcs", &pcs, "executed block addresses, one a line"),
 		OPT_BOOLEAN(0, "json", &json, "JSON summary per file and function"),
 		OPT_BOOLEAN(0, "text", &text, "text summary per file and function"),
+		OPT_STRING(0, "html", &html, "dir",
+			   "HTML report in dir (lcov's genhtml; tracefile: -o or dir/coverage.info)"),
 		OPT_STRING(0, "include", &include, "globs",
 			   "only source files matching these (comma-separated)"),
 		OPT_STRING(0, "exclude", &exclude, "globs",
@@ -167,7 +242,7 @@ int cmd_cover(int argc, const char **argv)
 		OPT_END()
 	};
 	const char *inc[MAX_PATTERNS + 1] = { NULL }, *exc[MAX_PATTERNS + 1] = { NULL };
-	char incbuf[4096], excbuf[4096];
+	char incbuf[4096], excbuf[4096], tracefile[4096];
 	struct symbols_opts so = { NULL, NULL, true, stderr, "jifl cover" };
 	struct cover c[2];
 	const char **files, *deflt[1];
@@ -186,6 +261,37 @@ int cmd_cover(int argc, const char **argv)
 	if (nformats > 1) {
 		fprintf(stderr, "jifl cover: choose one of --lcov, --pcs, --json, --text\n");
 		return EXIT_USAGE;
+	}
+	if (html) {
+		if (nformats && !lcov) {
+			fprintf(stderr, "jifl cover: --html writes an lcov tracefile for genhtml: no --pcs, --json or --text with it\n");
+			return EXIT_USAGE;
+		}
+		if (diff) {
+			fprintf(stderr, "jifl cover: --diff writes text or --json, not --html\n");
+			return EXIT_USAGE;
+		}
+		if (!in_path("genhtml")) {
+			fprintf(stderr, "jifl cover: --html needs genhtml, which is not in $PATH: install lcov (apt install lcov), or write the tracefile with -o FILE.info\n");
+			return 1;
+		}
+		if (mkdir(html, 0777) && errno != EEXIST) {
+			fprintf(stderr, "jifl cover: --html %s: %s\n", html,
+				strerror(errno));
+			return 1;
+		}
+		if (!output) {
+			if ((size_t)snprintf(tracefile, sizeof(tracefile),
+					     "%s/coverage.info", html) >=
+			    sizeof(tracefile)) {
+				fprintf(stderr, "jifl cover: --html %s: name too long\n",
+					html);
+				return EXIT_USAGE;
+			}
+			output = tracefile;
+		}
+		lcov = true;
+		nformats = 1;
 	}
 	if (!nformats) {
 		if (output && ends_with(output, ".info"))
@@ -321,7 +427,7 @@ int cmd_cover(int argc, const char **argv)
 	} else {
 		report_pager_end();
 	}
-	ret = 0;
+	ret = html ? run_genhtml(html, output, quiet) : 0;
 out:
 	cover_free(&c[0]);
 	cover_free(&c[1]);

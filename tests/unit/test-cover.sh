@@ -144,8 +144,23 @@ if command -v lcov >/dev/null && command -v genhtml >/dev/null; then
 	[ $? -eq 0 ] || diag "$(cat "$tmp/gh.out")"
 	grep -rq "jt_switch" "$tmp/html"
 	ok $? "genhtml's function pages name jt_switch"
+	# jifl cover --html DIR: the tracefile and genhtml in one command
+	cov -i "$tmp/l7.data" --html "$tmp/h1"
+	st=$?
+	[ $st -eq 0 ] && [ -f "$tmp/h1/index.html" ] && [ -f "$tmp/h1/coverage.info" ] &&
+		[ "$(da "$tmp/h1/coverage.info" "$body")" = 7 ] &&
+		grep -q "HTML coverage in $tmp/h1/index.html" "$tmp/err"
+	ok $? "--html DIR: DIR/coverage.info (loop body 7) and genhtml's DIR/index.html; says where"
+	[ $? -eq 0 ] || diag "$(cat "$tmp/err")"
+	grep -rq "jt_loop" "$tmp/h1" && grep -rq "acc += 2 \* i + 1;" "$tmp/h1"
+	ok $? "--html: the pages name jt_loop and show its source"
+	cov -q -i "$tmp/l7.data" --html "$tmp/h2" -o "$tmp/h2.info"
+	st=$?
+	[ $st -eq 0 ] && [ -f "$tmp/h2/index.html" ] && [ -s "$tmp/h2.info" ] &&
+		[ ! -e "$tmp/h2/coverage.info" ] && [ ! -s "$tmp/err" ]
+	ok $? "--html DIR -o FILE.info: the tracefile goes to -o; -q leaves stderr empty"
 else
-	for i in 1 2 3 4 5; do ok 0 "# SKIP lcov not installed (apt install lcov)"; done
+	for i in 1 2 3 4 5 6 7 8; do ok 0 "# SKIP lcov not installed (apt install lcov)"; done
 fi
 
 # --- PC list, JSON, text -----------------------------------------------------------
@@ -227,5 +242,15 @@ expect_status "two formats exit 2" 2 "$J" cover --lcov --json -i "$tmp/l7.data"
 expect_status "unknown option exits 2" 2 "$J" cover --lcv
 expect_status "-- without a command exits 2" 2 "$J" cover --
 expect_status "cover --help exits 0" 0 "$J" cover --help
+expect_status "--html with --json exits 2" 2 "$J" cover --html "$tmp/hx" --json -i "$tmp/l7.data"
+expect_status "--html with --diff exits 2" 2 "$J" cover --html "$tmp/hx" --diff "$tmp/l7.data" "$tmp/l0.data"
+# no genhtml in $PATH: the error names the package (and the -o way round it)
+mkdir -p "$tmp/nobin"
+for t in dirname; do ln -sf "$(command -v $t)" "$tmp/nobin/$t"; done
+out=$(PATH="$tmp/nobin" "$J" cover -i "$tmp/l7.data" --html "$tmp/hx" 2>&1)
+st=$?
+[ $st -eq 1 ] && printf '%s\n' "$out" | grep -q "needs genhtml.*install lcov (apt install lcov)" &&
+	[ ! -e "$tmp/hx" ]
+ok $? "--html without genhtml: exits 1, names the lcov package, makes no DIR" || diag "$out"
 
 done_testing
