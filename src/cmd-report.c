@@ -360,17 +360,10 @@ static struct report_resolver *make_resolver(struct jd_file *f, bool dwarf,
 					     const char *symfs, bool no_inline,
 					     struct symbols **syms)
 {
-	struct report_resolver *res;
+	struct symbols_opts so = { vmlinux, symfs, no_inline, stderr,
+				   "jifl report" };
+	struct report_resolver *res = report_resolver_new(f, dwarf, &so, syms);
 
-	if (dwarf) {
-		struct symbols_opts so = { vmlinux, symfs, no_inline, stderr,
-					   "jifl report" };
-
-		*syms = symbols_new(f, &so);
-		res = *syms ? report_resolver_dwarf(f, *syms) : NULL;
-	} else {
-		res = report_resolver_kallsyms(f);
-	}
 	if (!res)
 		fprintf(stderr, "jifl report: out of memory\n");
 	return res;

@@ -166,6 +166,18 @@ struct report_resolver *report_resolver_dwarf(const struct jd_file *f,
 	return r;
 }
 
+struct report_resolver *report_resolver_new(const struct jd_file *f,
+					    bool dwarf,
+					    const struct symbols_opts *so,
+					    struct symbols **syms)
+{
+	*syms = NULL;
+	if (!dwarf)
+		return report_resolver_kallsyms(f);
+	*syms = symbols_new(f, so);
+	return *syms ? report_resolver_dwarf(f, *syms) : NULL;
+}
+
 bool report_resolve(struct report_resolver *chain, uint64_t addr,
 		    struct report_sym *out)
 {

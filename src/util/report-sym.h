@@ -69,6 +69,22 @@ struct report_resolver *report_resolver_kallsyms(const struct jd_file *f);
 struct report_resolver *report_resolver_dwarf(const struct jd_file *f,
 					      struct symbols *syms);
 
+/**
+ * report_resolver_new() - the names a command shows for a recording
+ * @f:		the open file; must outlive the resolver
+ * @dwarf:	through debug information (-k, --symfs, source keys), else
+ *		the recorded kallsyms snapshot alone
+ * @so:		where to look for debug information (used when @dwarf)
+ * @syms:	set to the debug information opened for @dwarf (free it with
+ *		symbols_free() after the resolver), NULL otherwise
+ *
+ * Return: the resolver, or NULL when out of memory.
+ */
+struct report_resolver *report_resolver_new(const struct jd_file *f,
+					    bool dwarf,
+					    const struct symbols_opts *so,
+					    struct symbols **syms);
+
 /* Asks @chain in order; false (and @out cleared) when none knows @addr. */
 bool report_resolve(struct report_resolver *chain, uint64_t addr,
 		    struct report_sym *out);
