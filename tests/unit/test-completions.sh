@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 
-plan 6
+plan 8
 
 # bash: drive _jifl the way readline does.
 complete_bash() {
@@ -22,6 +22,10 @@ out=$(complete_bash v)
 [ "$out" = "version" ]; ok $? "bash: 'jifl v' offers version (got: $out)"
 out=$(complete_bash version --he)
 [ "$out" = "--help" ]; ok $? "bash: 'jifl version --he' offers --help (got: $out)"
+out=$(complete_bash scr)
+[ "$out" = "script" ]; ok $? "bash: 'jifl scr' offers script (got: $out)"
+out=$(complete_bash script --ti)
+[ "$out" = "--tid" ]; ok $? "bash: 'jifl script --ti' offers --tid (got: $out)"
 
 # zsh: run _jifl with compadd and _call_program standing in for compsys.
 if ! command -v zsh >/dev/null; then
