@@ -312,6 +312,12 @@ static void emit_target_arg(struct jit_translator *t, unsigned int reg,
 	}
 }
 
+void jit_emit_target_arg(struct jit_translator *t, unsigned int reg,
+			 s32 rsp_adj)
+{
+	emit_target_arg(t, reg, rsp_adj);
+}
+
 int jit_insert_clean_call(struct jit_translator *t, u64 fn,
 			  unsigned int nr_args, const struct jit_arg *args)
 {

@@ -50,6 +50,57 @@ enum jit_counter_mode {
 };
 
 /**
+ * struct jit_event_cpu - a host's per-CPU position in its event ring
+ * @pos:	address where the next inline event record goes
+ * @end:	address no record may reach past; a record that would is
+ *		handed to jit_event_host.refill instead
+ *
+ * Lives in per-CPU (%gs-relative) memory, written by the inline records
+ * and the host's refill only, with preemption disabled.
+ */
+struct jit_event_cpu {
+	u64 pos;
+	u64 end;
+};
+
+/* Layout of an inline event record (README "Inline events") */
+#define JIT_EVENT_SIZE		16	/* word0, sp, tsc */
+#define JIT_EVENT_SIZE_TARGET	24	/* and the branch target */
+
+/**
+ * struct jit_event_host - how jit_insert_event() writes records
+ * @cpu:	%gs offset (a sign-extended disp32) of this CPU's struct
+ *		jit_event_cpu
+ * @preempt:	with @has_preempt, %gs offset of a 32-bit count that the
+ *		record write increments before reading @cpu and decrements
+ *		after (the kernel's preempt count: the write then stays on
+ *		one CPU, and no other task runs between)
+ * @has_preempt: @preempt is set
+ * @resched:	optional, with @has_preempt: called when the decrement
+ *		leaves the count at 0 (x86's preempt count: preemptible
+ *		again with a reschedule pending); must preserve every
+ *		register but the flags
+ * @refill:	called (near call, stack not aligned) when the record does
+ *		not fit below @cpu.end, with the record's size in %edx; it
+ *		makes room (the host moves to a new chunk or counts the
+ *		record as lost) and returns in %rcx the address to write the
+ *		record at, with room for it there (@cpu.pos, which the
+ *		record then advances), or 0 when the record is lost.  May
+ *		clobber %rdx and the flags, must preserve every other
+ *		register.
+ * @no_clock:	write 0 as the time stamp instead of reading the TSC
+ *		(benchmarks of the record path alone)
+ */
+struct jit_event_host {
+	s32 cpu;
+	s32 preempt;
+	bool has_preempt;
+	bool no_clock;
+	u64 resched;
+	u64 refill;
+};
+
+/**
  * struct jit_host - what the translator needs from its environment
  * @priv:		passed back to every callback
  * @read_code:		copy up to @len bytes of native code at @pc into @buf;
@@ -139,6 +190,8 @@ enum jit_counter_mode {
  *			may read any register: instrumentation before it
  *			then borrows no register that the block writes
  *			later (jit_dead_gprs())
+ * @events:		optional; how jit_insert_event() writes inline event
+ *			records (struct jit_event_host), NULL if it cannot
  */
 struct jit_host {
 	void *priv;
@@ -167,6 +220,7 @@ struct jit_host {
 	u64 jt_fill_entry;
 	bool (*fixup)(void *priv, u64 pc);
 	int (*static_branch_state)(void *priv, u64 pc);
+	const struct jit_event_host *events;
 };
 
 /**
@@ -626,6 +680,30 @@ int jit_insert_store_byte(struct jit_translator *t, u64 addr);
  */
 int jit_insert_clean_call(struct jit_translator *t, u64 fn,
 			  unsigned int nr_args, const struct jit_arg *args);
+
+/* jit_insert_event() flags */
+#define JIT_EVENT_TARGET	(1U << 0)	/* append the branch target */
+
+/**
+ * jit_insert_event() - insert an inline event record write
+ * @t:		the translator (inside a hook)
+ * @word0:	the record's first 32-bit word (the host's site id and
+ *		kind bits), a constant of the translation
+ * @flags:	JIT_EVENT_TARGET: append the current branch's target as
+ *		for JIT_ARG_TARGET (a 24-byte record), e.g. at an indirect
+ *		call
+ *
+ * Writes { @word0, low 32 bits of the stack pointer the instruction
+ * sees, TSC (u64), [target (u64)] } at this CPU's jit_event_cpu.pos and
+ * advances it, with no call on the fast path: a few instructions, %rax,
+ * %rcx, %rdx and the flags (when live) saved on the stack, the host's
+ * preempt count held around the write, and the host's refill called
+ * only when the record does not fit (README "Inline events").
+ *
+ * Return: 0 or a negated JIT_E_* code (JIT_E_INVAL without
+ * jit_host.events); also latched for the block.
+ */
+int jit_insert_event(struct jit_translator *t, u32 word0, unsigned int flags);
 
 /**
  * jit_flags_live_in() - EFLAGS live on entry to native code at @pc

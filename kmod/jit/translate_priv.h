@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Block translator, private: what its parts (translate.c, branches.c,
- * exits.c, indirect.c, jumptable.c, static_sites.c, instrument.c) share
- * and no host may use.  The workspace they share is struct
- * jit_translator (translate.h).
+ * exits.c, indirect.c, jumptable.c, static_sites.c, instrument.c,
+ * events.c) share and no host may use.  The workspace they share is
+ * struct jit_translator (translate.h).
  */
 #ifndef JIFL_JIT_TRANSLATE_PRIV_H
 #define JIFL_JIT_TRANSLATE_PRIV_H
@@ -58,6 +58,10 @@ void jit_emit_indirect_call(struct jit_translator *t,
 /* jumptable.c: jump-table sites */
 void jit_plan_jump_table(struct jit_translator *t);
 void jit_emit_jt_site(struct jit_translator *t, const struct jit_insn *ld);
+
+/* instrument.c: the current branch's target into @reg (JIT_ARG_TARGET) */
+void jit_emit_target_arg(struct jit_translator *t, unsigned int reg,
+			 s32 rsp_adj);
 
 /* static_sites.c: static branch and static call sites */
 bool jit_static_branch_site(struct jit_translator *t, struct jit_insn *in);

@@ -26,9 +26,41 @@ enum jitrun_instr {
 	JITRUN_ADD,
 	JITRUN_ADD_GS,
 	JITRUN_ADD_GS_REG,
+	/*
+	 * jit_insert_event() at every call and return, with a site table
+	 * (jitrun_sites()), into a ring at a %gs base of its own
+	 * (jitrun_events_setup()); NOCLOCK writes 0 for the time stamp
+	 */
+	JITRUN_EVENTS,
+	JITRUN_EVENTS_NOCLOCK,
 };
 
 #define JITRUN_ADD_BIG	0x12345
+
+/* JITRUN_EVENTS: a call or return site, by the id its records carry */
+struct jitrun_site {
+	uint64_t pc;		/* native address of the call or return */
+	uint64_t next;		/* native address after it */
+	uint64_t target;	/* direct call: the callee; else 0 */
+	uint8_t kind;		/* JITRUN_SITE_* */
+};
+
+#define JITRUN_SITE_CALL	1	/* direct call */
+#define JITRUN_SITE_CALL_IND	2	/* indirect: the record has the target */
+#define JITRUN_SITE_RET		3
+
+/* The first word of an event record (jit_insert_event() @word0) */
+#define JITRUN_EV_MARK		0x80000000U
+#define JITRUN_EV_HAS_TARGET	0x40000000U
+#define JITRUN_EV_SITE(w)	((w) & 0x3fffffffU)
+
+struct jitrun_events_stats {
+	uint64_t refills;	/* refill calls (ring chunk full) */
+	uint64_t lost;		/* records dropped: the log was full */
+	uint64_t resched;	/* resched calls (preempt count dropped to 0) */
+	uint64_t log_bytes;	/* bytes of records drained into the log */
+	int32_t preempt;	/* the preempt count now */
+};
 
 struct jitrun_stats {
 	uint64_t blocks;	/* translated blocks */
@@ -75,5 +107,21 @@ void jitrun_add_totals(uint64_t *insns, uint64_t *weighted);
 void jitrun_counts_reset(void);
 uint64_t jitrun_cache_to_native(uint64_t cache_pc);
 bool jitrun_in_text(uint64_t pc);
+
+/*
+ * JITRUN_EVENTS*, before jitrun_init(): a ring of @ring_bytes that the
+ * refill drains into a log of @log_bytes (0: the refill just starts the
+ * ring over, as a recorder at memory speed would), and the preempt count
+ * the run starts with (0x80000000 on x86 is "preemptible, nothing
+ * pending"; 0 makes the first record's decrement call resched).
+ */
+void jitrun_events_setup(uint64_t ring_bytes, uint64_t log_bytes,
+			 int32_t preempt);
+/* After the run: drains the ring; the records written, in order */
+const uint8_t *jitrun_events(uint64_t *len);
+const struct jitrun_site *jitrun_sites(uint32_t *nr);
+struct jitrun_events_stats jitrun_events_stats(void);
+/* CLEANCALL: sums over the calls seen of the target and its square */
+void jitrun_call_target_sums(uint64_t *sum, uint64_t *sum_sq);
 
 #endif /* JIFL_JITRUN_H */

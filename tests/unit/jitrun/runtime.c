@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,7 @@ static uint64_t add_base;	/* ADD_GS*: the %gs base, at bb_counts */
 static uint64_t cc_counts[MAX_BLOCKS];
 static uint8_t cover_bytes[MAX_BLOCKS];
 static uint64_t calls_seen, rets_seen;
+static uint64_t call_target_sum, call_target_sum_sq;
 #define CALL_TARGETS	4096
 static uint64_t call_target[CALL_TARGETS], call_target_hits[CALL_TARGETS];
 
@@ -178,6 +180,8 @@ void jitrun_on_call(uint64_t pc, uint64_t target)
 
 	(void)pc;
 	calls_seen++;
+	call_target_sum += target;
+	call_target_sum_sq += target * target;
 	while (call_target[i] && call_target[i] != target)
 		i = (i + 1) % CALL_TARGETS;
 	call_target[i] = target;
@@ -189,6 +193,197 @@ void jitrun_on_ret(uint64_t pc, uint64_t target)
 	(void)pc;
 	(void)target;
 	rets_seen++;
+}
+
+static void die(const char *what, uint64_t pc, int err);
+
+/*
+ * JITRUN_EVENTS: the %gs area the inline records address (as the kernel's
+ * per-CPU data), the ring, the log the refill drains it into and the
+ * site table.
+ */
+struct ev_gs_area {
+	struct jit_event_cpu cpu;
+	int32_t preempt;
+};
+
+static struct ev_gs_area ev_gs __attribute__((aligned(64)));
+/* events.S addresses the count as %gs:16 */
+_Static_assert(offsetof(struct ev_gs_area, preempt) == 16, "ev_gs layout");
+static struct jit_event_host ev_host;
+static uint8_t *ev_ring, *ev_log;
+static uint64_t ev_ring_bytes = 1 << 20, ev_log_bytes = 256ULL << 20;
+static int32_t ev_preempt0 = (int32_t)0x80000000U;
+static struct jitrun_events_stats ev_stats;
+#define MAX_SITES	(1U << 20)
+static struct jitrun_site *ev_sites;
+static uint32_t ev_nr_sites;
+
+/* events.S */
+void jitrun_ev_refill(void);
+void jitrun_ev_resched(void);
+uint64_t jitrun_ev_refill_c(uint32_t size);
+uint64_t jitrun_ev_resched_calls;
+
+void jitrun_events_setup(uint64_t ring_bytes, uint64_t log_bytes,
+			 int32_t preempt)
+{
+	ev_ring_bytes = ring_bytes;
+	ev_log_bytes = log_bytes;
+	ev_preempt0 = preempt;
+}
+
+/* memcpy without the vector registers (called from cache code) */
+static void copy_gpr(void *dst, const void *src, uint64_t n)
+{
+	asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+static void ev_drain(void)
+{
+	uint64_t used = ev_gs.cpu.pos - (uint64_t)ev_ring;
+
+	if (ev_log && used) {
+		if (ev_stats.log_bytes + used > ev_log_bytes) {
+			ev_stats.lost += used / JIT_EVENT_SIZE;	/* at least */
+		} else {
+			copy_gpr(ev_log + ev_stats.log_bytes, ev_ring, used);
+			ev_stats.log_bytes += used;
+		}
+	}
+	ev_gs.cpu.pos = (uint64_t)ev_ring;
+	ev_gs.cpu.end = (uint64_t)ev_ring + ev_ring_bytes;
+}
+
+/* The slow path of a record: the ring chunk is full */
+uint64_t jitrun_ev_refill_c(uint32_t size)
+{
+	ev_stats.refills++;
+	ev_drain();
+	if (size > ev_ring_bytes) {
+		ev_stats.lost++;
+		return 0;
+	}
+	return ev_gs.cpu.pos;
+}
+
+const uint8_t *jitrun_events(uint64_t *len)
+{
+	ev_drain();
+	*len = ev_stats.log_bytes;
+	return ev_log;
+}
+
+const struct jitrun_site *jitrun_sites(uint32_t *nr)
+{
+	*nr = ev_nr_sites;
+	return ev_sites;
+}
+
+struct jitrun_events_stats jitrun_events_stats(void)
+{
+	ev_stats.resched = jitrun_ev_resched_calls;
+	ev_stats.preempt = ev_gs.preempt;
+	return ev_stats;
+}
+
+void jitrun_call_target_sums(uint64_t *sum, uint64_t *sum_sq)
+{
+	*sum = call_target_sum;
+	*sum_sq = call_target_sum_sq;
+}
+
+#define EV_RING_MAP	(1ULL << 20)
+
+static uint64_t ev_ring_map(void)
+{
+	return ev_ring_bytes > EV_RING_MAP ? ev_ring_bytes : EV_RING_MAP;
+}
+
+static void *map_anon(uint64_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int events_init(void)
+{
+	/*
+	 * Mapped, not malloc'ed, and at least EV_RING_MAP whatever the ring
+	 * size: libc's heap and mappings stay the same in every run.
+	 */
+	ev_ring = map_anon(ev_ring_map());
+	ev_log = ev_log_bytes ? map_anon(ev_log_bytes) : NULL;
+	ev_sites = map_anon(MAX_SITES * sizeof(*ev_sites));
+	if (!ev_ring || (ev_log_bytes && !ev_log) || !ev_sites)
+		return -ENOMEM;
+	memset(&ev_stats, 0, sizeof(ev_stats));
+	jitrun_ev_resched_calls = 0;
+	ev_nr_sites = 0;
+	ev_gs.preempt = ev_preempt0;
+	ev_gs.cpu.pos = (uint64_t)ev_ring;
+	ev_gs.cpu.end = (uint64_t)ev_ring + ev_ring_bytes;
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (uint64_t)&ev_gs))
+		return -errno;
+	memset(&ev_host, 0, sizeof(ev_host));
+	ev_host.cpu = offsetof(struct ev_gs_area, cpu);
+	ev_host.preempt = offsetof(struct ev_gs_area, preempt);
+	ev_host.has_preempt = true;
+	ev_host.resched = (uint64_t)jitrun_ev_resched;
+	ev_host.refill = (uint64_t)jitrun_ev_refill;
+	ev_host.no_clock = instr_mode == JITRUN_EVENTS_NOCLOCK;
+	host.events = &ev_host;
+	return 0;
+}
+
+static void events_fini(void)
+{
+	if (ev_ring)
+		munmap(ev_ring, ev_ring_map());
+	if (ev_log)
+		munmap(ev_log, ev_log_bytes);
+	if (ev_sites)
+		munmap(ev_sites, MAX_SITES * sizeof(*ev_sites));
+	ev_ring = NULL;
+	ev_log = NULL;
+	ev_sites = NULL;
+}
+
+static void instr_event(struct jit_translator *t, const struct jit_insn *insn,
+			unsigned int kind)
+{
+	struct jitrun_site *s;
+	uint32_t w0;
+
+	if (ev_nr_sites == MAX_SITES)
+		die("site table full", insn->pc, 0);
+	s = &ev_sites[ev_nr_sites];
+	s->pc = insn->pc;
+	s->next = insn->pc + insn->len;
+	s->kind = kind;
+	s->target = kind == JITRUN_SITE_CALL ? insn->target : 0;
+	w0 = JITRUN_EV_MARK | ev_nr_sites++;
+	if (kind == JITRUN_SITE_CALL_IND)
+		w0 |= JITRUN_EV_HAS_TARGET;
+	jit_insert_event(t, w0, kind == JITRUN_SITE_CALL_IND ?
+			 JIT_EVENT_TARGET : 0);
+}
+
+static void instr_call_event(void *priv, struct jit_translator *t,
+			     const struct jit_insn *insn)
+{
+	(void)priv;
+	instr_event(t, insn, insn->flow == JIT_FLOW_CALL ? JITRUN_SITE_CALL :
+			     JITRUN_SITE_CALL_IND);
+}
+
+static void instr_ret_event(void *priv, struct jit_translator *t,
+			    const struct jit_insn *insn)
+{
+	(void)priv;
+	instr_event(t, insn, JITRUN_SITE_RET);
 }
 
 static void instr_block(void *priv, struct jit_translator *t,
@@ -507,6 +702,14 @@ int jitrun_init(enum jitrun_instr mode)
 		ops.call = instr_call;
 		ops.ret = instr_ret;
 	}
+	if (mode == JITRUN_EVENTS || mode == JITRUN_EVENTS_NOCLOCK) {
+		int err = events_init();
+
+		if (err)
+			return err;
+		ops.call = instr_call_event;
+		ops.ret = instr_ret_event;
+	}
 	jit_ic.jmp_miss = (uint64_t)jitrun_ic_jmp_miss;
 	jit_ic.call_miss = (uint64_t)jitrun_ic_call_miss;
 	xlator = &xl;
@@ -525,6 +728,7 @@ void jitrun_fini(void)
 	free(jitrun_htab);
 	free(blocks);
 	free(map_pool);
+	events_fini();
 	jitrun_htab = NULL;
 	blocks = NULL;
 	map_pool = NULL;
@@ -618,6 +822,8 @@ void jitrun_counts_reset(void)
 	memset(call_target_hits, 0, sizeof(call_target_hits));
 	calls_seen = 0;
 	rets_seen = 0;
+	call_target_sum = 0;
+	call_target_sum_sq = 0;
 }
 
 uint64_t jitrun_cache_to_native(uint64_t cache_pc)
