@@ -22,6 +22,7 @@
 #include "util/report-annotate.h"
 #include "util/report-calls.h"
 #include "util/report-events.h"
+#include "util/report-flamegraph.h"
 #include "util/report-pager.h"
 #include "util/report-sym.h"
 #include "util/symbols.h"
@@ -31,11 +32,13 @@ static const char *const report_usage[] = {
 	"",
 	"   or: jifl report --annotate <function> [<options>]",
 	"   or: jifl report -g|-G|--folded|--chrome [<options>]",
+	"   or: jifl report --flamegraph <file.svg> [<options>]",
 	"",
 	"Show the hottest kernel functions, basic blocks, modules or source",
 	"lines recorded in jifl.data by `jifl record -e bbcount`, a function's",
 	"annotated disassembly, or, from `jifl record -e calltrace`, call",
-	"profiles, call graphs, flame-graph stacks and Chrome traces.",
+	"profiles, call graphs, flame-graph stacks and Chrome traces;",
+	"--flamegraph draws either kind as an SVG flame graph.",
 	NULL
 };
 
@@ -256,7 +259,84 @@ static int opt_inverted(const struct option *opt, const char *arg)
 }
 
 enum calls_view { VIEW_FLAT, VIEW_TREE, VIEW_SYSCALLS, VIEW_THREADS,
-		  VIEW_FOLDED, VIEW_CHROME };
+		  VIEW_FOLDED, VIEW_CHROME, VIEW_FLAMEGRAPH };
+
+/* The recorded command and kernel, for pictures' subtitles. */
+static void describe_recording(char *buf, size_t len, const struct jd_file *f)
+{
+	size_t o = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	for (i = 0; (f->present & (1U << JD_SEC_CMDLINE)) && i < f->argc &&
+		    o + 1 < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "",
+				      f->argv[i]);
+	if ((f->present & (1U << JD_SEC_UNAME)) && o + 1 < len)
+		snprintf(buf + o, len - o, "%son %s", o ? " " : "", f->uname);
+}
+
+/* "-" is standard output; NULL after saying why. */
+static FILE *open_output(const char *path)
+{
+	FILE *fp;
+
+	if (!strcmp(path, "-"))
+		return stdout;
+	fp = fopen(path, "w");
+	if (!fp)
+		fprintf(stderr, "jifl report: cannot create %s: %s\n", path,
+			strerror(errno));
+	return fp;
+}
+
+/* Closes what open_output() opened; -1 after a write error, said. */
+static int close_output(FILE *fp, const char *path)
+{
+	int err = ferror(fp);
+
+	if (fp == stdout)
+		err |= fflush(fp);
+	else
+		err |= fclose(fp);
+	if (err) {
+		fprintf(stderr, "jifl report: writing %s failed: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The flame graph of block executions (bbcount) into @path. */
+static int report_flamegraph_bb(struct jd_file *f, struct report_resolver *res,
+				const char *path)
+{
+	const enum report_key key = REPORT_KEY_BLOCK;
+	struct report_hist h;
+	char sub[512];
+	FILE *fp;
+	int ret = 1;
+
+	if (report_hist_build(&h, f, res, &key, 1, REPORT_BY_COUNT)) {
+		fprintf(stderr, "jifl report: out of memory\n");
+		return 1;
+	}
+	if (res->unusable && h.nr_executed)
+		fprintf(stderr, "jifl report: warning: no symbols: %s\n",
+			res->unusable);
+	describe_recording(sub, sizeof(sub), f);
+	fp = open_output(path);
+	if (fp) {
+		if (report_flamegraph_blocks(fp, &h, sub))
+			fprintf(stderr, "jifl report: out of memory\n");
+		else
+			ret = 0;
+		if (close_output(fp, path))
+			ret = 1;
+	}
+	report_hist_free(&h);
+	return ret;
+}
 
 /* The calltrace side of `jifl report`; returns the exit status. */
 /* The per-system-call table from sysstat's dump alone */
@@ -278,7 +358,8 @@ static int report_sysstat(struct jd_file *f, const struct jd_sysstat *ss,
 static int report_calltrace(struct jd_file *f, const char *input,
 			    struct report_resolver *res, enum calls_view view,
 			    enum report_calls_format fmt, double limit,
-			    bool use_stdio, const struct jd_sysstat *ss)
+			    bool use_stdio, const struct jd_sysstat *ss,
+			    const char *output)
 {
 	struct report_events ev;
 	struct report_calls rc;
@@ -306,8 +387,25 @@ static int report_calltrace(struct jd_file *f, const char *input,
 		fprintf(stderr, "jifl report: warning: %zu call/return records too short, skipped\n",
 			ev.bad);
 	/* the tables say it too; stderr for the formats that cannot */
-	if (fmt != CALLS_TEXT || view == VIEW_CHROME || view == VIEW_FOLDED)
+	if (fmt != CALLS_TEXT || view == VIEW_CHROME || view == VIEW_FOLDED ||
+	    output)
 		report_calls_loss_warning(stderr, &rc, "jifl report: ");
+	if (output) {	/* a file: no pager, no header */
+		char sub[512];
+		FILE *fp = open_output(output);
+
+		describe_recording(sub, sizeof(sub), f);
+		if (fp) {
+			if (report_flamegraph_calls(fp, &rc, sub))
+				fprintf(stderr, "jifl report: out of memory\n");
+			else
+				ret = 0;
+			if (close_output(fp, output))
+				ret = 1;
+		}
+		report_calls_free(&rc);
+		goto out_ev;
+	}
 	report_pager_start(use_stdio || fmt != CALLS_TEXT || view == VIEW_CHROME ||
 			   view == VIEW_FOLDED);
 	if (fmt == CALLS_TEXT && view != VIEW_CHROME && view != VIEW_FOLDED)
@@ -373,7 +471,7 @@ int cmd_report(int argc, const char **argv)
 {
 	const char *input = "jifl.data", *sort = "sym", *sort_by = "count";
 	const char *percent_limit = NULL, *vmlinux = NULL, *symfs = NULL;
-	const char *annotate = NULL;
+	const char *annotate = NULL, *flamegraph = NULL;
 	bool use_stdio = false, json = false, csv = false, show_counts = false;
 	bool no_inline = false, folded = false, chrome = false;
 	const struct option options[] = {
@@ -410,6 +508,8 @@ int cmd_report(int argc, const char **argv)
 			    "folded stacks for flame graphs (self ns per stack)"),
 		OPT_BOOLEAN(0, "chrome", &chrome,
 			    "Chrome trace-event JSON (chrome://tracing, Perfetto)"),
+		OPT_STRING(0, "flamegraph", &flamegraph, "file.svg",
+			   "write an SVG flame graph: calltrace time or bbcount executions"),
 		OPT_END()
 	};
 	struct report_print_opts po = { REPORT_STDIO, 0.0, false, false };
@@ -443,8 +543,8 @@ int cmd_report(int argc, const char **argv)
 	}
 	if (percent_limit && parse_percent(percent_limit, &po.percent_limit))
 		return EXIT_USAGE;
-	if (json + csv + folded + chrome > 1) {
-		fprintf(stderr, "jifl report: choose one of --json, --csv, --folded, --chrome\n");
+	if (json + csv + folded + chrome + !!flamegraph > 1) {
+		fprintf(stderr, "jifl report: choose one of --json, --csv, --folded, --chrome, --flamegraph\n");
 		return EXIT_USAGE;
 	}
 	po.format = json ? REPORT_JSON : csv ? REPORT_CSV : REPORT_STDIO;
@@ -471,17 +571,45 @@ int cmd_report(int argc, const char **argv)
 	ret = 1;
 	call_key = keys[0] == REPORT_KEY_SYSCALL || keys[0] == REPORT_KEY_PID ||
 		   keys[0] == REPORT_KEY_COMM;
-	calls = call_graph || folded || chrome || call_key ||
+	if (flamegraph && annotate) {
+		fprintf(stderr, "jifl report: --flamegraph draws the whole recording; drop --annotate\n");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	/* -s block: the block counters' graph of a file with both */
+	if (flamegraph && (nkeys > 1 || (keys[0] != REPORT_KEY_SYM &&
+					 keys[0] != REPORT_KEY_BLOCK))) {
+		fprintf(stderr, "jifl report: --flamegraph has its own levels (call paths, or module, function, block); drop -s %s (-s block: block counters even when there are calltrace events)\n",
+			sort);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (flamegraph && keys[0] == REPORT_KEY_BLOCK &&
+	    !(f->present & (1U << JD_SEC_COUNTERS))) {
+		fprintf(stderr, "jifl report: --flamegraph -s block: no block counters in %s: record with -e bbcount\n",
+			input);
+		goto out;
+	}
+	if (flamegraph && (!events || keys[0] == REPORT_KEY_BLOCK) &&
+	    (f->present & (1U << JD_SEC_COUNTERS))) {
+		res = make_resolver(f, vmlinux || symfs, vmlinux, symfs, true,
+				    &syms);
+		if (res)
+			ret = report_flamegraph_bb(f, res, flamegraph);
+		goto out;
+	}
+	calls = call_graph || folded || chrome || call_key || flamegraph ||
 		(!(f->present & (1U << JD_SEC_COUNTERS)) && (events || have_ss));
 	if (calls) {
-		enum calls_view view = chrome ? VIEW_CHROME : folded ? VIEW_FOLDED :
+		enum calls_view view = flamegraph ? VIEW_FLAMEGRAPH :
+				       chrome ? VIEW_CHROME : folded ? VIEW_FOLDED :
 				       call_graph ? VIEW_TREE :
 				       keys[0] == REPORT_KEY_SYSCALL ? VIEW_SYSCALLS :
 				       keys[0] == REPORT_KEY_PID ? VIEW_THREADS :
 				       VIEW_FLAT;
 
 		if (!events && have_ss && nkeys == 1 && !call_graph &&
-		    !folded && !chrome &&
+		    !folded && !chrome && !flamegraph &&
 		    (view == VIEW_SYSCALLS || view == VIEW_FLAT)) {
 			if (keys[0] != REPORT_KEY_SYM &&
 			    keys[0] != REPORT_KEY_SYSCALL) {
@@ -500,12 +628,15 @@ int cmd_report(int argc, const char **argv)
 			goto out;
 		}
 		if (!events) {
-			fprintf(stderr, "jifl report: %s%s needs calltrace events, and %s has none: record with -e calltrace%s\n",
+			fprintf(stderr, "jifl report: %s%s needs calltrace events%s, and %s has none: record with -e calltrace%s\n",
+				flamegraph ? "--flamegraph" :
 				chrome ? "--chrome" : folded ? "--folded" :
 				call_graph ? "-g" : "-s ",
-				chrome || folded || call_graph ? "" :
-				report_key_names[keys[0]], input,
-				view == VIEW_SYSCALLS ? " (calls, time) or -e sysstat (blocks, instructions)" : "");
+				flamegraph || chrome || folded || call_graph ? "" :
+				report_key_names[keys[0]],
+				flamegraph ? " or block counters" : "", input,
+				view == VIEW_SYSCALLS ? " (calls, time) or -e sysstat (blocks, instructions)" :
+				flamegraph ? " (time) or -e bbcount (executions)" : "");
 			goto out;
 		}
 		if (keys[0] == REPORT_KEY_COMM) {
@@ -526,7 +657,7 @@ int cmd_report(int argc, const char **argv)
 		ret = report_calltrace(f, input, res, view,
 				       json ? CALLS_JSON : csv ? CALLS_CSV : CALLS_TEXT,
 				       po.percent_limit, use_stdio,
-				       have_ss ? &ss : NULL);
+				       have_ss ? &ss : NULL, flamegraph);
 		goto out;
 	}
 	if (!(f->present & (1U << JD_SEC_COUNTERS))) {

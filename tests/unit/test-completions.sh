@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 
-plan 8
+plan 11
 
 # bash: drive _jifl the way readline does.
 complete_bash() {
@@ -26,10 +26,17 @@ out=$(complete_bash scr)
 [ "$out" = "script" ]; ok $? "bash: 'jifl scr' offers script (got: $out)"
 out=$(complete_bash script --ti)
 [ "$out" = "--tid" ]; ok $? "bash: 'jifl script --ti' offers --tid (got: $out)"
+out=$(complete_bash report --flameg)
+[ "$out" = "--flamegraph" ]; ok $? "bash: 'jifl report --flameg' offers --flamegraph (got: $out)"
+tmp=$(mktemp -d /tmp/test-completions.XXXXXX) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+: >"$tmp/calls.svg"
+out=$(cd "$tmp" && complete_bash report --flamegraph ca)
+[ "$out" = "calls.svg" ]; ok $? "bash: a file name after --flamegraph (got: $out)"
 
 # zsh: run _jifl with compadd and _call_program standing in for compsys.
 if ! command -v zsh >/dev/null; then
-	for i in 1 2 3; do echo "ok $((tap_n += 1)) # SKIP zsh not installed (apt-get install zsh)"; done
+	for i in 1 2 3 4; do echo "ok $((tap_n += 1)) # SKIP zsh not installed (apt-get install zsh)"; done
 	done_testing
 	exit
 fi
@@ -37,7 +44,8 @@ complete_zsh() {
 	zsh -f -c '
 		compadd() { [[ $1 == -- ]] && shift; print -r -- "$@"; }
 		_call_program() { shift; eval "$@"; }
-		_files() { print -r -- FILES; }
+		# quiet while sourcing: the file ends by calling _jifl, words unset
+		_files() { (( ${#words} )) && print -r -- FILES; }
 		source "$1"; shift
 		words=("$@"); CURRENT=$#words; PREFIX=${words[CURRENT]}
 		_jifl' zsh-test "$top_srcdir/completions/_jifl" "$J" "$@" |
@@ -48,5 +56,7 @@ out=$(complete_zsh re)
 [ "$out" = "record report" ]; ok $? "zsh: 'jifl re' offers record and report (got: $out)"
 out=$(complete_zsh version --he)
 [ "$out" = "--help" ]; ok $? "zsh: 'jifl version --he' offers --help (got: $out)"
+out=$(complete_zsh report --flamegraph "")
+[ "$out" = "FILES" ]; ok $? "zsh: files after --flamegraph (got: $out)"
 
 done_testing
