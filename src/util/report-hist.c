@@ -65,6 +65,9 @@ static int cmp_one(const struct report_entry *a, const struct report_entry *b,
 		return c ? c : cmp_u64(a->len, b->len);
 	case REPORT_KEY_SRCLINE:
 	case REPORT_KEY_SRCFILE:
+		/* no source position: each block its own entry (fallback) */
+		if (!a->sym.srcfile && !b->sym.srcfile)
+			return cmp_u64(a->addr, b->addr);
 		c = cmp_str(a->sym.srcfile, b->sym.srcfile);
 		if (c || key == REPORT_KEY_SRCFILE)
 			return c;
@@ -151,9 +154,13 @@ static uint64_t entry_hash(const struct report_hist *h,
 			x = mix(x, e->len);
 			break;
 		case REPORT_KEY_SRCLINE:
-			x = mix(x, e->sym.srcline);
-			/* fall through */
 		case REPORT_KEY_SRCFILE:
+			if (!e->sym.srcfile) {	/* the per-block fallback */
+				x = mix(x, e->addr);
+				break;
+			}
+			if (h->keys[i] == REPORT_KEY_SRCLINE)
+				x = mix(x, e->sym.srcline);
 			x = mix(x, str_hash(e->sym.srcfile));
 			break;
 		case REPORT_KEY_MODULE:
@@ -261,6 +268,7 @@ int report_hist_build(struct report_hist *h, const struct jd_file *f,
 			if (e.addr < m->addr) {	/* the first block shows */
 				m->addr = e.addr;
 				m->len = e.len;
+				m->known = e.known;
 				m->sym = e.sym;
 			}
 			continue;
@@ -360,6 +368,26 @@ static void fmt_module(char *buf, size_t len, const struct report_entry *e)
 		snprintf(buf, len, "[%s]", e->sym.module);
 }
 
+/*
+ * A block without a source position, under a source key: its
+ * function+offset from the recorded symbols, marked, such as
+ * "tcp_v4_rcv+0x1a [no debuginfo]" or "0xffffffff81000010 [no symbol]".
+ */
+static void fmt_src_fallback(char *buf, size_t len,
+			     const struct report_entry *e)
+{
+	if (!e->known)
+		snprintf(buf, len, "0x%016" PRIx64 " [no symbol]", e->addr);
+	else if (e->sym.module[0])
+		snprintf(buf, len, "%s+0x%" PRIx64 " [%s] [%s]", e->sym.name,
+			 e->sym.offset, e->sym.module,
+			 e->sym.no_src ? e->sym.no_src : "no debuginfo");
+	else
+		snprintf(buf, len, "%s+0x%" PRIx64 " [%s]", e->sym.name,
+			 e->sym.offset,
+			 e->sym.no_src ? e->sym.no_src : "no debuginfo");
+}
+
 /* " <- f (file:line) <- g (file:line)": the inline chain of a block */
 static void fmt_inline(char *buf, size_t len, const struct report_entry *e)
 {
@@ -396,10 +424,13 @@ static void fmt_name(char *buf, size_t len, const struct report_hist *h,
 		if (e->sym.srcfile)
 			snprintf(buf, len, "%s:%u", e->sym.srcfile, e->sym.srcline);
 		else
-			snprintf(buf, len, "[unknown]");
+			fmt_src_fallback(buf, len, e);
 		return;
 	case REPORT_KEY_SRCFILE:
-		snprintf(buf, len, "%s", e->sym.srcfile ? e->sym.srcfile : "[unknown]");
+		if (e->sym.srcfile)
+			snprintf(buf, len, "%s", e->sym.srcfile);
+		else
+			fmt_src_fallback(buf, len, e);
 		return;
 	default:
 		break;
@@ -548,6 +579,7 @@ struct field {
 	bool is_str;
 	const char *str;
 	char num[32];
+	char text[256];		/* for longer strings made up here */
 };
 
 static size_t entry_fields(const struct report_hist *h,
@@ -562,6 +594,13 @@ static size_t entry_fields(const struct report_hist *h,
 #define STR(nm, v) \
 	do { f[n].name = (nm); f[n].is_str = true; f[n].str = (v); n++; } \
 	while (0)
+/* "fallback": what the text shows for a block without source, or null */
+#define FALLBACK(e) \
+	do { f[n].name = "fallback"; f[n].is_str = true; f[n].str = NULL; \
+	     if (!(e)->sym.srcfile) { \
+		fmt_src_fallback(f[n].text, sizeof(f[n].text), (e)); \
+		f[n].str = f[n].text; } \
+	     n++; } while (0)
 #define HEX(nm, v) \
 	do { f[n].name = (nm); f[n].is_str = true; \
 	     snprintf(f[n].num, sizeof(f[n].num), "0x%016" PRIx64, v); \
@@ -599,9 +638,11 @@ static size_t entry_fields(const struct report_hist *h,
 				NUM("srcline", "%u", e->sym.srcline);
 			else
 				STR("srcline", NULL);
+			FALLBACK(e);
 			break;
 		case REPORT_KEY_SRCFILE:
 			STR("srcfile", e->sym.srcfile);
+			FALLBACK(e);
 			break;
 		default:
 			break;
@@ -628,6 +669,7 @@ static size_t entry_fields(const struct report_hist *h,
 #undef NUM
 #undef STR
 #undef HEX
+#undef FALLBACK
 	return n;
 }
 

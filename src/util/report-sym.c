@@ -131,6 +131,10 @@ static bool dwarf_resolve(struct report_resolver *r, uint64_t addr,
 	} else {
 		return false;
 	}
+	if (!have_src || !src.has_dwarf)
+		out->no_src = "no debuginfo";
+	else if (!src.file)
+		out->no_src = "no line info";
 	if (have_src) {
 		out->srcfile = src.file;
 		out->srcline = src.line;

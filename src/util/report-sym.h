@@ -29,6 +29,12 @@ struct report_sym {
 	unsigned int srcline;
 	unsigned int nr_inline;		/* inlined calls, innermost first */
 	const struct sym_inline *inl;
+	/*
+	 * Why @srcfile is NULL for a known address, for the marks of the
+	 * function+offset fallback: "no debuginfo" (none found for its
+	 * object) or "no line info" (debug info without lines for it).
+	 */
+	const char *no_src;
 };
 
 struct report_resolver {

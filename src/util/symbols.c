@@ -821,6 +821,7 @@ static bool lookup_uncached(struct symbols *s, uint64_t addr,
 	}
 	if (!ob->has_dwarf)
 		return name != NULL;
+	out->has_dwarf = true;
 	l = dwfl_module_getsrc(ob->mod, lib);
 	if (l) {
 		out->file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);

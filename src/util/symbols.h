@@ -61,6 +61,8 @@ struct sym_src {
 	unsigned int line;	/* its line (0: unknown) */
 	unsigned int nr_inline;	/* inlined calls, innermost first */
 	const struct sym_inline *inl;
+	bool has_dwarf;		/* the object had debug info (->file may
+				 * still be NULL: code without lines) */
 };
 
 /* A line-table row, in runtime addresses: [start, end) is @file:@line. */

@@ -16,7 +16,7 @@ TZ=UTC
 LC_ALL=C
 export TZ LC_ALL
 
-plan 61
+plan 69
 
 # golden NAME ARGS...: jifl report ARGS' standard output equals $FIX/NAME
 golden() {
@@ -117,6 +117,32 @@ fi
 golden report-sym.csv -i "$D" --csv
 golden report-block.csv -i "$D" --csv -s block
 golden report-module.csv -i "$D" --csv -s module
+
+# --- source keys without debug info: function+offset per block, marked ------
+# (the fixture's release has no debug info anywhere; debuginfod is off)
+unset DEBUGINFOD_URLS
+golden report-srcline.txt -i "$D" --stdio -s srcline
+out=$(cat "$tmp/report-srcline.txt.err")
+expect_match "-s srcline: the one-line hint is kept (stderr)" \
+	"^jifl report: no source lines for vmlinux: install the kernel's debug info \(apt install linux-image-6\.1\.0-test-amd64-dbg\)"
+[ "$(grep -c . "$tmp/report-srcline.txt.err")" -eq 1 ]
+ok $? "-s srcline: one line on stderr"
+out=$("$J" report -i "$D" --stdio -s srcfile 2>/dev/null)
+[ "$(printf '%s\n' "$out" | sed '1,/^#$/d' | sed '1,/^#$/d')" = "$(sed '1,/^#$/d' "$FIX/report-srcline.txt" | sed '1,/^#$/d')" ]
+ok $? "-s srcfile: the same ten per-block entries as -s srcline"
+case $out in *'[unknown]'*) r=1 ;; *) r=0 ;; esac
+ok $r "-s srcfile: no [unknown]"
+out=$("$J" report -i "$D" -s srcline --json 2>/dev/null | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+print(len(a), a[6]["fallback"], a[6]["count"], a[6]["srcfile"], a[6]["srcline"])')
+expect_match "-s srcline --json: fallback field, srcfile and srcline null" \
+	"^10 vfs_read\+0x28 \[no debuginfo\] 500 None None$"
+out=$("$J" report -i "$D" -s srcline --csv 2>/dev/null | sed -n '1p;9p')
+expect_match "-s srcline --csv: a fallback column" \
+	"^percent,count,bytes,srcfile,srcline,fallback,blocks$"
+expect_match "-s srcline --csv: the unknown block by address" \
+	"^1\.00,100,800,,,0xffffffff80fff000 \[no symbol\],1$"
 
 # --- errors ------------------------------------------------------------------
 mkdir "$tmp/nodata"
