@@ -1201,6 +1201,7 @@ int jifl_dispatch_init(void)
 	h->static_call = host_static_call;
 	h->static_call_null = (u64)jifl_static_call_nop;
 	h->fixup = host_fixup;
+	h->smap = boot_cpu_has(X86_FEATURE_SMAP);
 	jit_ic.jmp_miss = (u64)jifl_ic_jmp_miss;
 	jit_ic.call_miss = (u64)jifl_ic_call_miss;
 	jit_translator_init(&jifl_jt, h, NULL);

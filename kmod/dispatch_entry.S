@@ -17,6 +17,7 @@
 #include <asm/ibt.h>
 #include <asm/nospec-branch.h>
 #include <asm/percpu.h>
+#include <asm/processor-flags.h>
 #include "jit/ibl_probe.S"
 
 	.text
@@ -32,13 +33,24 @@ jifl_entry_text_start:
  * 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax 80=saved flags, 88=the
  * caller's first stack word.
  *
- * Only the arithmetic flags are saved (lahf/seto, restored with sahf and
- * an overflowing add), not the whole of RFLAGS with pushf/popf: IF comes
- * back through the C code's irqsave/irqrestore, AC and TF are never
+ * The arithmetic flags are saved with lahf/seto (80(%rbx)) and restored
+ * with sahf and an overflowing add, not the whole of RFLAGS with popf: IF
+ * comes back through the C code's irqsave/irqrestore, TF is never
  * touched, and DF is 0 wherever a block can exit (the kernel keeps it
- * clear outside std;rep movs;cld runs). This also keeps a stale-flags bug
- * of QEMU 7.2's TCG after cmpxchg16b, which can OR junk into the RFLAGS
- * image pushf stores (TF, NT, IOPL, AC), from ever being loaded by popf.
+ * clear outside std;rep movs;cld runs). popf is also what would load the
+ * junk of a stale-flags bug of QEMU 7.2's TCG after cmpxchg16b, which can
+ * OR TF, NT, IOPL and AC into the RFLAGS image pushf stores.
+ *
+ * AC is the exception: cache code exits here inside user-access regions
+ * (stac ... clac, e.g. strncpy_from_user's loop meeting an untranslated
+ * block), and the C code may schedule (a mutex in translation, a sleeping
+ * spinlock on PREEMPT_RT, preempt_enable() under preempt=full), while
+ * switch_to keeps no RFLAGS: the task would come back with AC clear and
+ * fault on its next user access. So AC is read with pushf (after a flag
+ * write, which leaves QEMU no stale flags to mix in), kept at 84(%rbx),
+ * cleared for the C code (which must run with AC clear) and set again
+ * after it iff it was set. stac/clac run only when AC was set, so only on
+ * CPUs with SMAP.
  */
 .macro CALL_C fn, slot, arg2=0
 	lea	-8(%rsp), %rsp		/* the flags slot; lea leaves flags alone */
@@ -56,6 +68,14 @@ jifl_entry_text_start:
 	lahf
 	seto	%al
 	mov	%eax, 80(%rbx)		/* %ah: SF ZF AF PF CF; %al: OF */
+	xor	%ecx, %ecx		/* a flag write before pushf (QEMU) */
+	pushf
+	pop	%rcx
+	and	$X86_EFLAGS_AC, %ecx
+	mov	%ecx, 84(%rbx)
+	jz	1f
+	clac
+1:
 	.if \arg2
 	mov	\arg2(%rbx), %rsi
 	.else
@@ -69,7 +89,10 @@ jifl_entry_text_start:
 	mov	\slot(%rbx), %rdi
 	call	\fn
 	mov	%rax, \slot(%rbx)
-	mov	80(%rbx), %eax
+	testl	$X86_EFLAGS_AC, 84(%rbx)
+	jz	2f
+	stac
+2:	mov	80(%rbx), %eax
 	add	$0x7f, %al		/* sets OF exactly when %al was 1 */
 	sahf
 	mov	%rbx, %rsp
@@ -203,8 +226,11 @@ SYM_FUNC_END(jifl_static_call_nop)
 /*
  * jifl_tramp_exit when plugins have leave callbacks: call
  * jifl_plugins_leave(stack pointer, return value) first. The function
- * returned, so the flags are dead; %rax and %rdx (return values) and the
- * other caller-saved registers are kept all the same.
+ * returned, so the arithmetic flags are dead; %rax and %rdx (return
+ * values) and the other caller-saved registers are kept all the same,
+ * and AC is cleared around the C call and set again iff it was set, as
+ * in CALL_C (a function returning inside a user-access region is rare,
+ * but the plugin's C code must not run in one, nor lose it).
  */
 SYM_FUNC_START(jifl_tramp_exit_leave)
 	push	%rax
@@ -217,12 +243,23 @@ SYM_FUNC_START(jifl_tramp_exit_leave)
 	push	%r10
 	push	%r11
 	push	%rbp
+	push	%rbx
 	mov	%rsp, %rbp
-	lea	80(%rsp), %rdi		/* at the native return address */
-	mov	72(%rsp), %rsi		/* %rax */
+	xor	%ebx, %ebx		/* a flag write before pushf (QEMU) */
+	pushf
+	pop	%rbx
+	and	$X86_EFLAGS_AC, %ebx	/* %rbx is callee-saved: kept for after */
+	jz	1f
+	clac
+1:	lea	88(%rsp), %rdi		/* at the native return address */
+	mov	80(%rsp), %rsi		/* %rax */
 	and	$-16, %rsp
 	call	jifl_plugins_leave
-	mov	%rbp, %rsp
+	test	%ebx, %ebx
+	jz	2f
+	stac
+2:	mov	%rbp, %rsp
+	pop	%rbx
 	pop	%rbp
 	pop	%r11
 	pop	%r10

@@ -330,16 +330,28 @@ int jit_insert_clean_call(struct jit_translator *t, u64 fn,
 	};
 	static const u8 and_rsp_16[4] = { 0x48, 0x83, 0xe4, 0xf0 };
 	static const u8 call_rax[2] = { 0xff, 0xd0 };
+	/* testb $(X86_EFLAGS_AC >> 16), 8 * 10 + 2(%rbp); jz over; clac */
+	static const u8 ac_clear[9] = { 0xf6, 0x45, sizeof(saved) * 8 + 2, 0x04,
+					0x74, 0x03, 0x0f, 0x01, 0xca };
+	/* testb $(X86_EFLAGS_AC >> 16), 2(%rsp); jz over; stac */
+	static const u8 ac_set[10] = { 0xf6, 0x44, 0x24, 0x02, 0x04,
+				       0x74, 0x03, 0x0f, 0x01, 0xcb };
 	struct jit_emitter *e = &t->emit;
 	s32 rz = t->host->red_zone, pushed = 0;
 	bool save_flags = jit_live_flags(t) || t->std_seen;
+	bool keep_ac = t->host->smap;
 	int target_reg = -1;
 	unsigned int i;
 
 	if (nr_args > JIT_CLEAN_CALL_MAX_ARGS)
 		return latch(t, JIT_E_INVAL);
 	jit_emit_lea_rsp(e, -rz);
-	if (save_flags) {
+	/*
+	 * The pushf image also tells whether the call is inside a user-access
+	 * region (no junk from QEMU's stale flags: the translator rewrites
+	 * the flags right after cmpxchg16b, see writes_only_zf()).
+	 */
+	if (save_flags || keep_ac) {
 		jit_emit_u8(e, 0x9c);
 		pushed += 8;
 	}
@@ -388,6 +400,13 @@ int jit_insert_clean_call(struct jit_translator *t, u64 fn,
 	jit_emit_mov_reg(e, JIT_RBP, JIT_RSP);
 	if (t->std_seen)
 		jit_emit_u8(e, 0xfc);			/* cld: ABI wants DF=0 */
+	/*
+	 * C must run with AC clear (it may schedule, and switch_to keeps no
+	 * RFLAGS); the flags are saved or dead here. The pushf image is
+	 * right above the saved registers, %rbp their base.
+	 */
+	if (keep_ac)
+		jit_emit_bytes(e, ac_clear, sizeof(ac_clear));
 	jit_emit_bytes(e, and_rsp_16, 4);
 	if (!jit_emit_rel32_branch(e, op_call, 1, fn, NULL)) {
 		jit_emit_mov_imm(e, JIT_RAX, fn);
@@ -396,8 +415,12 @@ int jit_insert_clean_call(struct jit_translator *t, u64 fn,
 	jit_emit_mov_reg(e, JIT_RSP, JIT_RBP);
 	for (i = sizeof(saved); i-- > 0;)
 		jit_emit_pop_reg(e, saved[i]);
-	if (save_flags)
-		jit_emit_u8(e, 0x9d);
+	if (save_flags) {
+		jit_emit_u8(e, 0x9d);			/* popf: AC too */
+	} else if (keep_ac) {
+		jit_emit_bytes(e, ac_set, sizeof(ac_set)); /* flags dead */
+		jit_emit_lea_rsp(e, 8);
+	}
 	jit_emit_lea_rsp(e, rz);
 	return t->error ? -t->error : 0;
 }

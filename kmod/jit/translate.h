@@ -192,6 +192,10 @@ struct jit_event_host {
  *			later (jit_dead_gprs())
  * @events:		optional; how jit_insert_event() writes inline event
  *			records (struct jit_event_host), NULL if it cannot
+ * @smap:		the host's CPU has SMAP, so cache code may run inside
+ *			a user-access region (EFLAGS.AC set between stac and
+ *			clac): clean calls then run their C function with AC
+ *			clear and set it again after iff it was set
  */
 struct jit_host {
 	void *priv;
@@ -221,6 +225,7 @@ struct jit_host {
 	bool (*fixup)(void *priv, u64 pc);
 	int (*static_branch_state)(void *priv, u64 pc);
 	const struct jit_event_host *events;
+	bool smap;
 };
 
 /**
@@ -673,6 +678,7 @@ int jit_insert_store_byte(struct jit_translator *t, u64 addr);
  *
  * Saves the caller-saved registers, EFLAGS only if live, skips the red zone,
  * aligns the stack to 16 bytes, and clears DF if an std may be in effect.
+ * With &jit_host.smap it also clears AC for @fn and restores it after.
  * Vector registers are not saved: @fn must not touch them (kernel C never
  * does; userspace callbacks are built with -mgeneral-regs-only).
  *

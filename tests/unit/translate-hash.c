@@ -234,6 +234,7 @@ static void setup_kernel(struct jit_host *h)
 	h->nr_return_thunks = 2;
 	h->untranslatable = host_untranslatable;
 	h->lookup = host_lookup;
+	h->smap = true;
 }
 
 static void setup_bbcount(struct jit_host *h)
