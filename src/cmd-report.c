@@ -17,6 +17,7 @@
 
 #include "builtin.h"
 #include "util/data-file.h"
+#include "util/file-info.h"
 #include "util/parse-options.h"
 #include "util/report-hist.h"
 #include "util/report-annotate.h"
@@ -144,26 +145,6 @@ static int parse_percent(const char *s, double *pct)
 	return 0;
 }
 
-/* Prints an argument so that a shell would read it back the same. */
-static void print_shell_word(FILE *fp, const char *s)
-{
-	const char *p;
-
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789-_=+./:,@%") == strlen(s)) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('\'', fp);
-	for (p = s; *p; p++) {
-		if (*p == '\'')
-			fputs("'\\''", fp);
-		else
-			fputc(*p, fp);
-	}
-	fputc('\'', fp);
-}
-
 /* What the file says about the recording: command, kernel, date, CPUs. */
 static void print_file_header(FILE *fp, const struct jd_file *f)
 {
@@ -175,7 +156,7 @@ static void print_file_header(FILE *fp, const struct jd_file *f)
 		for (i = 0; i < f->argc; i++) {
 			if (i)
 				fputc(' ', fp);
-			print_shell_word(fp, f->argv[i]);
+			file_info_shell_word(fp, f->argv[i]);
 		}
 		fputc('\n', fp);
 	}
@@ -474,6 +455,7 @@ int cmd_report(int argc, const char **argv)
 	const char *annotate = NULL, *flamegraph = NULL;
 	bool use_stdio = false, json = false, csv = false, show_counts = false;
 	bool no_inline = false, folded = false, chrome = false;
+	bool header_only = false;
 	const struct option options[] = {
 		OPT_STRING('i', "input", &input, "file",
 			   "input file name (default: jifl.data)"),
@@ -510,6 +492,8 @@ int cmd_report(int argc, const char **argv)
 			    "Chrome trace-event JSON (chrome://tracing, Perfetto)"),
 		OPT_STRING(0, "flamegraph", &flamegraph, "file.svg",
 			   "write an SVG flame graph: calltrace time or bbcount executions"),
+		OPT_BOOLEAN(0, "header-only", &header_only,
+			    "show only the recording's header (as jifl info)"),
 		OPT_END()
 	};
 	struct report_print_opts po = { REPORT_STDIO, 0.0, false, false };
@@ -558,6 +542,12 @@ int cmd_report(int argc, const char **argv)
 		else
 			fprintf(stderr, "jifl report: %s\n", why);
 		return 1;
+	}
+	if (header_only) {
+		ret = file_info_print(stdout, f, input, json) ? 1 : 0;
+		if (ret)
+			fprintf(stderr, "jifl report: out of memory\n");
+		goto out;
 	}
 	events = report_events_present(f);
 	ret = jd_sysstat(f, &ss, why, sizeof(why));

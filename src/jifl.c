@@ -21,6 +21,7 @@ struct cmd_struct {
 static const struct cmd_struct commands[] = {
 	{ "record",  cmd_record,  "Run a command and record its kernel execution into jifl.data" },
 	{ "report",  cmd_report,  "Show hot blocks, functions and call graphs from jifl.data" },
+	{ "info",    cmd_info,    "Show what a recording holds: system, sizes, losses" },
 	{ "script",  cmd_script,  "Print the recorded events, one line per event in time order" },
 	{ "top",     cmd_top,     "Live view of the hottest kernel functions and blocks" },
 	{ "cover",   cmd_cover,   "Write kernel coverage (lcov, PC lists, summaries)" },

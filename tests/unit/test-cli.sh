@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 
-plan 25
+plan 26
 
 expect_status "jifl --help exits 0" 0 "$J" --help
 expect_match "--help lists record" "^ +record +Run a command"
@@ -24,7 +24,7 @@ expect_match "unrelated word: one line, no hint" "^jifl: 'frobnicate' is not a j
 expect_status "unknown global option exits 2" 2 "$J" --verison
 expect_match "hint for --verison" "did you mean '--version'"
 
-for c in record report script top cover version; do
+for c in record report script info top cover version; do
 	expect_status "jifl $c --help exits 0" 0 "$J" "$c" --help
 done
 expect_status "unknown option of a command exits 2" 2 "$J" version --frob

@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 
-plan 11
+plan 12
 
 # bash: drive _jifl the way readline does.
 complete_bash() {
@@ -26,6 +26,8 @@ out=$(complete_bash scr)
 [ "$out" = "script" ]; ok $? "bash: 'jifl scr' offers script (got: $out)"
 out=$(complete_bash script --ti)
 [ "$out" = "--tid" ]; ok $? "bash: 'jifl script --ti' offers --tid (got: $out)"
+out=$(complete_bash i)
+[ "$out" = "info" ]; ok $? "bash: 'jifl i' offers info (got: $out)"
 out=$(complete_bash report --flameg)
 [ "$out" = "--flamegraph" ]; ok $? "bash: 'jifl report --flameg' offers --flamegraph (got: $out)"
 tmp=$(mktemp -d /tmp/test-completions.XXXXXX) || exit 99
