@@ -24,6 +24,7 @@
 #include "util/report-calls.h"
 #include "util/report-events.h"
 #include "util/report-flamegraph.h"
+#include "util/report-perfetto.h"
 #include "util/report-pager.h"
 #include "util/report-sym.h"
 #include "util/symbols.h"
@@ -34,12 +35,14 @@ static const char *const report_usage[] = {
 	"   or: jifl report --annotate <function> [<options>]",
 	"   or: jifl report -g|-G|--folded|--chrome [<options>]",
 	"   or: jifl report --flamegraph <file.svg> [<options>]",
+	"   or: jifl report --perfetto <file> [<options>]",
 	"",
 	"Show the hottest kernel functions, basic blocks, modules or source",
 	"lines recorded in jifl.data by `jifl record -e bbcount`, a function's",
 	"annotated disassembly, or, from `jifl record -e calltrace`, call",
 	"profiles, call graphs, flame-graph stacks and Chrome traces;",
-	"--flamegraph draws either kind as an SVG flame graph.",
+	"--flamegraph draws either kind as an SVG flame graph, --perfetto",
+	"writes the calls as a Perfetto trace.",
 	NULL
 };
 
@@ -240,7 +243,7 @@ static int opt_inverted(const struct option *opt, const char *arg)
 }
 
 enum calls_view { VIEW_FLAT, VIEW_TREE, VIEW_SYSCALLS, VIEW_THREADS,
-		  VIEW_FOLDED, VIEW_CHROME, VIEW_FLAMEGRAPH };
+		  VIEW_FOLDED, VIEW_CHROME, VIEW_FLAMEGRAPH, VIEW_PERFETTO };
 
 /* The recorded command and kernel, for pictures' subtitles. */
 static void describe_recording(char *buf, size_t len, const struct jd_file *f)
@@ -342,9 +345,10 @@ static int report_calltrace(struct jd_file *f, const char *input,
 			    bool use_stdio, const struct jd_sysstat *ss,
 			    const char *output)
 {
+	struct report_perfetto pf = { 0 };
 	struct report_events ev;
 	struct report_calls rc;
-	int ret = 1;
+	int ret = 1, err;
 
 	if (report_events_read(f, &ev)) {
 		fprintf(stderr, "jifl report: out of memory\n");
@@ -357,7 +361,13 @@ static int report_calltrace(struct jd_file *f, const char *input,
 	}
 	if (view == VIEW_CHROME)
 		report_calls_chrome_begin(stdout);
-	if (report_calls_build(&rc, &ev, res, view == VIEW_CHROME ? stdout : NULL)) {
+	if (view == VIEW_PERFETTO)
+		err = report_calls_build_slices(&rc, &ev, res,
+						report_perfetto_collect, &pf);
+	else
+		err = report_calls_build(&rc, &ev, res,
+					 view == VIEW_CHROME ? stdout : NULL);
+	if (err) {
 		fprintf(stderr, "jifl report: out of memory\n");
 		goto out_ev;
 	}
@@ -377,13 +387,18 @@ static int report_calltrace(struct jd_file *f, const char *input,
 
 		describe_recording(sub, sizeof(sub), f);
 		if (fp) {
-			if (report_flamegraph_calls(fp, &rc, sub))
+			if (view == VIEW_PERFETTO)
+				err = report_perfetto_write(fp, &pf, &rc);
+			else
+				err = report_flamegraph_calls(fp, &rc, sub);
+			if (err)
 				fprintf(stderr, "jifl report: out of memory\n");
 			else
 				ret = 0;
 			if (close_output(fp, output))
 				ret = 1;
 		}
+		report_perfetto_free(&pf);
 		report_calls_free(&rc);
 		goto out_ev;
 	}
@@ -452,7 +467,7 @@ int cmd_report(int argc, const char **argv)
 {
 	const char *input = "jifl.data", *sort = "sym", *sort_by = "count";
 	const char *percent_limit = NULL, *vmlinux = NULL, *symfs = NULL;
-	const char *annotate = NULL, *flamegraph = NULL;
+	const char *annotate = NULL, *flamegraph = NULL, *perfetto = NULL;
 	bool use_stdio = false, json = false, csv = false, show_counts = false;
 	bool no_inline = false, folded = false, chrome = false;
 	bool header_only = false;
@@ -492,6 +507,8 @@ int cmd_report(int argc, const char **argv)
 			    "Chrome trace-event JSON (chrome://tracing, Perfetto)"),
 		OPT_STRING(0, "flamegraph", &flamegraph, "file.svg",
 			   "write an SVG flame graph: calltrace time or bbcount executions"),
+		OPT_STRING(0, "perfetto", &perfetto, "file",
+			   "write a Perfetto protobuf trace of the calls (ui.perfetto.dev)"),
 		OPT_BOOLEAN(0, "header-only", &header_only,
 			    "show only the recording's header (as jifl info)"),
 		OPT_END()
@@ -527,8 +544,8 @@ int cmd_report(int argc, const char **argv)
 	}
 	if (percent_limit && parse_percent(percent_limit, &po.percent_limit))
 		return EXIT_USAGE;
-	if (json + csv + folded + chrome + !!flamegraph > 1) {
-		fprintf(stderr, "jifl report: choose one of --json, --csv, --folded, --chrome, --flamegraph\n");
+	if (json + csv + folded + chrome + !!flamegraph + !!perfetto > 1) {
+		fprintf(stderr, "jifl report: choose one of --json, --csv, --folded, --chrome, --flamegraph, --perfetto\n");
 		return EXIT_USAGE;
 	}
 	po.format = json ? REPORT_JSON : csv ? REPORT_CSV : REPORT_STDIO;
@@ -588,10 +605,18 @@ int cmd_report(int argc, const char **argv)
 			ret = report_flamegraph_bb(f, res, flamegraph);
 		goto out;
 	}
+	if (perfetto && (annotate || nkeys > 1 || keys[0] != REPORT_KEY_SYM)) {
+		fprintf(stderr, "jifl report: --perfetto writes every call; drop %s\n",
+			annotate ? "--annotate" : "-s");
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	calls = call_graph || folded || chrome || call_key || flamegraph ||
+		perfetto ||
 		(!(f->present & (1U << JD_SEC_COUNTERS)) && (events || have_ss));
 	if (calls) {
-		enum calls_view view = flamegraph ? VIEW_FLAMEGRAPH :
+		enum calls_view view = perfetto ? VIEW_PERFETTO :
+				       flamegraph ? VIEW_FLAMEGRAPH :
 				       chrome ? VIEW_CHROME : folded ? VIEW_FOLDED :
 				       call_graph ? VIEW_TREE :
 				       keys[0] == REPORT_KEY_SYSCALL ? VIEW_SYSCALLS :
@@ -599,7 +624,7 @@ int cmd_report(int argc, const char **argv)
 				       VIEW_FLAT;
 
 		if (!events && have_ss && nkeys == 1 && !call_graph &&
-		    !folded && !chrome && !flamegraph &&
+		    !folded && !chrome && !flamegraph && !perfetto &&
 		    (view == VIEW_SYSCALLS || view == VIEW_FLAT)) {
 			if (keys[0] != REPORT_KEY_SYM &&
 			    keys[0] != REPORT_KEY_SYSCALL) {
@@ -619,10 +644,12 @@ int cmd_report(int argc, const char **argv)
 		}
 		if (!events) {
 			fprintf(stderr, "jifl report: %s%s needs calltrace events%s, and %s has none: record with -e calltrace%s\n",
+				perfetto ? "--perfetto" :
 				flamegraph ? "--flamegraph" :
 				chrome ? "--chrome" : folded ? "--folded" :
 				call_graph ? "-g" : "-s ",
-				flamegraph || chrome || folded || call_graph ? "" :
+				perfetto || flamegraph || chrome || folded ||
+				call_graph ? "" :
 				report_key_names[keys[0]],
 				flamegraph ? " or block counters" : "", input,
 				view == VIEW_SYSCALLS ? " (calls, time) or -e sysstat (blocks, instructions)" :
@@ -647,7 +674,8 @@ int cmd_report(int argc, const char **argv)
 		ret = report_calltrace(f, input, res, view,
 				       json ? CALLS_JSON : csv ? CALLS_CSV : CALLS_TEXT,
 				       po.percent_limit, use_stdio,
-				       have_ss ? &ss : NULL, flamegraph);
+				       have_ss ? &ss : NULL,
+				       perfetto ? perfetto : flamegraph);
 		goto out;
 	}
 	if (!(f->present & (1U << JD_SEC_COUNTERS))) {

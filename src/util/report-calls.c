@@ -82,6 +82,8 @@ struct build {
 	struct addr_map by_key;		/* function key -> function */
 	struct addr_map children;	/* (parent, function) -> node */
 	FILE *chrome;
+	report_calls_slice_fn slice_fn;
+	void *slice_arg;
 };
 
 static int64_t func_of(struct build *b, uint64_t callee)
@@ -224,12 +226,21 @@ static void pop(struct build *b, struct frame *st, size_t *sp, uint64_t end,
 	}
 	if (b->chrome)
 		chrome_event(b, fr, end, tid, unfinished);
+	if (b->slice_fn) {
+		struct report_call_slice s = { fr->ts, fr->ts + dur, tid,
+					       fr->func, (uint32_t)*sp,
+					       unfinished };
+
+		b->slice_fn(b->slice_arg, &s);
+	}
 }
 
-int report_calls_build(struct report_calls *rc, const struct report_events *ev,
-		       struct report_resolver *res, FILE *chrome)
+static int build(struct report_calls *rc, const struct report_events *ev,
+		 struct report_resolver *res, FILE *chrome,
+		 report_calls_slice_fn slice_fn, void *slice_arg)
 {
-	struct build b = { rc, res, { 0 }, { 0 }, { 0 }, chrome };
+	struct build b = { rc, res, { 0 }, { 0 }, { 0 }, chrome, slice_fn,
+			   slice_arg };
 	struct frame *st = NULL;
 	size_t i = 0, cap = 0, sp = 0;
 	int ret = -ENOMEM;
@@ -335,6 +346,20 @@ out:
 	if (ret)
 		report_calls_free(rc);
 	return ret;
+}
+
+int report_calls_build(struct report_calls *rc, const struct report_events *ev,
+		       struct report_resolver *res, FILE *chrome)
+{
+	return build(rc, ev, res, chrome, NULL, NULL);
+}
+
+int report_calls_build_slices(struct report_calls *rc,
+			      const struct report_events *ev,
+			      struct report_resolver *res,
+			      report_calls_slice_fn fn, void *arg)
+{
+	return build(rc, ev, res, NULL, fn, arg);
 }
 
 void report_calls_free(struct report_calls *rc)

@@ -100,6 +100,31 @@ enum report_calls_format {
  */
 int report_calls_build(struct report_calls *rc, const struct report_events *ev,
 		       struct report_resolver *res, FILE *chrome);
+
+/* A call as report_calls_build_slices() closes it, for timeline writers. */
+struct report_call_slice {
+	uint64_t start, end;	/* ns; end >= start */
+	uint32_t tid;
+	uint32_t func;		/* index into ->funcs */
+	uint32_t depth;		/* 0: a system call */
+	bool unfinished;	/* closed without its return */
+};
+
+typedef void (*report_calls_slice_fn)(void *arg,
+				      const struct report_call_slice *s);
+
+/**
+ * report_calls_build_slices() - report_calls_build(), telling each call
+ * @fn:		called for every call as it closes (callees before their
+ *		caller), thread after thread
+ * @arg:	its first argument
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int report_calls_build_slices(struct report_calls *rc,
+			      const struct report_events *ev,
+			      struct report_resolver *res,
+			      report_calls_slice_fn fn, void *arg);
 void report_calls_free(struct report_calls *rc);
 
 /* "name [module]" or "0xaddr" */

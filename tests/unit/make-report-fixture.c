@@ -8,7 +8,7 @@
  *   make-report-fixture FILE spec SPECFILE
  *   make-report-fixture FILE bench NBLOCKS
  *   make-report-fixture FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short
- *   make-report-fixture FILE calls-bench NEVENTS
+ *   make-report-fixture FILE calls-bench|calls-skewed NEVENTS
  *   make-report-fixture FILE calls-random SEED
  *
  *   full         feature sections, kallsyms, blocks and counters (default)
@@ -520,16 +520,21 @@ static int write_calls(const char *out, bool events, bool sysstat,
 /*
  * calls-bench: NEVENTS call and return records of 8 threads on 2 CPUs,
  * nested up to 6 deep through 20000 functions, in chunks of 64 Ki records.
+ * @skewed (calls-skewed): the shape of a kernel's calls instead: 2000
+ * functions, a few of them called most (the callee is the cube of a
+ * uniform draw), 20 to 420 ns apart, an hour after boot.
  */
-static int write_calls_bench(const char *out, unsigned long nevents)
+static int write_calls_bench(const char *out, unsigned long nevents,
+			     bool skewed)
 {
-	const unsigned int nfunc = 20000, per_chunk = 65536;
+	const unsigned int nfunc = skewed ? 2000 : 20000, per_chunk = 65536;
 	struct jd_ksym *ks = calloc(nfunc, sizeof(*ks));
 	char (*names)[32] = calloc(nfunc, sizeof(*names));
 	uint8_t *buf = malloc((size_t)per_chunk * 40);
 	struct jd_kernel kernel = { TEXT, TEXT + (uint64_t)nfunc * 4096, 0 };
 	struct jd_kallsyms kall;
-	uint64_t x = 88172645463325252ULL, ts = 1000000;
+	uint64_t x = 88172645463325252ULL;
+	uint64_t ts = skewed ? 3600000000000ULL : 1000000;
 	uint64_t stack[8][8];
 	unsigned int depth[8] = { 0 };
 	struct jd_writer *w;
@@ -579,13 +584,16 @@ static int write_calls_bench(const char *out, unsigned long nevents)
 			x ^= x >> 7;
 			x ^= x << 17;
 			t = (unsigned int)(x % 8);
-			ts += 1 + (x >> 50) % 100;
+			ts += skewed ? 20 + (x >> 50) % 400 : 1 + (x >> 50) % 100;
 			/* close everything open near the end: balanced */
 			call = depth[t] == 0 ||
 			       (depth[t] < 6 && (x >> 8) % 2 &&
 				nevents - done > 16);
 			if (call) {
-				uint64_t callee = TEXT + ((x >> 16) % nfunc) * 4096;
+				uint64_t u = (x >> 16) % 4096;
+				uint64_t callee = TEXT + (skewed ?
+					u * u * u * nfunc / (4096ULL * 4096 * 4096) :
+					(x >> 16) % nfunc) * 4096;
 				struct jifl_rec_call rc = {
 					{ sizeof(rc), JIFL_REC_CALL }, ts, 1000 + t,
 					(uint16_t)c.cpu, (uint16_t)depth[t],
@@ -735,13 +743,17 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(variant, "calls-random"))
 		return write_calls_random(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(variant, "calls-bench"))
-		return write_calls_bench(argv[1], strtoul(argv[3], NULL, 0));
+		return write_calls_bench(argv[1], strtoul(argv[3], NULL, 0),
+					 false);
+	if (argc == 4 && !strcmp(variant, "calls-skewed"))
+		return write_calls_bench(argv[1], strtoul(argv[3], NULL, 0),
+					 true);
 	if (argc == 4 && !strcmp(variant, "bench"))
 		return write_bench(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc < 2 || argc > 3 ||
 	    (strcmp(variant, "full") && strcmp(variant, "no-counters") &&
 	     strcmp(variant, "hidden") && strcmp(variant, "empty"))) {
-		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short | FILE calls-bench NEVENTS | FILE calls-random SEED\n");
+		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short | FILE calls-bench|calls-skewed NEVENTS | FILE calls-random SEED\n");
 		return 2;
 	}
 	if (!strcmp(variant, "hidden")) {
