@@ -716,11 +716,19 @@ static u64 rel32_target(const u8 *p)
 	return (u64)p + 5 + (s64)rel;
 }
 
+/* The jmp of an entry trampoline: to jifl_tramp_exit or its @leave form */
+static bool is_tramp_exit(u64 target)
+{
+	return target == (u64)jifl_tramp_exit ||
+	       target == (u64)jifl_tramp_exit_leave;
+}
+
 /*
  * @w in an entry trampoline ("call body; jmp jifl_tramp_exit"): at its
  * start the task is about to enter the body, which natively follows the
  * ftrace site; after the call it returns to the native caller, which a
- * return thunk does. Either way the task no longer counts as in the cache.
+ * return thunk does (after a stop, plugins' @leave hooks are not called
+ * any more). Either way the task no longer counts as in the cache.
  */
 static bool tramp_native_of(u64 w, u64 *native, int *left)
 {
@@ -729,14 +737,13 @@ static bool tramp_native_of(u64 w, u64 *native, int *left)
 
 	if (w - 5 < (u64)jifl_cache_area || w + 10 > (u64)jifl_cache_area_end)
 		return false;
-	if (p[0] == 0xe9 && p[-5] == 0xe8 &&
-	    rel32_target(p) == (u64)jifl_tramp_exit) {
+	if (p[0] == 0xe9 && p[-5] == 0xe8 && is_tramp_exit(rel32_target(p))) {
 		*native = jifl_native_return;
 		*left = 1;
 		return true;
 	}
 	if (p[0] == 0xe8 && p[5] == 0xe9 &&
-	    rel32_target(p + 5) == (u64)jifl_tramp_exit) {
+	    is_tramp_exit(rel32_target(p + 5))) {
 		b = find_block(rel32_target(p));
 		if (!b || b->blk.cache_start != rel32_target(p))
 			return false;

@@ -230,6 +230,15 @@ static long jifl_ioctl_start(void __user *uarg)
 	if (ret)
 		return ret;
 	/*
+	 * Tasks that stop could not move (inside jifl's code then) may have
+	 * gone on to sleep or return since: move them now, and the earlier
+	 * session's cache and plugins go.
+	 */
+	if (jifl_holding_module) {
+		jifl_unpin_tasks();
+		jifl_drain_locked();
+	}
+	/*
 	 * A fresh cache and instrumentation, unless tasks of an earlier
 	 * session are still in the cache: then it carries on as it was,
 	 * which only works with the same plugins.
@@ -254,6 +263,8 @@ static long jifl_ioctl_start(void __user *uarg)
 		jifl_holding_module = true;
 	} else if (len != jifl_plugin_names_len ||
 		   memcmp(names, jifl_plugin_names, len)) {
+		pr_info("cannot start with other plugins: %ld task(s) of the previous session still count as in its code cache (those found inside jifl code are named above); they hold its cache and plugins until their system calls return: wake or kill them, or start with the same plugins\n",
+			jifl_inflight_sum());
 		return -EBUSY;
 	}
 	ret = jifl_entry_start();

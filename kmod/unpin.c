@@ -19,8 +19,10 @@
  * long gone, and stay. For any other task every cache word counts: one
  * with no exact native equivalent (a task stopped inside instrumentation,
  * an exit stub or the dispatcher) makes the whole pass change nothing; it
- * is retried a few times, and if the task stays there the old rule holds:
- * the module stays loaded until the task leaves, and the log names it.
+ * is retried a few times, and if a task stays there the old rule holds:
+ * the module, the cache and the session's plugins stay until it leaves,
+ * and the log names every such task. A later START retries the move
+ * (session.c), so only tasks still inside jifl's code then hold it up.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,6 +41,7 @@
 #define JIFL_UNPIN_MAX		65536
 #define JIFL_UNPIN_TRIES	50
 #define JIFL_CHAIN_MAX		512
+#define JIFL_BLOCKERS_MAX	8	/* named in the log */
 
 struct jifl_rewrite {
 	unsigned long *slot;
@@ -50,9 +53,12 @@ struct jifl_unpin {
 	struct jifl_rewrite *rw;
 	unsigned int nr;
 	long left;			/* tasks counted out of the cache */
-	pid_t blocker;
-	char blocker_comm[TASK_COMM_LEN];
-	unsigned long blocker_word;
+	unsigned int nr_blockers;	/* tasks that cannot be moved */
+	struct {
+		pid_t pid;
+		char comm[TASK_COMM_LEN];
+		unsigned long word;
+	} blocker[JIFL_BLOCKERS_MAX];
 	unsigned long **chain;		/* return-address slots */
 	unsigned int nr_chain;
 	unsigned int sleepers;		/* moved by their call chain */
@@ -231,9 +237,12 @@ static bool plan_task(struct jifl_unpin *u, struct task_struct *t)
 blocked:
 	u->nr = first;
 	u->left = left_before;
-	u->blocker = task_pid_nr(t);
-	get_task_comm(u->blocker_comm, t);
-	u->blocker_word = *sp;
+	if (u->nr_blockers < JIFL_BLOCKERS_MAX) {
+		u->blocker[u->nr_blockers].pid = task_pid_nr(t);
+		get_task_comm(u->blocker[u->nr_blockers].comm, t);
+		u->blocker[u->nr_blockers].word = *sp;
+	}
+	u->nr_blockers++;
 	return false;
 }
 
@@ -247,16 +256,19 @@ static int unpin_stopped(void *data)
 	u->nr = 0;
 	u->left = 0;
 	u->sleepers = 0;
+	u->nr_blockers = 0;
 	rcu_read_lock();
+	/* every task is planned, so that the log can name all blockers */
 	for_each_process_thread(g, t) {
 		if (t == current || t == u->caller || READ_ONCE(t->on_cpu))
 			continue;
-		if (!plan_task(u, t)) {
-			rcu_read_unlock();
-			return -EAGAIN;
-		}
+		if (u->nr_blockers)
+			u->nr = 0;	/* nothing will be rewritten: room */
+		plan_task(u, t);
 	}
 	rcu_read_unlock();
+	if (u->nr_blockers)
+		return -EAGAIN;
 	for (i = 0; i < u->nr; i++)
 		*u->rw[i].slot = u->rw[i].value;
 	this_cpu_sub(jifl_inflight, u->left);
@@ -294,11 +306,19 @@ int jifl_unpin_tasks(void)
 			break;
 		msleep(20);
 	}
-	if (ret == -EAGAIN)
-		pr_info("pid %d (%s) stays in jifl code (%pS): the module stays loaded until it leaves\n",
-			u.blocker, u.blocker_comm, (void *)u.blocker_word);
-	else if (!ret)
+	if (ret == -EAGAIN) {
+		unsigned int n = min_t(unsigned int, u.nr_blockers,
+				       JIFL_BLOCKERS_MAX);
+
+		for (i = 0; i < n; i++)
+			pr_info("pid %d (%s) stays in jifl code (%pS)\n",
+				u.blocker[i].pid, u.blocker[i].comm,
+				(void *)u.blocker[i].word);
+		pr_info("%u task(s) stay in jifl code: the module, its code cache and this session's plugins stay until they leave (their system call returns; wake or kill them); a new session can reuse them with the same plugins, or starts afresh once they left\n",
+			u.nr_blockers);
+	} else if (!ret) {
 		ret = u.nr;
+	}
 	if (ret >= 0)
 		pr_debug("stop: %u stack words rewritten, %u tasks by their call chain\n",
 			 u.nr, u.sleepers);

@@ -325,11 +325,18 @@ int ks_filter_all_but_self(struct kernel_session *s)
 
 static int ks_start_error(struct kernel_session *s)
 {
-	if (errno == EBUSY)
+	struct jifl_stats st;
+
+	if (errno != EBUSY)
+		return fail(s, errno, "starting");
+	/* the module's own reason first: an earlier session still held */
+	if (!ks_stats(s, &st) && st.inflight)
+		snprintf(s->why, sizeof(s->why),
+			 "cannot start: %llu task(s) of an earlier session are still inside jifl's code, holding its code cache and plugins (the kernel log names them: dmesg | grep 'stays in jifl code'); they leave when their system calls return: wake or kill them, or record with that session's plugins (-e)",
+			 (unsigned long long)st.inflight);
+	else
 		snprintf(s->why, sizeof(s->why),
 			 "cannot start: another IPMODIFY ftrace user (livepatch?) holds an attached function, or a session runs");
-	else
-		return fail(s, errno, "starting");
 	return -EBUSY;
 }
 
