@@ -28,8 +28,9 @@ for plugins in none calltrace sysstat calltrace,bbcount bbcount calltrace; do
 		>s$i.out 2>s$i.err
 	st=$?
 	[ $st = 0 ] && cmp -s native.out s$i.out
-	ok $? "session $i (-e $plugins), preempted by the waker: same results as native ($(sed -n 's/^preempted //p' s$i.err) involuntary switches)" ||
-		{ diag "exit status $st"; diag "$(head -n 20 s$i.err)"; diag "$(cat s$i.out)"; }
+	good=$?
+	ok $good "session $i (-e $plugins), preempted by the waker: same results as native ($(sed -n 's/^preempted //p' s$i.err) involuntary switches)"
+	[ $good = 0 ] || diag "exit status $st" "$(head -n 20 s$i.err)" "$(cat s$i.out)"
 done
 kill $waker
 wait $waker 2>/dev/null
