@@ -42,6 +42,7 @@ static const char *const section_names[JD_SEC__MAX] = {
 	[JD_SEC_MODULES] = "modules",	[JD_SEC_KALLSYMS] = "kallsyms",
 	[JD_SEC_CHUNK] = "chunk",	[JD_SEC_BLOCKS] = "blocks",
 	[JD_SEC_COUNTERS] = "counters",	[JD_SEC_LOST] = "lost",
+	[JD_SEC_RECORDING] = "recording",
 };
 
 const char *jd_section_name(uint32_t type)
@@ -369,7 +370,9 @@ int jd_write_uname(struct jd_writer *w, const char *release)
 	return jd_write_section(w, JD_SEC_UNAME, release, strlen(release) + 1);
 }
 
-int jd_write_cmdline(struct jd_writer *w, int argc, const char *const *argv)
+/* CMDLINE and RECORDING: u32 count, u32 reserved, the strings */
+static int write_strings(struct jd_writer *w, uint32_t type, int argc,
+			 const char *const *argv)
 {
 	uint8_t h[CMDLINE_HDR] = { 0 };
 	int r;
@@ -377,12 +380,28 @@ int jd_write_cmdline(struct jd_writer *w, int argc, const char *const *argv)
 	if (argc < 0)
 		return wfail(w, -EINVAL, "jifl.data writer: negative argc");
 	put32(h, argc);
-	r = jd_section_begin(w, JD_SEC_CMDLINE, 0);
+	r = jd_section_begin(w, type, 0);
 	if (!r)
 		r = jd_section_append(w, h, sizeof(h));
 	for (int i = 0; !r && i < argc; i++)
 		r = jd_section_append(w, argv[i], strlen(argv[i]) + 1);
 	return r ? r : jd_section_end(w);
+}
+
+int jd_write_cmdline(struct jd_writer *w, int argc, const char *const *argv)
+{
+	return write_strings(w, JD_SEC_CMDLINE, argc, argv);
+}
+
+int jd_write_recording(struct jd_writer *w, uint32_t n,
+		       const char *const *kv)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!strchr(kv[i], '=') || kv[i][0] == '=')
+			return wfail(w, -EINVAL,
+				     "jifl.data writer: recording entry '%s' is not key=value",
+				     kv[i]);
+	return write_strings(w, JD_SEC_RECORDING, (int)n, kv);
 }
 
 int jd_write_cpus(struct jd_writer *w, uint32_t online, uint32_t configured)
@@ -843,10 +862,12 @@ static const char *dec_uname(struct jd_file *f, const uint8_t *p,
 	return NULL;
 }
 
-static const char *dec_cmdline(struct jd_file *f, const uint8_t *p,
-			       uint64_t size)
+/* CMDLINE and RECORDING: @argc strings into a NULL-terminated @argv */
+static const char *dec_strings(const uint8_t *p, uint64_t size,
+			       const char ***argvp, uint32_t *argcp)
 {
 	uint64_t off = CMDLINE_HDR;
+	const char **argv;
 	uint32_t argc;
 
 	if (size < CMDLINE_HDR)
@@ -856,18 +877,48 @@ static const char *dec_cmdline(struct jd_file *f, const uint8_t *p,
 		return "argument count larger than the section";
 	if (argc && p[size - 1])
 		return "arguments not NUL-terminated";
-	f->argv = calloc((size_t)argc + 1, sizeof(*f->argv));
-	if (!f->argv)
+	argv = calloc((size_t)argc + 1, sizeof(*argv));
+	if (!argv)
 		return "out of memory";
+	*argvp = argv;	/* freed by jd_close(), also when bad */
 	for (uint32_t i = 0; i < argc; i++) {
 		if (off >= size)
 			return "fewer arguments than counted";
-		f->argv[i] = (const char *)p + off;
-		off += strlen(f->argv[i]) + 1;
+		argv[i] = (const char *)p + off;
+		off += strlen(argv[i]) + 1;
 	}
 	if (off != size)
 		return "more arguments than counted";
-	f->argc = argc;
+	*argcp = argc;
+	return NULL;
+}
+
+static const char *dec_cmdline(struct jd_file *f, const uint8_t *p,
+			       uint64_t size)
+{
+	return dec_strings(p, size, &f->argv, &f->argc);
+}
+
+static const char *dec_recording(struct jd_file *f, const uint8_t *p,
+				 uint64_t size)
+{
+	const char *bad = dec_strings(p, size, &f->recording,
+				      &f->nr_recording);
+
+	for (uint32_t i = 0; !bad && i < f->nr_recording; i++)
+		if (!strchr(f->recording[i], '=') || f->recording[i][0] == '=')
+			bad = "an entry that is not key=value";
+	return bad;
+}
+
+const char *jd_recording_get(const struct jd_file *f, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (uint32_t i = 0; i < f->nr_recording; i++)
+		if (!strncmp(f->recording[i], key, len) &&
+		    f->recording[i][len] == '=')
+			return f->recording[i] + len + 1;
 	return NULL;
 }
 
@@ -1140,6 +1191,7 @@ static const decode_fn decoders[JD_SEC__MAX] = {
 	[JD_SEC_MODULES] = dec_modules,	[JD_SEC_KALLSYMS] = dec_kallsyms,
 	[JD_SEC_CHUNK] = dec_chunk,	[JD_SEC_BLOCKS] = dec_blocks,
 	[JD_SEC_COUNTERS] = dec_counters, [JD_SEC_LOST] = dec_lost,
+	[JD_SEC_RECORDING] = dec_recording,
 };
 
 static int cmp_sec_offset(const void *a, const void *b)
@@ -1544,6 +1596,7 @@ void jd_close(struct jd_file *f)
 	if (f->map)
 		munmap(f->map, f->map_len);
 	free(f->argv);
+	free(f->recording);
 	free(f->modules);
 	free(f->kallsyms.syms);
 	free(f->chunks);

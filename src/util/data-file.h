@@ -47,6 +47,7 @@ enum jd_section_type {
 	JD_SEC_BLOCKS,		/* data: basic-block table */
 	JD_SEC_COUNTERS,	/* data: block execution counts */
 	JD_SEC_LOST,		/* data: lost records per CPU */
+	JD_SEC_RECORDING,	/* feature: how it was recorded (key=value) */
 	JD_SEC__MAX
 };
 
@@ -243,6 +244,9 @@ int jd_write_blocks(struct jd_writer *w, const struct jd_block *b,
 int jd_write_counters(struct jd_writer *w, const struct jd_counter *c,
 		      uint32_t n);
 int jd_write_lost(struct jd_writer *w, const struct jd_lost *l, uint32_t n);
+/* @kv: @n "key=value" strings (keys in man/jifl-data.5: tool, plugins, ...) */
+int jd_write_recording(struct jd_writer *w, uint32_t n,
+		       const char *const *kv);
 
 /**
  * jd_writer_error() - the first error met by @w
@@ -294,6 +298,8 @@ struct jd_file {
 	uint32_t nr_lost;
 	struct jd_dump *dumps;	/* JD_SEC_DUMP sections, file order */
 	uint32_t nr_dumps;
+	uint32_t nr_recording;
+	const char **recording;	/* "key=value" strings, then NULL */
 
 	/* private */
 	void *map;
@@ -361,6 +367,9 @@ int jd_sysstat(const struct jd_file *f, struct jd_sysstat *ss, char *why,
  */
 const struct jd_ksym *jd_ksym_lookup(const struct jd_kallsyms *ks,
 				     uint64_t addr, uint64_t *offset);
+
+/* The value of @key in the RECORDING section, or NULL when not recorded. */
+const char *jd_recording_get(const struct jd_file *f, const char *key);
 
 /* A short name for a section type: "kallsyms", ..., or NULL if unknown. */
 const char *jd_section_name(uint32_t type);

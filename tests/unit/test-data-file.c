@@ -63,6 +63,8 @@ static const struct jd_block s_blocks[] = {
 };
 static const struct jd_counter s_counters[] = { { 0, 1000 }, { 2, 1ULL << 40 } };
 static const struct jd_lost s_lost[] = { { 0, 0 }, { 1, 17 } };
+static const char *const s_rec[] = { "tool=jifl 9.9", "ring_size=4096",
+				     "empty=" };
 
 static const struct jd_chunk s_chunk_fixed = { 1, 0, 16, 42, 3, 100, 300,
 					       s_fixed, sizeof(s_fixed) };
@@ -104,6 +106,8 @@ static int write_sample(const char *path, uint32_t extra_type)
 		r = jd_write_counters(w, s_counters, 2);
 	if (!r)
 		r = jd_write_lost(w, s_lost, 2);
+	if (!r)
+		r = jd_write_recording(w, 3, s_rec);
 	if (r)
 		diag("writer: %s", jd_writer_error(w));
 	if (jd_writer_close(w, why, sizeof(why)))
@@ -204,6 +208,16 @@ static bool sec_ok(const struct jd_file *f, int type)
 			    f->lost[i].lost != s_lost[i].lost)
 				return false;
 		return true;
+	case JD_SEC_RECORDING:
+		if (f->nr_recording != 3 || f->recording[3])
+			return false;
+		for (i = 0; i < 3; i++)
+			if (strcmp(f->recording[i], s_rec[i]))
+				return false;
+		return !strcmp(jd_recording_get(f, "ring_size"), "4096") &&
+		       !strcmp(jd_recording_get(f, "empty"), "") &&
+		       !jd_recording_get(f, "ring") &&
+		       !jd_recording_get(f, "tool=jifl");
 	}
 	return false;
 }
@@ -813,6 +827,42 @@ static void test_dumps(const char *dir)
 	jd_close(f);
 }
 
+/* RECORDING: key=value entries only, from the writer and in a file */
+static void test_recording(const char *dir)
+{
+	static const char *const bad_kv[] = { "tool=jifl", "no-equals" };
+	uint8_t raw[8 + 8] = { 1, 0, 0, 0, 0, 0, 0, 0, 'x', 'y', 0 };
+	char path[4096];
+	struct jd_writer *w;
+	struct jd_file *f;
+
+	snprintf(path, sizeof(path), "%s/rec.data", dir);
+	w = jd_writer_create(path, why, sizeof(why));
+	ok(w && jd_write_recording(w, 2, bad_kv) == -EINVAL &&
+	   strstr(jd_writer_error(w), "'no-equals' is not key=value"),
+	   "writer refuses a recording entry without '=': %s",
+	   w ? jd_writer_error(w) : why);
+	jd_writer_close(w, why, sizeof(why));
+	/* the same, written raw: one string "xy" */
+	w = jd_writer_create(path, why, sizeof(why));
+	if (w)
+		jd_write_section(w, JD_SEC_RECORDING, raw, 8 + 3);
+	jd_writer_close(w, why, sizeof(why));
+	f = jd_open(path, why, sizeof(why));
+	ok(!f && strstr(why, "not key=value"),
+	   "reader rejects a recording entry without '=': %s",
+	   f ? "accepted" : why);
+	jd_close(f);
+	/* a file without the section: nothing recorded, no crash */
+	w = jd_writer_create(path, why, sizeof(why));
+	jd_write_uname(w, "x");
+	jd_writer_close(w, why, sizeof(why));
+	f = jd_open(path, why, sizeof(why));
+	ok(f && !f->nr_recording && !jd_recording_get(f, "tool"),
+	   "no RECORDING section: every key unknown");
+	jd_close(f);
+}
+
 int main(void)
 {
 	char path[4096];
@@ -847,6 +897,7 @@ int main(void)
 	test_sysinfo_fake(tmpdir);
 	test_sysinfo_live(tmpdir);
 	test_dumps(tmpdir);
+	test_recording(tmpdir);
 
 	if (!getenv("KEEP_TMP")) {
 		char cmd[4200];
