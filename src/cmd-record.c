@@ -25,6 +25,7 @@
 #include "util/kernel-session.h"
 #include "util/workload.h"
 #include "util/parse-options.h"
+#include "util/recording.h"
 #include "util/ring-reader.h"
 #include "util/sysinfo.h"
 
@@ -484,6 +485,19 @@ int cmd_record(int argc, const char **argv)
 	if (ks_blocks(&s, &blocks, &nr_blocks)) {
 		fprintf(stderr, "jifl record: %s\n", s.why);
 		nr_blocks = 0;
+	}
+	{
+		struct recording rec = {
+			.plugins = names, .ring_size = rings ? rr.ring_size : 0,
+			.all_tasks = opts.all, .pids = opts.pids,
+			.command = argc > 0, .inherit = !opts.no_inherit,
+			.syscalls = opts.syscalls, .functions = opts.functions,
+			.nr_functions = opts.nr_functions,
+			.modules = opts.modules, .nr_modules = opts.nr_modules,
+			.start_ns = (uint64_t)(t0 * 1e9),
+			.stop_ns = (uint64_t)(t1 * 1e9), .stats = &st };
+
+		recording_write(w, &rec);
 	}
 	ret = finish_data(&s, w, opts.output, names, blocks, nr_blocks,
 			  lost, nr_lost, &size);

@@ -148,6 +148,94 @@ static void fmt_ns(char *buf, size_t len, uint64_t ns)
 
 #define KEY "# %-16s: "
 
+/* The RECORDING entries (util/recording.h) people read, in words. */
+static void print_recording(FILE *fp, const struct jd_file *f)
+{
+	static const char *const shown[] = {
+		"tool", "abi", "plugins", "ring_size", "tasks", "inherit",
+		"syscalls", "functions", "modules", "start_ns", "stop_ns",
+		"blocks", "native_bytes", "cache_bytes", "cache_size",
+		"entries", "fallbacks",
+	};
+	const char *v, *tasks = jd_recording_get(f, "tasks");
+	const char *start = jd_recording_get(f, "start_ns");
+	const char *stop = jd_recording_get(f, "stop_ns");
+	char a[32], b[32], c[32];
+	uint32_t i;
+	size_t k;
+
+	if ((v = jd_recording_get(f, "tool"))) {
+		const char *abi = jd_recording_get(f, "abi");
+
+		fprintf(fp, KEY "%s (ioctl ABI %s)\n", "recorded by", v,
+			abi ? abi : "?");
+	}
+	if ((v = jd_recording_get(f, "plugins")))
+		fprintf(fp, KEY "%s\n", "plugins", *v ? v : "none");
+	if ((v = jd_recording_get(f, "ring_size")))
+		fprintf(fp, KEY "%s bytes per CPU (%.0f KiB)\n", "ring size", v,
+			strtod(v, NULL) / 1024);
+	if (tasks) {
+		bool inherit = (v = jd_recording_get(f, "inherit")) &&
+			       !strcmp(v, "yes");
+
+		if (!strcmp(tasks, "all"))
+			fprintf(fp, KEY "every task but jifl's own\n", "tasks");
+		else if (!strncmp(tasks, "pids:", 5))
+			fprintf(fp, KEY "processes %s%s\n", "tasks", tasks + 5,
+				inherit ? " and their children" : "");
+		else
+			fprintf(fp, KEY "the command%s\n", "tasks",
+				inherit ? " and its children" : "");
+	}
+	if ((v = jd_recording_get(f, "syscalls"))) {
+		fprintf(fp, KEY "system calls: %s", "attached at", v);
+		if ((v = jd_recording_get(f, "functions")))
+			fprintf(fp, "; functions: %s", v);
+		if ((v = jd_recording_get(f, "modules")))
+			fprintf(fp, "; modules translated: %s", v);
+		fputc('\n', fp);
+	}
+	if (start && stop && strtoull(stop, NULL, 10) >= strtoull(start, NULL, 10)) {
+		uint64_t t0 = strtoull(start, NULL, 10);
+		uint64_t t1 = strtoull(stop, NULL, 10);
+
+		fmt_ns(a, sizeof(a), t1 - t0);
+		fmt_ns(b, sizeof(b), t0);
+		fmt_ns(c, sizeof(c), t1);
+		fprintf(fp, KEY "%s s (traced from %s s to %s s)\n", "duration",
+			a, b, c);
+	}
+	if ((v = jd_recording_get(f, "blocks"))) {
+		const char *nb = jd_recording_get(f, "native_bytes");
+		const char *cb = jd_recording_get(f, "cache_bytes");
+		const char *fb = jd_recording_get(f, "fallbacks");
+		const char *en = jd_recording_get(f, "entries");
+
+		fprintf(fp, KEY "%s blocks, %s native bytes -> %s cache bytes, %s entries into the cache, %s native fallbacks",
+			"translated", v, nb ? nb : "?", cb ? cb : "?",
+			en ? en : "?", fb ? fb : "?");
+		for (i = 0, k = 0; i < f->nr_recording; i++)
+			if (!strncmp(f->recording[i], "fallback.", 9))
+				fprintf(fp, "%s%s", k++ ? ", " : " (",
+					f->recording[i] + 9);
+		fputs(k ? ")\n" : "\n", fp);
+	}
+	/* entries of a newer jifl, as they are */
+	for (i = 0; i < f->nr_recording; i++) {
+		const char *kv = f->recording[i];
+		size_t len = strcspn(kv, "=");
+
+		for (k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
+			if (strlen(shown[k]) == len && !strncmp(kv, shown[k], len))
+				break;
+		if (k < sizeof(shown) / sizeof(shown[0]) ||
+		    !strncmp(kv, "fallback.", 9))
+			continue;
+		fprintf(fp, "# %-16.*s: %s\n", (int)len, kv, kv + len + 1);
+	}
+}
+
 static void print_text(FILE *fp, const struct jd_file *f, const char *path,
 		       const struct info *in)
 {
@@ -167,6 +255,8 @@ static void print_text(FILE *fp, const struct jd_file *f, const char *path,
 		}
 		fputc('\n', fp);
 	}
+	if (has(f, JD_SEC_RECORDING))
+		print_recording(fp, f);
 	if (has(f, JD_SEC_UNAME))
 		fprintf(fp, KEY "%s\n", "kernel", f->uname);
 	if (has(f, JD_SEC_CLOCK) && f->clock.ref_realtime_ns) {
@@ -271,6 +361,35 @@ static void json_build_id(FILE *fp, const struct jd_build_id *id)
 	json_write_str(fp, id->size ? hex : NULL);
 }
 
+/* {"tool": "jifl 0.1.0", "ring_size": 4194304, ...}: numbers as numbers */
+static void json_recording(FILE *fp, const struct jd_file *f)
+{
+	uint32_t i;
+
+	if (!has(f, JD_SEC_RECORDING)) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('{', fp);
+	for (i = 0; i < f->nr_recording; i++) {
+		const char *kv = f->recording[i], *v;
+		size_t len = strcspn(kv, "=");
+		char key[128];
+
+		snprintf(key, sizeof(key), "%.*s", (int)len, kv);
+		v = kv + len + 1;
+		fputs(i ? ", " : "", fp);
+		json_write_str(fp, key);
+		fputs(": ", fp);
+		if (*v && strspn(v, "0123456789") == strlen(v) &&
+		    (v[0] != '0' || !v[1]) && strlen(v) < 20)
+			fputs(v, fp);
+		else
+			json_write_str(fp, v);
+	}
+	fputc('}', fp);
+}
+
 static void print_json(FILE *fp, const struct jd_file *f, const char *path,
 		       const struct info *in)
 {
@@ -294,7 +413,9 @@ static void print_json(FILE *fp, const struct jd_file *f, const char *path,
 	} else {
 		fputs("null", fp);
 	}
-	fputs(", \"kernel\": ", fp);
+	fputs(",\n \"recording\": ", fp);
+	json_recording(fp, f);
+	fputs(",\n \"kernel\": ", fp);
 	json_write_str(fp, has(f, JD_SEC_UNAME) ? f->uname : NULL);
 	if (has(f, JD_SEC_CPUS))
 		fprintf(fp, ", \"cpus_online\": %u, \"cpus_configured\": %u",

@@ -119,6 +119,8 @@ static int hexbytes(const char *hex, struct jd_build_id *id)
  *   sym ADDR TYPE NAME [MODULE]
  *   block ADDR LEN COUNT     COUNT 0: translated, never executed
  *   nocounters               no COUNTERS section (as -e cover writes)
+ *   recording KEY=VALUE      an entry of the RECORDING section (the rest
+ *                            of the line, spaces included)
  *   ranflags                 blocks with a count above 0 get JD_BLOCK_RAN
  *   blocks ADDR SPAN N       N blocks of 4 bytes at ADDR + (i * 4 % SPAN),
  *                            counts 1 + i % 1000 (benchmarks)
@@ -139,6 +141,8 @@ static int write_spec(const char *out, const char *spec)
 	FILE *fp = fopen(spec, "r");
 	uint64_t kmin = UINT64_MAX, kmax = 0;
 	bool nocounters = false, ranflags = false;
+	char *rec[64];
+	uint32_t nrec = 0;
 	size_t i;
 	int r;
 
@@ -181,6 +185,10 @@ static int write_spec(const char *out, const char *spec)
 			if (ks[nks].addr > kmax)
 				kmax = ks[nks].addr;
 			nks++;
+		} else if (!strcmp(a, "recording") && n >= 2 && nrec < 64) {
+			rec[nrec] = strdup(strstr(line, b));
+			rec[nrec][strcspn(rec[nrec], "\n")] = '\0';
+			nrec++;
 		} else if (!strcmp(a, "nocounters") && n == 1) {
 			nocounters = true;
 		} else if (!strcmp(a, "ranflags") && n == 1) {
@@ -250,6 +258,10 @@ static int write_spec(const char *out, const char *spec)
 		r = jd_write_blocks(w, bl, (uint32_t)nb);
 	if (!r && !nocounters)
 		r = jd_write_counters(w, cn, (uint32_t)nb);
+	if (!r && nrec)
+		r = jd_write_recording(w, nrec, (const char *const *)rec);
+	for (i = 0; i < nrec; i++)
+		free(rec[i]);
 	if (r)
 		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));
 	if (jd_writer_close(w, why, sizeof(line))) {

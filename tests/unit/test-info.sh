@@ -31,11 +31,30 @@ sym 0xffffffff81001000 T do_syscall_64
 sym 0xffffffffc0100000 t ext4_file_read_iter ext4
 block 0xffffffff81001000 16 7
 block 0xffffffffc0100000 8 0
+recording tool=jifl 0.1.0
+recording abi=1
+recording plugins=calltrace,bbcount
+recording ring_size=4194304
+recording tasks=pids:12,34
+recording inherit=no
+recording syscalls=read,write
+recording functions=vfs_*
+recording start_ns=5000000000
+recording stop_ns=6250000000
+recording blocks=1234
+recording native_bytes=40000
+recording cache_bytes=90000
+recording cache_size=16777216
+recording entries=77
+recording fallbacks=5
+recording fallback.cache_full=2
+recording fallback.undecodable=3
+recording future_key=some value
 SPEC
-check "fixture with modules and build-ids" "$GEN" "$tmp/spec.data" spec "$tmp/spec"
+check "fixture with modules, build-ids and a RECORDING section" "$GEN" "$tmp/spec.data" spec "$tmp/spec"
 
 size=$(stat -c %s "$D")
-cat >"$tmp/want" <<EOF
+cat >"$tmp/want" <<WANT
 # jifl info
 # file            : $D ($size bytes, format 1.0, 8 sections)
 # command         : jifl record -e bbcount -- sh -c 'cat /etc/hostname'
@@ -46,7 +65,7 @@ cat >"$tmp/want" <<EOF
 # kernel text     : 0xffffffff81000000-0xffffffff82000000
 # kallsyms        : 9 symbols
 # blocks          : 11 translated, 10000 executions in 12 counters (bbcount)
-EOF
+WANT
 "$J" info "$D" >"$tmp/out" 2>&1
 st=$?
 diff -u "$tmp/want" "$tmp/out" >"$tmp/diff"
@@ -74,6 +93,22 @@ expect_match "modules: 2" "^# modules +: 2$"
 expect_match "ext4: base, size, build-id" "^#   ext4 +0xffffffffc0100000 +8192 bytes  build-id deadbeef$"
 expect_match "a module without build-id says unknown" "^#   jifl +0xffffffffc0a00000 +4096 bytes  build-id unknown$"
 expect_match "2 blocks, 7 executions" "^# blocks +: 2 translated, 7 executions in 2 counters \(bbcount\)$"
+# the RECORDING lines, in the order jifl info prints them, exactly
+printf '%s\n' "$out" | sed -n 3,11p >"$tmp/rec"
+cat >"$tmp/want" <<WANT
+# recorded by     : jifl 0.1.0 (ioctl ABI 1)
+# plugins         : calltrace,bbcount
+# ring size       : 4194304 bytes per CPU (4096 KiB)
+# tasks           : processes 12,34
+# attached at     : system calls: read,write; functions: vfs_*
+# duration        : 1.250000000 s (traced from 5.000000000 s to 6.250000000 s)
+# translated      : 1234 blocks, 40000 native bytes -> 90000 cache bytes, 77 entries into the cache, 5 native fallbacks (cache_full=2, undecodable=3)
+# future_key      : some value
+# kernel          : 6.12.0-test-amd64
+WANT
+diff -u "$tmp/want" "$tmp/rec" >"$tmp/diff"
+ok $? "RECORDING: version, plugins, ring size, tasks, attach points, duration, translation; unknown keys as they are"
+[ -s "$tmp/diff" ] && diag "$(cat "$tmp/diff")"
 out=$("$J" info "$tmp/hidden.data")
 expect_match "hidden addresses: said for the kernel text" "^# kernel text +: addresses hidden \(kernel\.kptr_restrict\)$"
 expect_match "and for kallsyms" "^# kallsyms +: 9 symbols, addresses hidden"
@@ -85,6 +120,7 @@ d = json.load(sys.stdin)
 assert d["format"] == "1.0" and d["sections"] == 7, d
 assert d["command"] == ["jifl", "record", "-e", "calltrace", "--", "cat", "/etc/hostname"]
 assert d["kernel"] == "6.1.0-test-amd64" and d["clock"] is None
+assert d["recording"] is None
 assert (d["records"], d["record_bytes"], d["chunks"]) == (23, 920, 2)
 assert (d["first_ns"], d["last_ns"], d["duration_ns"]) == (1000, 9000, 8000)
 assert d["records_lost"] == 25
@@ -104,6 +140,10 @@ assert d["modules"] == [
 assert d["kernel_text"] == "0xffffffff81000000" and not d["addresses_hidden"]
 assert (d["blocks"], d["counters"], d["executions"]) == (2, 2, 7)
 assert d["first_ns"] is None and d["per_cpu"] == [] and d["records_lost"] == 0
+r = d["recording"]
+assert r["tool"] == "jifl 0.1.0" and r["ring_size"] == 4194304, r
+assert r["tasks"] == "pids:12,34" and r["fallback.cache_full"] == 2, r
+assert r["stop_ns"] - r["start_ns"] == 1250000000 and r["future_key"] == "some value", r
 ' 2>"$tmp/py"
 	ok $? "--json (spec): build-ids, modules, blocks; no events is null"
 	[ -s "$tmp/py" ] && diag "$(cat "$tmp/py")"
