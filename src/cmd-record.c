@@ -56,10 +56,67 @@ struct record_opts {
 
 static struct record_opts opts = { .output = "jifl.data" };
 static volatile sig_atomic_t interrupted;
+/* the signal came from a process (kill), not from the terminal */
+static volatile sig_atomic_t interrupted_by_kill;
+/* keep_old() renamed the previous file, to be put back if setup fails */
+static bool kept_old;
+/* open_data() created the output file, to be removed if setup fails */
+static bool created_output;
 
-static void on_signal(int sig)
+/* SIGINT, SIGTERM and SIGHUP stop a recording, or abort its setup */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void on_signal(int sig, siginfo_t *info, void *uctx)
 {
+	(void)uctx;
 	interrupted = sig;
+	if (info && info->si_code <= 0)	/* SI_USER, SI_QUEUE, ...: not the tty */
+		interrupted_by_kill = 1;
+}
+
+/*
+ * Before any setup: a signal during the seconds setup takes (attaching,
+ * the layout) must not kill the recorder with the default action, nor be
+ * lost to a SIG_IGN inherited from a non-interactive shell's background
+ * job. No SA_RESTART, so that waits return to look at the flag.
+ */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal,
+				.sa_flags = SA_SIGINFO };
+	sigset_t set;
+	unsigned int i;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		sigaction(stop_signals[i], &sa, NULL);
+		sigaddset(&set, stop_signals[i]);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/*
+ * A signal arrived before tracing started: nothing was recorded. The
+ * caller has torn down what it set up; the half-written file goes, and
+ * the previous one comes back. Returns the exit status shells expect of
+ * a process killed by the signal (130 for SIGINT, 143 for SIGTERM).
+ */
+static int setup_interrupted(void)
+{
+	char old[4096];
+
+	if (created_output)
+		unlink(opts.output);
+	if (kept_old) {
+		snprintf(old, sizeof(old), "%s.old", opts.output);
+		rename(old, opts.output);
+	}
+	fprintf(stderr, "jifl record: interrupted during setup (%s): nothing recorded%s\n",
+		strsignal(interrupted),
+		kept_old || !created_output ?
+		", the previous file left as it was" : "");
+	return 128 + interrupted;
 }
 
 static int add_to_list(const char **list, unsigned int *nr, const char *arg,
@@ -129,6 +186,8 @@ static void keep_old(const char *path)
 	if (rename(path, old))
 		fprintf(stderr, "jifl record: warning: cannot keep %s as %s: %s\n",
 			path, old, strerror(errno));
+	else
+		kept_old = true;
 }
 
 /* Create the file and write the feature sections: before tracing. */
@@ -155,6 +214,7 @@ static struct jd_writer *open_data(const char *path, int argc,
 		jifl_sysinfo_free(&si);
 		return NULL;
 	}
+	created_output = true;
 	jifl_sysinfo_write(w, &si, argc, argv);
 	jifl_sysinfo_free(&si);
 	return w;
@@ -382,6 +442,7 @@ int cmd_record(int argc, const char **argv)
 
 	argc = parse_options(argc, argv, options, usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION);
+	catch_stop_signals();
 	ret = parse_events(opts.events, names, sizeof(names), &rings);
 	if (ret)
 		return ret;
@@ -400,6 +461,8 @@ int cmd_record(int argc, const char **argv)
 		return EXIT_USAGE;
 
 	if (ks_open(&s, true)) {
+		if (interrupted)
+			return setup_interrupted();
 		fprintf(stderr, "jifl record: %s\n", s.why);
 		return 1;
 	}
@@ -408,24 +471,27 @@ int cmd_record(int argc, const char **argv)
 		ks_close(&s);
 		return EXIT_USAGE;
 	}
-	ret = ks_layout(&s, opts.modules, opts.nr_modules);
-	if (!ret && (opts.syscalls || !opts.nr_functions))
+	/* each step can take seconds: a signal aborts at the next one */
+	ret = interrupted ? -1 : ks_layout(&s, opts.modules, opts.nr_modules);
+	if (!ret && !interrupted && (opts.syscalls || !opts.nr_functions))
 		ret = ks_attach_syscalls(&s, opts.syscalls);
-	if (!ret && opts.nr_functions)
+	if (!ret && !interrupted && opts.nr_functions)
 		ret = ks_attach_functions(&s, opts.functions,
 					  opts.nr_functions);
-	if (!ret && rings && rr_open(&rr, s.fd, ring_size)) {
+	if (!ret && !interrupted && rings && rr_open(&rr, s.fd, ring_size)) {
 		snprintf(s.why, sizeof(s.why), "%s", rr.why);
 		ret = -1;
 	}
+	if (interrupted)
+		goto err_interrupted;
 	if (ret)
 		goto err;
 	w = open_data(opts.output, argc ? argc : 0, argv);
 	if (!w)
 		goto err_quiet;
+	if (interrupted)
+		goto err_interrupted;
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	if (argc) {
 		child = workload_fork(&wl, "jifl record", argv, false);
 		if (child < 0) {
@@ -436,13 +502,18 @@ int cmd_record(int argc, const char **argv)
 		pids[nr_pids++] = child;
 	}
 	mode = opts.no_inherit ? JIFL_FILTER_PIDS : JIFL_FILTER_TREE;
-	ret = opts.all ? ks_filter_all_but_self(&s) :
+	ret = interrupted ? 0 : opts.all ? ks_filter_all_but_self(&s) :
 			 ks_filter(&s, mode, pids, nr_pids);
-	if (!ret)
+	if (!ret && !interrupted)
 		ret = ks_start_plugins(&s, names);
-	if (ret) {
+	if (ret || interrupted) {
+		/* the held command exits unexecuted */
 		workload_abandon(&wl);
-		goto err;
+		if (!interrupted)
+			goto err;
+		if (!ret)
+			ks_stop(&s);
+		goto err_interrupted;
 	}
 	t0 = mono_seconds();
 	if (child > 0)
@@ -461,9 +532,18 @@ int cmd_record(int argc, const char **argv)
 			pause();
 		}
 		if (child > 0) {
-			/* Ctrl-C reaches the command too: wait for it */
-			pid_t p = waitpid(child, &status,
-					  rings ? WNOHANG : 0);
+			/*
+			 * Ctrl-C reaches the command too: wait for it. A
+			 * signal sent to the recorder alone (kill) goes on
+			 * to the command, once; its end ends the recording.
+			 */
+			pid_t p;
+
+			if (interrupted && interrupted_by_kill) {
+				kill(child, interrupted);
+				interrupted_by_kill = 0;
+			}
+			p = waitpid(child, &status, rings ? WNOHANG : 0);
 
 			if (p == child || (p < 0 && errno != EINTR))
 				child_done = true;
@@ -516,6 +596,16 @@ int cmd_record(int argc, const char **argv)
 	if (child > 0 && WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 0;
+
+err_interrupted:
+	if (w) {
+		char why[256];
+
+		jd_writer_close(w, why, sizeof(why));
+	}
+	rr_close(&rr);
+	ks_close(&s);
+	return setup_interrupted();
 
 err:
 	fprintf(stderr, "jifl record: %s\n", s.why);

@@ -73,4 +73,67 @@ ok $? "record -a saw other tasks' system calls"
 tids=$(grep -o '"tid": [0-9]*' all.json | sort -u | wc -l)
 [ "$tids" -gt 0 ] && ! grep -q "\"tid\": $rec[,}]" all.json
 ok $? "record -a traced $tids threads, not the recorder ($rec) itself"
+
+# Signals during setup (-a attaches everywhere: seconds of setup). As a
+# background job of this non-interactive shell the recorder inherits
+# SIGINT ignored; it must catch it anyway. Each signal is sent once the
+# handlers are in (SigCgt), at a different moment of the setup.
+caught() {	# PID: SIGINT, SIGTERM and SIGHUP caught
+	local m
+	m=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$1/status 2>/dev/null)
+	[ -n "$m" ] && [ $(( 0x$m & 0x4003 )) = $(( 0x4003 )) ]
+}
+echo previous >sig.data
+during=0
+for case in "INT 2 0" "TERM 15 0.5" "HUP 1 1.5"; do
+	set -- $case
+	rm -f sig.data.old
+	"$J" record -a -e calltrace,bbcount -o sig.data 2>sig-$1.err &
+	rec=$!
+	for i in $(seq 1 300); do caught $rec && break; sleep 0.01; done
+	sleep $3
+	kill -$1 $rec
+	wait $rec
+	st=$?
+	if grep -q "interrupted during setup" sig-$1.err; then
+		during=$((during + 1))
+		[ $st = $((128 + $2)) ] && [ "$(cat sig.data 2>/dev/null)" = previous ] &&
+			[ ! -e sig.data.old ]
+		good=$?
+		ok $good "SIG$1 $3 s into setup: exit $((128 + $2)) (got $st), previous file untouched, no half file"
+		grep -q "interrupted during setup (.*): nothing recorded, the previous file left as it was" sig-$1.err
+		good=$((good + $?))
+		ok $? "SIG$1 during setup: says so"
+		[ $good = 0 ] || diag "$(cat sig-$1.err)" "$(ls -l sig.data*)"
+	else
+		# setup was over: a normal stop, with a valid file
+		[ $st = 0 ] && magic sig.data
+		good=$?
+		ok $good "SIG$1 $3 s after start, setup already done: a normal stop (exit $st), valid file"
+		[ $good = 0 ] || diag "$(cat sig-$1.err)"
+		mv sig.data.old sig.data
+		skip "SIG$1 came after setup"
+	fi
+done
+[ $during -gt 0 ]; ok $? "at least one signal came during setup ($during of 3)"
+expect_status "a session starts after interrupted setups" 0 \
+	"$J" record -q -o after.data -- true
+
+# a signal sent to the recorder alone goes on to the command
+"$J" record -e bbcount -o fwd.data -- sleep 60 2>fwd.err &
+rec=$!
+for i in $(seq 1 600); do
+	kid=$(cat /proc/$rec/task/*/children 2>/dev/null)
+	[ -n "$kid" ] && [ "$(readlink /proc/$kid/exe 2>/dev/null)" != "$(readlink /proc/$rec/exe)" ] && break
+	sleep 0.1
+done
+t0=$(date +%s)
+kill -TERM $rec
+wait $rec
+st=$?
+[ $st = 143 ] && [ $(( $(date +%s) - t0 )) -lt 30 ]
+ok $? "SIGTERM to the recorder of a command: the command gets it, exit 143 (got $st)"
+magic fwd.data; good=$?
+ok $good "and the recording is a valid file"
+[ $good = 0 ] || diag "$(cat fwd.err)"
 done_testing
