@@ -50,6 +50,7 @@ struct fg_tree {
 	struct fg_frame *f;	/* [0]: the root */
 	size_t n, cap;
 	bool calls;		/* calltrace: time in ns, calls, self */
+	bool by_value;		/* siblings widest first, not by name */
 	const char *title, *unit, *subtitle;
 	char warning[256];	/* "" or a line in red under the title */
 };
@@ -188,15 +189,17 @@ static void frame_colour(char *buf, size_t len, const struct fg_frame *fr)
 
 static const struct fg_tree *sort_tree;
 
-static int cmp_frame_name(const void *a, const void *b)
+static int cmp_frame(const void *a, const void *b)
 {
 	const struct fg_frame *x = &sort_tree->f[*(const uint32_t *)a];
 	const struct fg_frame *y = &sort_tree->f[*(const uint32_t *)b];
 
+	if (sort_tree->by_value && x->value != y->value)
+		return x->value > y->value ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
-/* The children of @n in name order; NULL (and 0) when none or no memory. */
+/* The children of @n in order; NULL (and 0) when none or no memory. */
 static uint32_t *sorted_children(const struct fg_tree *t, uint32_t n,
 				 size_t *nr)
 {
@@ -215,14 +218,14 @@ static uint32_t *sorted_children(const struct fg_tree *t, uint32_t n,
 	for (c = t->f[n].first_child; c != FG_NONE; c = t->f[c].next_sibling)
 		a[k++] = c;
 	sort_tree = t;
-	qsort(a, k, sizeof(*a), cmp_frame_name);
+	qsort(a, k, sizeof(*a), cmp_frame);
 	*nr = k;
 	return a;
 }
 
 struct fg_out {
 	FILE *fp;
-	const struct fg_tree *t;
+	struct fg_tree *t;	/* layout() cuts children wider than parents */
 	double scale;		/* pixels per unit */
 	unsigned int max_depth;	/* of the frames drawn */
 	int height;
@@ -604,6 +607,8 @@ int report_flamegraph_blocks(FILE *fp, const struct report_hist *h,
 		n++;
 	}
 	qsort(b, n, sizeof(*b), cmp_block);
+	/* no call paths to line up: the hottest first, as a profile */
+	t.by_value = true;
 	t.title = "Kernel blocks: executions (module, function, block)";
 	t.unit = "executions";
 	t.subtitle = subtitle;

@@ -8,7 +8,8 @@
  * Two sources: calltrace's call paths (report-calls.h), a frame's width
  * its inclusive time; and bbcount's block counters (report-hist.h, built
  * with the block key), a frame's width its executions.  Block counters
- * hold no call stacks, so their levels are module, function and block.
+ * hold no call stacks, so their levels are module, function and block,
+ * siblings hottest first (call paths: in name order, as is usual).
  */
 #ifndef JIFL_REPORT_FLAMEGRAPH_H
 #define JIFL_REPORT_FLAMEGRAPH_H

@@ -69,6 +69,7 @@ enum {
 	SEQ_NEEDS_INCREMENTAL_STATE = 2,
 	CLOCK_MONOTONIC = 3,		/* BuiltinClock */
 	CLOCK_DELTAS = 64,		/* the first sequence-scoped clock id */
+	FIRST_SEQUENCE = 2,		/* 1 is the tracing service's own */
 	IID_SYSCALL = 1,		/* the category of depth-0 calls */
 	IID_UNFINISHED = 1,		/* the annotation of unreturned calls */
 };
@@ -198,7 +199,7 @@ struct writer {
 	struct pb packet, event, inner, inner2;
 	uint32_t *iid;		/* by function: interned name id (by rank) */
 	uint32_t *seen;		/* by function: sequence it was interned on */
-	uint32_t seq;		/* the current sequence */
+	uint32_t seq;		/* the current sequence (0: none yet) */
 	uint64_t last_ts;	/* of the current sequence's delta clock */
 };
 
@@ -368,9 +369,10 @@ int report_perfetto_write(FILE *fp, struct report_perfetto *pf,
 	qsort(pf->s, pf->n, sizeof(*pf->s), cmp_begin);
 	while (i < pf->n) {
 		uint32_t tid = pf->s[i].tid;
-		uint64_t tuuid = 2 * (uint64_t)w.seq + 2;
+		uint64_t tuuid;
 
-		w.seq++;
+		w.seq = w.seq ? w.seq + 1 : FIRST_SEQUENCE;
+		tuuid = 2 * (uint64_t)w.seq;	/* its process track: tuuid - 1 */
 		track_descriptors(&w, tid, tuuid - 1, tuuid);
 		sequence_start(&w, pf->s[i].start, tuuid);
 		nopen = 0;
