@@ -212,9 +212,10 @@ static void print_recording(FILE *fp, const struct jd_file *f)
 		const char *fb = jd_recording_get(f, "fallbacks");
 		const char *en = jd_recording_get(f, "entries");
 
-		fprintf(fp, KEY "%s blocks, %s native bytes -> %s cache bytes, %s entries into the cache, %s native fallbacks",
+		fprintf(fp, KEY "%s blocks, %s native bytes -> %s cache bytes, %s %s into the cache, %s native fallbacks",
 			"translated", v, nb ? nb : "?", cb ? cb : "?",
-			en ? en : "?", fb ? fb : "?");
+			en ? en : "?", en && !strcmp(en, "1") ? "entry" : "entries",
+			fb ? fb : "?");
 		for (i = 0, k = 0; i < f->nr_recording; i++)
 			if (!strncmp(f->recording[i], "fallback.", 9))
 				fprintf(fp, "%s%s", k++ ? ", " : " (",

@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 
-plan 12
+plan 15
 
 # bash: drive _jifl the way readline does.
 complete_bash() {
@@ -28,6 +28,10 @@ out=$(complete_bash script --ti)
 [ "$out" = "--tid" ]; ok $? "bash: 'jifl script --ti' offers --tid (got: $out)"
 out=$(complete_bash i)
 [ "$out" = "info" ]; ok $? "bash: 'jifl i' offers info (got: $out)"
+out=$(complete_bash script --event r)
+[ "$out" = "return" ]; ok $? "bash: 'jifl script --event r' offers return (got: $out)"
+out=$(complete_bash record --event r)
+[ "$out" != "return" ]; ok $? "bash: record's --event (plugins) is not script's (got: $out)"
 out=$(complete_bash report --flameg)
 [ "$out" = "--flamegraph" ]; ok $? "bash: 'jifl report --flameg' offers --flamegraph (got: $out)"
 tmp=$(mktemp -d /tmp/test-completions.XXXXXX) || exit 99
@@ -38,7 +42,7 @@ out=$(cd "$tmp" && complete_bash report --flamegraph ca)
 
 # zsh: run _jifl with compadd and _call_program standing in for compsys.
 if ! command -v zsh >/dev/null; then
-	for i in 1 2 3 4; do echo "ok $((tap_n += 1)) # SKIP zsh not installed (apt-get install zsh)"; done
+	for i in 1 2 3 4 5; do echo "ok $((tap_n += 1)) # SKIP zsh not installed (apt-get install zsh)"; done
 	done_testing
 	exit
 fi
@@ -58,6 +62,8 @@ out=$(complete_zsh re)
 [ "$out" = "record report" ]; ok $? "zsh: 'jifl re' offers record and report (got: $out)"
 out=$(complete_zsh version --he)
 [ "$out" = "--help" ]; ok $? "zsh: 'jifl version --he' offers --help (got: $out)"
+out=$(complete_zsh script --event c)
+[ "$out" = "call" ]; ok $? "zsh: 'jifl script --event c' offers call (got: $out)"
 out=$(complete_zsh report --flamegraph "")
 [ "$out" = "FILES" ]; ok $? "zsh: files after --flamegraph (got: $out)"
 
