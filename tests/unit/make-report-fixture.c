@@ -121,6 +121,9 @@ static int hexbytes(const char *hex, struct jd_build_id *id)
  *   nocounters               no COUNTERS section (as -e cover writes)
  *   recording KEY=VALUE      an entry of the RECORDING section (the rest
  *                            of the line, spaces included)
+ *   event call|ret TS TID CPU DEPTH SITE TARGET
+ *                            a calltrace record (CPU 0 or 1, up to 64
+ *                            each), in a chunk of its CPU
  *   ranflags                 blocks with a count above 0 get JD_BLOCK_RAN
  *   blocks ADDR SPAN N       N blocks of 4 bytes at ADDR + (i * 4 % SPAN),
  *                            counts 1 + i % 1000 (benchmarks)
@@ -143,6 +146,8 @@ static int write_spec(const char *out, const char *spec)
 	bool nocounters = false, ranflags = false;
 	char *rec[64];
 	uint32_t nrec = 0;
+	static uint8_t evbuf[2][64 * sizeof(struct jifl_rec_call)];
+	struct jd_chunk evc[2];
 	size_t i;
 	int r;
 
@@ -150,6 +155,7 @@ static int write_spec(const char *out, const char *spec)
 		perror(spec);
 		return 1;
 	}
+	memset(evc, 0, sizeof(evc));
 	while (fgets(line, sizeof(line), fp)) {
 		char a[256], b[256], c[256], d[256], e[256];
 		int n = sscanf(line, "%255s %255s %255s %255s %255s", a, b, c,
@@ -185,6 +191,34 @@ static int write_spec(const char *out, const char *spec)
 			if (ks[nks].addr > kmax)
 				kmax = ks[nks].addr;
 			nks++;
+		} else if (!strcmp(a, "event") && n >= 2) {
+			char kind[16];
+			unsigned long long ts, site, target;
+			unsigned int tid, cpu, depth;
+			struct jifl_rec_call rc;
+			struct jd_chunk *ch;
+
+			if (sscanf(line, "%*s %15s %llu %u %u %u %llx %llx", kind,
+				   &ts, &tid, &cpu, &depth, &site, &target) != 7 ||
+			    cpu > 1 || evc[cpu].nr_records == 64 ||
+			    (strcmp(kind, "call") && strcmp(kind, "ret")))
+				goto bad;
+			/* jifl_rec_ret has the same layout, target for callee */
+			rc.hdr.size = sizeof(rc);
+			rc.hdr.type = strcmp(kind, "call") ? JIFL_REC_RET : JIFL_REC_CALL;
+			rc.ts = ts;
+			rc.tid = tid;
+			rc.cpu = (uint16_t)cpu;
+			rc.depth = (uint16_t)depth;
+			rc.site = site;
+			rc.callee = target;
+			ch = &evc[cpu];
+			if (!ch->nr_records)
+				ch->first_ts = ts;
+			ch->last_ts = ts;
+			memcpy(evbuf[cpu] + ch->size, &rc, sizeof(rc));
+			ch->size += sizeof(rc);
+			ch->nr_records++;
 		} else if (!strcmp(a, "recording") && n >= 2 && nrec < 64) {
 			rec[nrec] = strdup(strstr(line, b));
 			rec[nrec][strcspn(rec[nrec], "\n")] = '\0';
@@ -254,6 +288,14 @@ static int write_spec(const char *out, const char *spec)
 		r = jd_write_modules(w, mods, (uint32_t)nm);
 	if (!r)
 		r = jd_write_kallsyms(w, &kall);
+	for (i = 0; i < 2; i++) {
+		if (r || !evc[i].nr_records)
+			continue;
+		evc[i].cpu = (uint32_t)i;
+		evc[i].flags = JD_CHUNK_VARIABLE;
+		evc[i].data = evbuf[i];
+		r = jd_write_chunk(w, &evc[i]);
+	}
 	if (!r)
 		r = jd_write_blocks(w, bl, (uint32_t)nb);
 	if (!r && !nocounters)

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # jifl script on make-report-fixture's "calls" recording (its comment lists
 # the 23 call and return records of four threads on two CPUs): the exact
@@ -97,6 +97,33 @@ for seed in $(seq 1 20); do
 	done
 done
 ok $bad "20 files of random call/return records: no crash, exit 0 or 1"
+
+# --symfs: names from the module's own symbols when kallsyms lacks them
+# (tests/target/jifl_target.ko; the spec's "nosyms": no module kallsyms)
+. "$top_srcdir/tests/unit/report-target.sh"
+if target_ko; then
+	target_spec "$tmp/t.spec" nosyms "$KO_ID" all "" jt_recurse
+	io=$(func_value jt_ioctl) re=$(func_value jt_recurse)
+	{
+		echo "event call 1000 7 0 0 $(hx $((BASE + io + 0x10))) $(hx $((BASE + re)))"
+		echo "event ret 1500 7 0 0 $(hx $((BASE + re + 0x8))) $(hx $((BASE + io + 0x15)))"
+	} >>"$tmp/t.spec"
+	check "fixture: two events in jifl_target, no module kallsyms" \
+		"$GEN" "$tmp/t.data" spec "$tmp/t.spec"
+	out=$("$J" script -i "$tmp/t.data" 2>&1)
+	expect_match "without --symfs: no name for the module's addresses" \
+		"^      7 \[000\]     0\.000001000: call     0 $(printf '%016x' $((BASE + io + 0x10))) \[no symbol\] => \[no symbol\] "
+	out=$("$J" script -i "$tmp/t.data" --symfs "$KODIR" 2>&1)
+	expect_match "--symfs: the call from jt_ioctl+0x10 to jt_recurse, named by the .ko" \
+		"^      7 \[000\]     0\.000001000: call     0 $(printf '%016x' $((BASE + io + 0x10))) jt_ioctl\+0x10 \[jifl_target\] => jt_recurse\+0x0 \[jifl_target\] \($(printf '%016x' $((BASE + re)))\)$"
+	expect_match "--symfs: the return to jt_ioctl+0x15" \
+		" return   0 $(printf '%016x' $((BASE + re + 0x8))) jt_recurse\+0x8 \[jifl_target\] => jt_ioctl\+0x15 \[jifl_target\] "
+else
+	skip "jifl_target.ko cannot be built (install linux-headers-amd64)"
+	skip "jifl_target.ko cannot be built"
+	skip "jifl_target.ko cannot be built"
+	skip "jifl_target.ko cannot be built"
+fi
 
 # --- errors ------------------------------------------------------------------
 expect_status "block counters only: exits 1" 1 "$J" script -i "$tmp/bb.data"
