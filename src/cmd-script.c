@@ -225,9 +225,10 @@ static void fmt_place(char *buf, size_t len, struct report_resolver *res,
  * thread [CPU] seconds: event depth site function+offset => target
  */
 static void print_text(FILE *fp, const struct report_event *e,
-		       struct report_resolver *res)
+		       struct report_resolver *res, uint64_t t0)
 {
 	char site[512], target[512];
+	uint64_t ts = e->ts - t0;
 
 	if (e->kind == REPORT_EV_RET && !e->site)
 		snprintf(site, sizeof(site), "[native return]");
@@ -235,8 +236,8 @@ static void print_text(FILE *fp, const struct report_event *e,
 		fmt_place(site, sizeof(site), res, e->site);
 	fmt_place(target, sizeof(target), res, e->target);
 	fprintf(fp, "%7" PRIu32 " [%03u] %5" PRIu64 ".%09" PRIu64 ": %-6s %3u %016" PRIx64 " %s => %s (%016" PRIx64 ")\n",
-		e->tid, e->cpu, e->ts / UINT64_C(1000000000),
-		e->ts % UINT64_C(1000000000),
+		e->tid, e->cpu, ts / UINT64_C(1000000000),
+		ts % UINT64_C(1000000000),
 		event_names[e->kind], e->depth, e->site, site, target,
 		e->target);
 }
@@ -261,11 +262,11 @@ static void json_place(FILE *fp, const char *prefix,
 }
 
 static void print_json(FILE *fp, const struct report_event *e,
-		       struct report_resolver *res)
+		       struct report_resolver *res, uint64_t t0)
 {
 	fprintf(fp, "{\"time_ns\": %" PRIu64 ", \"cpu\": %u, \"tid\": %" PRIu32
 		", \"event\": \"%s\", \"depth\": %u",
-		e->ts, e->cpu, e->tid, event_names[e->kind], e->depth);
+		e->ts - t0, e->cpu, e->tid, event_names[e->kind], e->depth);
 	json_place(fp, "site", res, e->site,
 		   !(e->kind == REPORT_EV_RET && !e->site));
 	json_place(fp, "target", res, e->target, true);
@@ -295,13 +296,16 @@ static int opt_event(const struct option *opt, const char *arg)
 int cmd_script(int argc, const char **argv)
 {
 	const char *input = "jifl.data", *vmlinux = NULL, *symfs = NULL;
-	bool json = false;
+	bool json = false, reltime = false;
+	uint64_t t0 = 0;
 	long limit = LONG_MIN;	/* unset: every event */
 	const struct option options[] = {
 		OPT_STRING('i', "input", &input, "file",
 			   "input file name (default: jifl.data)"),
 		OPT_BOOLEAN(0, "json", &json,
 			    "one JSON object per event and line"),
+		OPT_BOOLEAN(0, "reltime", &reltime,
+			    "times from the first event shown, not the clock's"),
 		OPT_CALLBACK(0, "tid", "tid[,tid...]",
 			     "only these threads", opt_tid),
 		OPT_CALLBACK('C', "cpu", "cpu[,cpu|first-last...]",
@@ -375,10 +379,12 @@ int cmd_script(int argc, const char **argv)
 	for (i = 0; i < ev.n && (limit == LONG_MIN || shown < (size_t)limit); i++) {
 		if (!wanted(&flt, &ev.ev[i]))
 			continue;
+		if (reltime && !shown)
+			t0 = ev.ev[i].ts;
 		if (json)
-			print_json(stdout, &ev.ev[i], res);
+			print_json(stdout, &ev.ev[i], res, t0);
 		else
-			print_text(stdout, &ev.ev[i], res);
+			print_text(stdout, &ev.ev[i], res, t0);
 		shown++;
 	}
 	ret = 0;

@@ -47,6 +47,12 @@ out=$(lines --cpu 0 --limit 3)
 ok $? "--limit 3: the first 3 lines"
 out=$(lines --limit 0)
 [ -z "$out" ]; ok $? "--limit 0: nothing"
+out=$(lines --reltime --tid 101 --limit 2 | cut -d: -f1)
+[ "$out" = "$(printf '    101 [001]     0.000000000\n    101 [001]     0.000000100')" ]
+ok $? "--reltime: thread 101's times from its first event (5000 ns)"
+out=$("$J" script -i "$D" --reltime --json --event return --limit 1)
+case $out in '{"time_ns": 0, "cpu": 0, "tid": 100, "event": "return", "depth": 3,'*) r=0 ;; *) r=1 ;; esac
+ok $r "--reltime --json: time_ns from the first event shown"
 out=$(lines --cpu 7)
 [ -z "$out" ]; ok $? "--cpu 7: no event recorded there, nothing"
 
