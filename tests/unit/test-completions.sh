@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 
-plan 15
+plan 17
 
 # bash: drive _jifl the way readline does.
 complete_bash() {
@@ -39,10 +39,13 @@ trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/calls.svg"
 out=$(cd "$tmp" && complete_bash report --flamegraph ca)
 [ "$out" = "calls.svg" ]; ok $? "bash: a file name after --flamegraph (got: $out)"
+: >"$tmp/calls.pftrace"
+out=$(cd "$tmp" && complete_bash report --perfetto calls.p)
+[ "$out" = "calls.pftrace" ]; ok $? "bash: a file name after --perfetto (got: $out)"
 
 # zsh: run _jifl with compadd and _call_program standing in for compsys.
 if ! command -v zsh >/dev/null; then
-	for i in 1 2 3 4 5; do echo "ok $((tap_n += 1)) # SKIP zsh not installed (apt-get install zsh)"; done
+	for i in 1 2 3 4 5 6; do echo "ok $((tap_n += 1)) # SKIP zsh not installed (apt-get install zsh)"; done
 	done_testing
 	exit
 fi
@@ -66,5 +69,7 @@ out=$(complete_zsh script --event c)
 [ "$out" = "call" ]; ok $? "zsh: 'jifl script --event c' offers call (got: $out)"
 out=$(complete_zsh report --flamegraph "")
 [ "$out" = "FILES" ]; ok $? "zsh: files after --flamegraph (got: $out)"
+out=$(complete_zsh report --perfetto "")
+[ "$out" = "FILES" ]; ok $? "zsh: files after --perfetto (got: $out)"
 
 done_testing
