@@ -7,6 +7,8 @@
 # number, that many records of make-report-fixture's calls-skewed (kernel-
 # shaped: 2000 functions, a few called most) and calls-bench (uniform over
 # 20000 functions, the worst case for per-thread interning).
+# With python3, tests/bench/perfetto-check.py checks the trace against the
+# JSON (calls and summed durations per thread; perfetto_check=match).
 # The last line is "key=value ...". Target: perfetto_ratio >= 5.
 #
 # Usage: tests/bench/pictures.sh [FILE.data | EVENTS]   (default 2000000)
@@ -45,8 +47,14 @@ pictures() {
 	g=$(stat -c %s "$work/t.svg")
 	calls=$(grep -c '"ph": "X"' "$work/t.json")
 	ratio=$(awk -v c="$c" -v p="$p" 'BEGIN { printf "%.2f", p ? c / p : 0 }')
+	check=skipped
+	if command -v python3 >/dev/null 2>&1; then
+		python3 "$here/perfetto-check.py" "$work/t.pftrace" "$work/t.json" >"$work/check"
+		check=$(cut -d: -f1 "$work/check")
+		echo "$label: perfetto-check: $(cat "$work/check")"
+	fi
 	echo "$label: $calls calls: --chrome $c bytes (${chrome_s}s), --perfetto $p bytes (${perfetto_s}s, $(awk -v p="$p" -v n="$calls" 'BEGIN { printf "%.1f", n ? p / n : 0 }') bytes a call), ratio ${ratio}x; --flamegraph $g bytes (${flame_s}s)"
-	line="calls=$calls chrome_bytes=$c perfetto_bytes=$p perfetto_ratio=$ratio flamegraph_bytes=$g chrome_s=$chrome_s perfetto_s=$perfetto_s flamegraph_s=$flame_s"
+	line="calls=$calls chrome_bytes=$c perfetto_bytes=$p perfetto_ratio=$ratio perfetto_check=$check flamegraph_bytes=$g chrome_s=$chrome_s perfetto_s=$perfetto_s flamegraph_s=$flame_s"
 	rm -f "$work/t.json" "$work/t.pftrace" "$work/t.svg"
 }
 
