@@ -2,8 +2,8 @@
 /*
  * Block translator: copies of native instructions (RIP-relative operands
  * rewritten for the new pc, r/m operands reused in new instructions), direct
- * branches and exits (jmp, jcc, loop, call), the fall-through, and the
- * dispatch of a block's terminator to the part that emits it.
+ * branches and exits (jmp, jcc, loop, call) and the fall-through: the
+ * helpers that the other parts (indirect.c, static_sites.c, ...) build on.
  */
 #include "translate_priv.h"
 
@@ -215,7 +215,8 @@ static void emit_loop(struct jit_translator *t, const struct jit_insn *in)
 	jit_emit_direct_exit(t, op_jmp, 1, in->target, JIT_EXIT_JMP);
 }
 
-static void emit_jcc(struct jit_translator *t, const struct jit_insn *in)
+/* A jcc, or a loop-type branch (rel8 only), as a direct exit when taken */
+void jit_emit_jcc(struct jit_translator *t, const struct jit_insn *in)
 {
 	u8 op[2] = { 0x0f, 0x80 | (in->opcode & 0xf) };
 
@@ -223,11 +224,6 @@ static void emit_jcc(struct jit_translator *t, const struct jit_insn *in)
 		emit_loop(t, in);
 	else
 		jit_emit_direct_exit(t, op, 2, in->target, JIT_EXIT_JMP);
-}
-
-static void emit_call(struct jit_translator *t, const struct jit_insn *in)
-{
-	jit_emit_direct_exit(t, op_call, 1, in->target, JIT_EXIT_CALL);
 }
 
 /* Is the fall-through to @next left to the caller (jit_block.ft_next)? */
@@ -243,55 +239,4 @@ void jit_emit_fallthrough(struct jit_translator *t, u64 next)
 		t->blk->ft_next = 1;
 	else
 		jit_emit_direct_exit(t, op_jmp, 1, next, JIT_EXIT_JMP);
-}
-
-/*
- * The block's last instruction, by its role (enum jit_term); after a jcc,
- * loop or call (on its return) the block falls through.
- */
-void jit_emit_terminator(struct jit_translator *t, const struct jit_insn *in)
-{
-	struct jit_emitter *e = &t->emit;
-	u64 next = in->pc + in->len;
-
-	switch (t->term) {
-	case JIT_TERM_JMP:
-		jit_emit_direct_exit(t, op_jmp, 1, in->target, JIT_EXIT_JMP);
-		return;
-	case JIT_TERM_JCC:
-		emit_jcc(t, in);
-		break;
-	case JIT_TERM_STATIC:
-		jit_emit_static_branch(t, in);
-		return;
-	case JIT_TERM_CALL:
-		emit_call(t, in);
-		break;
-	case JIT_TERM_RET:
-		if (in->flow == JIT_FLOW_RET)
-			jit_emit_copy(t, in);
-		else	/* jmp to a return thunk: keep the native thunk */
-			jit_emit_branch_to(t, op_jmp, 1, in->target);
-		return;
-	case JIT_TERM_JMP_IND:
-		jit_emit_indirect_jmp(t, in);
-		return;
-	case JIT_TERM_CALL_IND:
-		jit_emit_indirect_call(t, in);
-		break;
-	default:
-		return;
-	}
-	if (t->sc_join && !e->overflow) {	/* jit_emit_sc_direct()'s 2: */
-		u32 rel = e->len - (t->sc_join + 4);
-
-		memcpy(e->buf + t->sc_join, &rel, sizeof(rel));
-	}
-	if (t->jt_join && !e->overflow) {	/* jit_emit_jt_site()'s jmp FT */
-		u32 rel = e->len - (t->jt_join + 4);
-
-		memcpy(e->buf + t->jt_join, &rel, sizeof(rel));
-	}
-	/* jcc, loop and calls fall through (calls: on return) */
-	jit_emit_fallthrough(t, next);
 }

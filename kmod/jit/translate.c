@@ -5,7 +5,8 @@
  * copy into the code cache instruction by instruction with the
  * instrumentation hooks' code before each, the terminator, the fall-through
  * and the exit stubs; and the pc map lookup.  The parts, by responsibility:
- *   branches.c      relocated copies, direct branches and exits, terminators
+ *   branches.c      relocated copies, direct branches and exits
+ *   terminator.c    a block's last instruction, handed to the part of its kind
  *   exits.c         exit stubs, their planning, chaining, exit lookup
  *   indirect.c      indirect jmp/call: inline caches and the lookup path
  *   jumptable.c     jump-table sites and their per-index entries

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Block translator, private: what its parts (translate.c, branches.c,
- * exits.c, indirect.c, jumptable.c, static_sites.c, instrument.c,
- * events.c) share and no host may use.  The workspace they share is
- * struct jit_translator (translate.h).
+ * terminator.c, exits.c, indirect.c, jumptable.c, static_sites.c,
+ * instrument.c, events.c) share and no host may use.  The workspace they
+ * share is struct jit_translator (translate.h).
  */
 #ifndef JIFL_JIT_TRANSLATE_PRIV_H
 #define JIFL_JIT_TRANSLATE_PRIV_H
@@ -32,7 +32,7 @@ static inline const u8 *insn_bytes(const struct jit_translator *t,
 	return t->code + (in->pc - t->blk->native_start);
 }
 
-/* branches.c: copies, operands, direct branches and exits, terminators */
+/* branches.c: copies, operands, direct branches and exits */
 void jit_emit_copy(struct jit_translator *t, const struct jit_insn *in);
 void jit_emit_rm_op(struct jit_translator *t, const struct jit_insn *in,
 		    u8 opcode, unsigned int reg, bool rex_w, s32 rsp_adj);
@@ -44,6 +44,9 @@ void jit_emit_branch_to(struct jit_translator *t, const u8 *op, u32 oplen,
 void jit_emit_direct_exit(struct jit_translator *t, const u8 *op, u32 oplen,
 			  u64 target, u8 kind);
 void jit_emit_fallthrough(struct jit_translator *t, u64 next);
+void jit_emit_jcc(struct jit_translator *t, const struct jit_insn *in);
+
+/* terminator.c: the block's last instruction */
 void jit_emit_terminator(struct jit_translator *t, const struct jit_insn *in);
 
 /* exits.c: exit stubs */
