@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/export.h>
 #include <linux/ftrace.h>
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
@@ -25,6 +26,7 @@
 #include <asm/nospec-branch.h>
 
 #include "jifl.h"
+#include "jifl_plugin.h"
 
 #define JIFL_MAX_BLOCKS		(1U << 17)
 #define JIFL_MAP_POOL		(1U << 20)
@@ -447,7 +449,7 @@ static u64 translate_locked(u64 pc)
 		/* straight to where its side goes, past the side's jmp */
 		jit_static_branch_set(&b->blk, alias_of(dest), b->blk.sb_taken);
 	}
-	/* the block before the count: jifl_dispatch_return_target() */
+	/* the block before the count: jifl_return_target() */
 	smp_store_release(&jifl_nr_blocks, jifl_nr_blocks + 1);
 	jifl_st.blocks++;
 	jifl_st.native_bytes += b->blk.native_len;
@@ -1078,19 +1080,25 @@ void jifl_dispatch_set_instrumentation(const struct jit_instr_ops *ops,
 }
 
 /**
- * jifl_dispatch_return_target() - native return address of a cache one
- * @addr:	a code-cache address a return goes to
+ * jifl_return_target() - the native address a return goes to
+ * @addr:	a return address as JIFL_ARG_TARGET passes it at a return
  *
- * Lockless: blocks never change once published.
+ * Plugin API (jifl_plugin.h), answered here because the block table is
+ * the dispatcher's: plugin.c, which dispatch.c calls for the plugins'
+ * hooks, does not call back into it. Lockless: blocks never change once
+ * published.
  *
- * Return: the native address after the call whose translation pushed
- * @addr, or 0 when @addr is in no block (an entry trampoline).
+ * Return: @addr when it is native; the native address after the call
+ * whose translation pushed @addr when it is in a block; 0 when it is in
+ * no block (an entry trampoline).
  */
-u64 jifl_dispatch_return_target(u64 addr)
+u64 jifl_return_target(u64 addr)
 {
 	const struct jit_block *b;
 	unsigned int lo = 0, hi;
 
+	if (!jifl_cache_contains(addr))
+		return addr;
 	/* pairs with the release in translate_locked() */
 	hi = smp_load_acquire(&jifl_nr_blocks);
 
@@ -1109,6 +1117,7 @@ u64 jifl_dispatch_return_target(u64 addr)
 		return 0;
 	return b->native_start + b->native_len;
 }
+EXPORT_SYMBOL_GPL(jifl_return_target);
 
 /**
  * jifl_dispatch_blocks() - copy the block table to user space

@@ -50,7 +50,6 @@ int jifl_set_layout(const struct jifl_layout *layout, const u64 *ranges,
 		    const u64 *modules);
 void jifl_dispatch_set_instrumentation(const struct jit_instr_ops *ops,
 				       bool leave);
-u64 jifl_dispatch_return_target(u64 addr);
 int jifl_dispatch_blocks(struct jifl_block_info __user *uentries, u64 *nr,
 			 u64 *total);
 unsigned long jifl_entry_trampoline(unsigned long fentry_ip);

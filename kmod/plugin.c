@@ -327,14 +327,6 @@ int jifl_insert_clean_call(struct jifl_xlate *x, void (*fn)(void),
 }
 EXPORT_SYMBOL_GPL(jifl_insert_clean_call);
 
-u64 jifl_return_target(u64 addr)
-{
-	if (!jifl_cache_contains(addr))
-		return addr;
-	return jifl_dispatch_return_target(addr);
-}
-EXPORT_SYMBOL_GPL(jifl_return_target);
-
 u64 notrace jifl_event_clock(void)
 {
 	return ktime_get_mono_fast_ns();
