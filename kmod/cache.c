@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The code cache memory: the .jifl_cache section of this module's text
- * (cache_area.S), written through a permanent vmap() alias, since module
+ * The code cache memory: the .jifl_cache section of jifl_cache.ko's text
+ * (jifl_cache.c), written through a permanent vmap() alias, since module
  * text is read-only and text_poke_copy() may sleep while the dispatcher
  * runs with interrupts off.
  */
