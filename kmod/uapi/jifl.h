@@ -425,6 +425,138 @@ struct jifl_rec_ret {
 	__u64 target;
 };
 
+/*
+ * Compact calltrace records: calltrace's inline path (kmod/jit/README
+ * "Inline events"). The code cache writes a call or return as 16 bytes
+ * (24 with a target) with no header: its first __u32 has JIFL_EV_MARK
+ * set, which no header's size has (records are below 2^31 bytes). The
+ * site id indexes the site table calltrace dumps (struct
+ * jifl_rec_ct_site); the thread is the one the CPU's stream last named
+ * (struct jifl_rec_ct_ctx, jifl_rec_ct_enter); the time stamp is the TSC,
+ * in nanoseconds by the last struct jifl_rec_ct_ctx of the same CPU.
+ * Returns pair with calls by stack pointer in the reader: a return at R
+ * closes the call made at R + 8.
+ */
+#define JIFL_EV_MARK		0x80000000U	/* a compact event */
+#define JIFL_EV_TARGET		0x40000000U	/* with a target: 24 bytes */
+#define JIFL_EV_SITE_MASK	0x3fffffffU	/* the site id */
+#define JIFL_EV_SIZE		16
+#define JIFL_EV_SIZE_TARGET	24
+
+/**
+ * struct jifl_rec_event - a compact call or return (16 or 24 bytes)
+ * @site:	JIFL_EV_MARK | [JIFL_EV_TARGET] | site id
+ * @sp:		low 32 bits of the stack pointer the instruction saw
+ * @tsc:	the CPU's time stamp counter
+ * @target:	with JIFL_EV_TARGET only: an indirect call's callee
+ */
+struct jifl_rec_event {
+	__u32 site;
+	__u32 sp;
+	__u64 tsc;
+	__u64 target;
+};
+
+/* More record types of calltrace's compact stream and dump */
+#define JIFL_REC_CT_SITE	6	/* dump: struct jifl_rec_ct_site */
+#define JIFL_REC_CT_CTX		7	/* ring: struct jifl_rec_ct_ctx */
+#define JIFL_REC_CT_ENTER	8	/* ring: struct jifl_rec_ct_enter */
+#define JIFL_REC_CT_LEAVE	9	/* ring: struct jifl_rec_ct_leave */
+#define JIFL_REC_CT_SUM		10	/* dump: struct jifl_rec_ct_sum */
+
+/* struct jifl_rec_ct_site.kind */
+#define JIFL_CT_SITE_CALL	1	/* direct call: @target is the callee */
+#define JIFL_CT_SITE_CALL_IND	2	/* indirect: the event has the callee */
+#define JIFL_CT_SITE_RET	3	/* return */
+
+/**
+ * struct jifl_rec_ct_site - calltrace's dump: one call or return site
+ *	(JIFL_REC_CT_SITE, 40 bytes)
+ * @hdr:	{ sizeof(struct jifl_rec_ct_site), JIFL_REC_CT_SITE }
+ * @id:		the id its events carry
+ * @kind:	JIFL_CT_SITE_*
+ * @pc:		native address of the call or return instruction
+ * @next:	native address after it (a call's return address)
+ * @target:	a direct call's callee, else 0
+ */
+struct jifl_rec_ct_site {
+	struct jifl_rec_header hdr;
+	__u32 id;
+	__u32 kind;
+	__u64 pc;
+	__u64 next;
+	__u64 target;
+};
+
+/**
+ * struct jifl_rec_ct_ctx - calltrace: who runs on this CPU from here on,
+ *	and the clock (JIFL_REC_CT_CTX, 32 bytes)
+ * @hdr:	{ sizeof(struct jifl_rec_ct_ctx), JIFL_REC_CT_CTX }
+ * @tsc:	the time stamp counter...
+ * @ns:		...and CLOCK_MONOTONIC (ns) at the same moment
+ * @tid:	the thread the CPU runs: the next one at a context switch,
+ *		the current one at the start of each chunk of the ring
+ * @tsc_khz:	TSC ticks per millisecond
+ */
+struct jifl_rec_ct_ctx {
+	struct jifl_rec_header hdr;
+	__u64 tsc;
+	__u64 ns;
+	__u32 tid;
+	__u32 tsc_khz;
+};
+
+/**
+ * struct jifl_rec_ct_enter - calltrace: a thread enters the code cache at
+ *	an attached function (JIFL_REC_CT_ENTER, 48 bytes)
+ * @hdr:	{ sizeof(struct jifl_rec_ct_enter), JIFL_REC_CT_ENTER }
+ * @tsc:	time stamp counter
+ * @tid:	the thread (the CPU runs it from here on)
+ * @sp:		low 32 bits of the stack pointer at the function's entry
+ * @func:	the attached function
+ * @site:	its caller's call instruction, or the return address when
+ *		that is not a direct call
+ * @ret:	the native return address
+ */
+struct jifl_rec_ct_enter {
+	struct jifl_rec_header hdr;
+	__u64 tsc;
+	__u32 tid;
+	__u32 sp;
+	__u64 func;
+	__u64 site;
+	__u64 ret;
+};
+
+/**
+ * struct jifl_rec_ct_leave - calltrace: a thread returns from an attached
+ *	function to its native caller (JIFL_REC_CT_LEAVE, 24 bytes)
+ * @hdr:	{ sizeof(struct jifl_rec_ct_leave), JIFL_REC_CT_LEAVE }
+ * @tsc:	time stamp counter
+ * @tid:	the thread
+ * @sp:		low 32 bits of the stack pointer there
+ */
+struct jifl_rec_ct_leave {
+	struct jifl_rec_header hdr;
+	__u64 tsc;
+	__u32 tid;
+	__u32 sp;
+};
+
+/**
+ * struct jifl_rec_ct_sum - calltrace's dump: totals (JIFL_REC_CT_SUM,
+ *	24 bytes)
+ * @hdr:	{ sizeof(struct jifl_rec_ct_sum), JIFL_REC_CT_SUM }
+ * @sites:	sites in the table
+ * @untraced:	call and return sites left without events: the site
+ *		table was full
+ */
+struct jifl_rec_ct_sum {
+	struct jifl_rec_header hdr;
+	__u64 sites;
+	__u64 untraced;
+};
+
 /**
  * struct jifl_dump - JIFL_IOC_DUMP: what a plugin collected
  * @size:	sizeof(struct jifl_dump)

@@ -616,7 +616,8 @@ out:
 }
 
 /* Counts the variable-size records in @data; -1 if malformed. */
-static int64_t count_var_records(const uint8_t *data, uint64_t size)
+static int64_t count_var_records(const uint8_t *data, uint64_t size,
+				 bool compact)
 {
 	uint64_t off = 0;
 	int64_t n = 0;
@@ -627,6 +628,8 @@ static int64_t count_var_records(const uint8_t *data, uint64_t size)
 		if (size - off < JD_REC_HEADER_SIZE)
 			return -1;
 		rs = get32(data + off);
+		if (compact && (rs & JD_REC_COMPACT))
+			rs = rs & JD_REC_COMPACT_LONG ? 24 : 16;
 		if (rs < JD_REC_HEADER_SIZE || rs % JD_ALIGN || rs > size - off)
 			return -1;
 		off += rs;
@@ -645,7 +648,8 @@ static const char *chunk_problem(const struct jd_chunk *c)
 
 		if (c->record_size)
 			return "variable-size records with a record size";
-		n = count_var_records(c->data, c->size);
+		n = count_var_records(c->data, c->size,
+				      c->record_format == JD_CHUNK_FMT_EVENTS);
 		if (n < 0)
 			return "malformed variable-size record";
 		if ((uint64_t)n != c->nr_records)
@@ -1277,10 +1281,11 @@ static struct jd_file *parse(struct rd *r)
 			     (unsigned long long)len, JD_HEADER_SIZE);
 	h.major = get16(b + 8);
 	h.minor = get16(b + 10);
-	if (h.major != JD_VERSION_MAJOR)
+	if (h.major < JD_VERSION_MAJOR_MIN || h.major > JD_VERSION_MAJOR)
 		return rfail(r, EPROTONOSUPPORT,
-			     "unsupported format version %u.%u (this jifl reads %d.x): %s",
-			     h.major, h.minor, JD_VERSION_MAJOR,
+			     "unsupported format version %u.%u (this jifl reads %d.x to %d.x): %s",
+			     h.major, h.minor, JD_VERSION_MAJOR_MIN,
+			     JD_VERSION_MAJOR,
 			     h.major > JD_VERSION_MAJOR ? "upgrade jifl" :
 			     "not a file any jifl wrote, or corrupt");
 	if (len < JD_HEADER_SIZE)

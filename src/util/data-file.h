@@ -23,8 +23,9 @@
 #include <stdint.h>
 
 #define JD_MAGIC		"JIFLDATA"	/* 8 bytes, no NUL */
-#define JD_VERSION_MAJOR	1
+#define JD_VERSION_MAJOR	2	/* 2.0: compact calltrace records */
 #define JD_VERSION_MINOR	0
+#define JD_VERSION_MAJOR_MIN	1	/* the oldest this jifl still reads */
 
 #define JD_HEADER_SIZE		64
 #define JD_SECTION_ENTRY_SIZE	32
@@ -63,6 +64,12 @@ enum jd_section_type {
 
 /* JD_SEC_CHUNK record_format: jifl.ko ring records (uapi/jifl.h JIFL_REC_*) */
 #define JD_CHUNK_FMT_RING	1
+/*
+ * The same with calltrace's compact records among them (since 2.0): a
+ * record whose first u32 has bit 31 set is a struct jifl_rec_event of 16
+ * bytes, 24 with bit 30 (uapi/jifl.h JIFL_EV_*), and has no header
+ */
+#define JD_CHUNK_FMT_EVENTS	2
 
 /* jd_block.flags */
 #define JD_BLOCK_RAN		(1U << 0)	/* cover: the block ran */
@@ -75,6 +82,8 @@ enum jd_section_type {
 /* JD_SEC_CHUNK flags */
 #define JD_CHUNK_VARIABLE	(1U << 0)	/* records carry their size */
 #define JD_REC_HEADER_SIZE	8		/* variable: u32 size, u32 type */
+#define JD_REC_COMPACT		0x80000000U	/* JD_CHUNK_FMT_EVENTS: bit 31 */
+#define JD_REC_COMPACT_LONG	0x40000000U	/* of those: 24 bytes, else 16 */
 
 #define JD_NO_FUNC		0xffffffffU	/* jd_block.func: unknown */
 

@@ -3,6 +3,14 @@
  * Calltrace events from jifl.data: the call and return records
  * (struct jifl_rec_call / jifl_rec_ret, kmod/uapi/jifl.h) of every CPU's
  * CHUNK sections, in one array ordered by thread, then time.
+ *
+ * Files of calltrace's inline path hold compact records instead (struct
+ * jifl_rec_event and the JIFL_REC_CT_* records, uapi/jifl.h): they are
+ * expanded here into the same events, the thread of each from its CPU's
+ * context records, the time from the TSC, the addresses from the site
+ * table of calltrace's dump, and returns paired with calls by stack
+ * pointer with the rules of kmod/plugins/calltrace.c, so that every call
+ * has exactly one return, in nesting order, as before.
  */
 #ifndef JIFL_REPORT_EVENTS_H
 #define JIFL_REPORT_EVENTS_H
@@ -33,7 +41,8 @@ struct report_events {
 	struct report_event *ev;
 	size_t n;
 	size_t skipped;		/* records of other types */
-	size_t bad;		/* records too short for their type */
+	size_t bad;		/* records too short for their type, compact
+				 * records of an unknown site or thread */
 	uint64_t lost;		/* records the kernel dropped (LOST) */
 };
 

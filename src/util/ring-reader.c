@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,12 +104,12 @@ int rr_wait(struct ring_reader *r, int timeout_ms)
 
 static int flush_chunk(struct ring_reader *r, struct jd_writer *w,
 		       unsigned int cpu, size_t len, uint64_t n,
-		       uint64_t first_ts, uint64_t last_ts)
+		       uint64_t first_ts, uint64_t last_ts, bool compact)
 {
 	struct jd_chunk c = {
 		.cpu = cpu,
 		.flags = JD_CHUNK_VARIABLE,
-		.record_format = RR_CHUNK_FORMAT,
+		.record_format = compact ? JD_CHUNK_FMT_EVENTS : RR_CHUNK_FORMAT,
 		.nr_records = n,
 		.first_ts = first_ts,
 		.last_ts = last_ts,
@@ -122,16 +123,35 @@ static int flush_chunk(struct ring_reader *r, struct jd_writer *w,
 	return jd_write_chunk(w, &c);
 }
 
-/* Timestamp of a record that has one (calls, returns), else 0 */
+/* ns timestamp of a record that has one (calls, returns, contexts), or 0 */
 static uint64_t rec_ts(const struct jifl_rec_header *h)
 {
 	uint64_t ts;
 
+	if (h->size & JIFL_EV_MARK)
+		return 0;	/* compact: a TSC */
+	if (h->type == JIFL_REC_CT_CTX &&
+	    h->size >= sizeof(struct jifl_rec_ct_ctx)) {
+		memcpy(&ts, (const uint8_t *)h + 16, sizeof(ts));
+		return ts;
+	}
 	if ((h->type != JIFL_REC_CALL && h->type != JIFL_REC_RET) ||
 	    h->size < 16)
 		return 0;
 	memcpy(&ts, (const uint8_t *)h + 8, sizeof(ts));
 	return ts;
+}
+
+/* The size of the record at @h: compact ones have no header */
+static uint32_t rec_size(const struct jifl_rec_header *h, bool *compact)
+{
+	if (!(h->size & JIFL_EV_MARK)) {
+		if (h->type >= JIFL_REC_CT_CTX && h->type <= JIFL_REC_CT_LEAVE)
+			*compact = true;
+		return h->size;
+	}
+	*compact = true;
+	return h->size & JIFL_EV_TARGET ? JIFL_EV_SIZE_TARGET : JIFL_EV_SIZE;
 }
 
 static int drain_cpu(struct ring_reader *r, struct jd_writer *w,
@@ -141,6 +161,7 @@ static int drain_cpu(struct ring_reader *r, struct jd_writer *w,
 	uint64_t head, tail, mask = r->ring_size - 1, n = 0;
 	uint64_t first_ts = 0, last_ts = 0;
 	size_t len = 0;
+	bool compact = false;
 	int ret = 0;
 
 	head = __atomic_load_n(&rc->ctl->head, __ATOMIC_ACQUIRE);
@@ -148,7 +169,7 @@ static int drain_cpu(struct ring_reader *r, struct jd_writer *w,
 	while (tail < head) {
 		const struct jifl_rec_header *h =
 			(const void *)(rc->data + (tail & mask));
-		uint32_t size = h->size;
+		uint32_t size = rec_size(h, &compact);
 		uint64_t ts;
 
 		if (size < sizeof(*h) || size % 8 ||
@@ -164,12 +185,15 @@ static int drain_cpu(struct ring_reader *r, struct jd_writer *w,
 			continue;
 		}
 		if (len + size > r->buf_cap) {
-			ret = flush_chunk(r, w, cpu, len, n, first_ts, last_ts);
+			ret = flush_chunk(r, w, cpu, len, n, first_ts, last_ts,
+					  compact);
 			if (ret)
 				break;
 			len = 0;
 			n = 0;
 			first_ts = last_ts = 0;
+			compact = false;
+			rec_size(h, &compact);	/* this one's, for the next */
 		}
 		memcpy(r->buf + len, h, size);
 		len += size;
@@ -190,7 +214,8 @@ static int drain_cpu(struct ring_reader *r, struct jd_writer *w,
 		tail += size;
 	}
 	if (!ret)
-		ret = flush_chunk(r, w, cpu, len, n, first_ts, last_ts);
+		ret = flush_chunk(r, w, cpu, len, n, first_ts, last_ts,
+				  compact);
 	/* the records are copied: the kernel may reuse their space */
 	__atomic_store_n(&rc->ctl->tail, tail, __ATOMIC_RELEASE);
 	if (ret)

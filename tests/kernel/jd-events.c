@@ -27,14 +27,16 @@
 #include <string.h>
 
 #include "util/data-file.h"
+#include "util/report-events.h"
 #include "uapi/jifl.h"
 
 struct ev {
-	const struct jifl_rec_call *r;
+	const struct report_event *r;
 	uint64_t seq;
 };
 
 static const struct jd_file *f;
+static struct report_events events;
 
 static void sym(char *buf, size_t len, uint64_t addr)
 {
@@ -56,39 +58,27 @@ static int cmp_ev(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * The calls and returns as jifl report reads them (report-events.c: the
+ * classic records, or the compact ones paired by stack pointer), in time
+ * order.
+ */
 static struct ev *collect(size_t *n)
 {
-	struct ev *ev = NULL;
-	size_t nr = 0, cap = 0;
-	uint32_t i;
+	struct ev *ev;
+	size_t i;
 
-	for (i = 0; i < f->nr_chunks; i++) {
-		const struct jd_chunk *c = &f->chunks[i];
-		uint64_t off = 0;
-
-		if (c->record_format != JD_CHUNK_FMT_RING)
-			continue;
-		while (off + 8 <= c->size) {
-			const struct jifl_rec_header *h =
-				(const void *)((const uint8_t *)c->data + off);
-
-			if ((h->type == JIFL_REC_CALL || h->type == JIFL_REC_RET) &&
-			    h->size >= sizeof(struct jifl_rec_call)) {
-				if (nr == cap) {
-					cap = cap ? 2 * cap : 4096;
-					ev = realloc(ev, cap * sizeof(*ev));
-					if (!ev)
-						exit(2);
-				}
-				ev[nr].r = (const void *)h;
-				ev[nr].seq = nr;
-				nr++;
-			}
-			off += h->size;
-		}
+	if (report_events_read(f, &events))
+		exit(2);
+	ev = malloc((events.n ? events.n : 1) * sizeof(*ev));
+	if (!ev)
+		exit(2);
+	for (i = 0; i < events.n; i++) {
+		ev[i].r = &events.ev[i];
+		ev[i].seq = i;
 	}
-	qsort(ev, nr, sizeof(*ev), cmp_ev);
-	*n = nr;
+	qsort(ev, events.n, sizeof(*ev), cmp_ev);
+	*n = events.n;
 	return ev;
 }
 
@@ -102,14 +92,14 @@ static int reconcile(void)
 	unsigned char *seen = calloc(MAX_TID, 1);
 
 	for (i = 0; i < n; i++) {
-		const struct jifl_rec_call *r = ev[i].r;
+		const struct report_event *r = ev[i].r;
 		uint32_t t = r->tid % MAX_TID;
 
 		if (!seen[t]) {
 			seen[t] = 1;
 			threads++;
 		}
-		if (r->hdr.type == JIFL_REC_CALL) {
+		if (r->kind == REPORT_EV_CALL) {
 			calls++;
 			if (r->depth != depth[t]) {
 				if (bad++ < 5)
@@ -133,8 +123,10 @@ static int reconcile(void)
 		open += seen[i] ? depth[i] : 0;
 	printf("threads=%zu calls=%zu rets=%zu bad=%zu open=%zu\n", threads,
 	       calls, rets, bad, open);
+	if (events.bad)
+		fprintf(stderr, "%zu records unreadable\n", events.bad);
 	free(ev);
-	return bad ? 1 : 0;
+	return bad || events.bad ? 1 : 0;
 }
 
 static int list(void)
@@ -144,12 +136,12 @@ static int list(void)
 	struct ev *ev = collect(&n);
 
 	for (i = 0; i < n; i++) {
-		const struct jifl_rec_call *r = ev[i].r;
+		const struct report_event *r = ev[i].r;
 
 		sym(a, sizeof(a), r->site);
-		sym(b, sizeof(b), r->callee);
+		sym(b, sizeof(b), r->target);
 		printf("%s %u %u %s %s\n",
-		       r->hdr.type == JIFL_REC_CALL ? "call" : "ret", r->tid,
+		       r->kind == REPORT_EV_CALL ? "call" : "ret", r->tid,
 		       r->depth, r->site ? a : "-", b);
 	}
 	free(ev);

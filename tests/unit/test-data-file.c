@@ -415,7 +415,7 @@ static void test_versions(const uint8_t *b, size_t len, const char *dir)
 	c[10] = 0;
 	errno = 0;
 	ok(open_fails(c, len,
-		      "jifl.data: unsupported format version 3.0 (this jifl reads 1.x): upgrade jifl") &&
+		      "jifl.data: unsupported format version 3.0 (this jifl reads 1.x to 2.x): upgrade jifl") &&
 	   errno == EPROTONOSUPPORT, "future major version rejected: %s", why);
 	c[8] = 0;
 	ok(open_fails(c, len, "unsupported format version 0.0"),
@@ -430,7 +430,7 @@ static void test_versions(const uint8_t *b, size_t len, const char *dir)
 	fix_header_crc(c);
 	f = jd_open_mem(c, n, why, sizeof(why));
 	ok(f && f->minor == 9 && f->nr_unknown == 1 && all_ok(f),
-	   "version 1.9 with an unknown section: section skipped, rest read (%s)",
+	   "minor version 9 with an unknown section: section skipped, rest read (%s)",
 	   f ? "ok" : why);
 	jd_close(f);
 
