@@ -8,6 +8,7 @@
 
 #include <linux/ftrace.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/version.h>
 
 /* 6.2 renamed ftrace_instruction_pointer_set() */
@@ -39,6 +40,19 @@ static inline void jifl_module_text(const struct module *mod,
 	*core_size = mod->core_layout.text_size;
 	*init = (unsigned long)mod->init_layout.base;
 	*init_size = mod->init_layout.text_size;
+#endif
+}
+
+/*
+ * This CPU's preempt count (preemption disabled): 6.2 moved it into
+ * struct pcpu_hot.
+ */
+static __always_inline int *jifl_preempt_count_ptr(void)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return this_cpu_ptr(&pcpu_hot.preempt_count);
+#else
+	return this_cpu_ptr(&__preempt_count);
 #endif
 }
 

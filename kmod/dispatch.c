@@ -1211,6 +1211,7 @@ int jifl_dispatch_init(void)
 	h->retpoline_thunks[JIT_R15] = (u64)__x86_indirect_thunk_r15;
 	h->red_zone = 0;
 	h->counter_mode = JIT_COUNTER_GS_REG;
+	h->events = jifl_rings_event_host();
 	h->ibt = IS_ENABLED(CONFIG_X86_KERNEL_IBT);
 	h->static_branch = host_static_branch;
 	h->static_branch_state = host_static_branch_state;

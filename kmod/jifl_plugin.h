@@ -271,6 +271,59 @@ int jifl_insert_store_byte(struct jifl_xlate *x, u8 *byte,
 int jifl_insert_clean_call(struct jifl_xlate *x, void (*fn)(void),
 			   unsigned int nr_args, const struct jifl_arg *args);
 
+/**
+ * jifl_xlate_call_target() - the callee of a direct call being translated
+ * @x:	translation context (inside @call)
+ *
+ * Additive: since API version 1, no version change.
+ *
+ * Return: the native callee of a direct call; 0 for an indirect call
+ * (through a register, memory, a retpoline thunk or a static call, whose
+ * callee is known at run time only: JIFL_ARG_TARGET, JIFL_EVENT_TARGET)
+ * and outside @call.
+ */
+u64 jifl_xlate_call_target(const struct jifl_xlate *x);
+
+/* jifl_insert_event() flags */
+#define JIFL_EVENT_TARGET	(1U << 0)	/* append the branch target */
+
+/**
+ * jifl_events_inline() - whether jifl_insert_event() works here
+ *
+ * False when the CPU's time stamp counter rate is unknown or the per-CPU
+ * data is out of reach of the code cache: use clean calls then.
+ * Additive: since API version 1, no version change.
+ *
+ * Return: true if inline event records can be inserted.
+ */
+bool jifl_events_inline(void);
+
+/**
+ * jifl_insert_event() - write an event record inline, without a call
+ * @x:		translation context (any callback)
+ * @word0:	the record's first word: JIFL_EV_MARK | site id (below
+ *		2^30) | JIFL_EV_TARGET when @flags has it; the plugin's
+ *		own site ids, whose meaning it dumps (calltrace: struct
+ *		jifl_rec_ct_site)
+ * @flags:	JIFL_EVENT_TARGET: append the branch's target as
+ *		JIFL_ARG_TARGET reads it (an indirect call's callee)
+ *
+ * The code cache writes struct jifl_rec_event into this CPU's ring by
+ * itself: { @word0, low 32 bits of the stack pointer the instruction
+ * sees, TSC[, target] }, 16 or 24 bytes without a header, reserved from
+ * the CPU's chunk with the preempt count held and a handful of
+ * instructions (kmod/jit/README "Inline events"); only a full chunk costs
+ * a call. A record that finds the ring full is counted as lost, like
+ * those of jifl_event_reserve(). The CPU's stream names its thread
+ * (jifl_event_context(), and struct jifl_rec_ct_ctx records at each
+ * chunk), so the record carries none. Readers must know the stream
+ * holds such records (uapi/jifl.h). Additive: since API version 1, no
+ * version change.
+ *
+ * Return: 0; -EOPNOTSUPP when !jifl_events_inline(); -EINVAL; -ERANGE.
+ */
+int jifl_insert_event(struct jifl_xlate *x, u32 word0, unsigned int flags);
+
 /* --- run time: from clean calls, @enter and @leave --- */
 
 /**
@@ -314,6 +367,17 @@ void *jifl_event_reserve(u32 size, u32 type);
  * @rec:	the record
  */
 void jifl_event_commit(void *rec);
+
+/**
+ * jifl_event_context() - name the thread this CPU runs from here on
+ * @tid:	the thread: at a context switch, the next one
+ *
+ * Writes a struct jifl_rec_ct_ctx (the thread, and the TSC paired with
+ * CLOCK_MONOTONIC) into this CPU's ring, for readers of the records of
+ * jifl_insert_event(). Any context. Additive: since API version 1, no
+ * version change.
+ */
+void jifl_event_context(u32 tid);
 
 /**
  * jifl_dump_write() - append a record to a dump

@@ -281,6 +281,35 @@ int jifl_insert_store_byte(struct jifl_xlate *x, u8 *byte,
 }
 EXPORT_SYMBOL_GPL(jifl_insert_store_byte);
 
+u64 jifl_xlate_call_target(const struct jifl_xlate *x)
+{
+	const struct jit_translator *t = x->t;
+
+	if (!x->insn || t->cur != t->blk->nr_insns - 1u ||
+	    t->term != JIT_TERM_CALL)
+		return 0;
+	return x->insn->target;
+}
+EXPORT_SYMBOL_GPL(jifl_xlate_call_target);
+
+int jifl_insert_event(struct jifl_xlate *x, u32 word0, unsigned int flags)
+{
+	if (flags & ~JIFL_EVENT_TARGET)
+		return -EINVAL;
+	if (!x->t->host->events)
+		return -EOPNOTSUPP;
+	return jit_errno(jit_insert_event(x->t, word0,
+					  flags & JIFL_EVENT_TARGET ?
+					  JIT_EVENT_TARGET : 0));
+}
+EXPORT_SYMBOL_GPL(jifl_insert_event);
+
+bool jifl_events_inline(void)
+{
+	return jifl_rings_event_host();
+}
+EXPORT_SYMBOL_GPL(jifl_events_inline);
+
 int jifl_insert_clean_call(struct jifl_xlate *x, void (*fn)(void),
 			   unsigned int nr_args, const struct jifl_arg *args)
 {

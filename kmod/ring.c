@@ -12,31 +12,57 @@
  * irq_work when a ring crosses its watermark (once per crossing), so a
  * wakeup never happens inside the writer's context, whatever locks the
  * instrumented code holds.
+ *
+ * Writers take their space from the CPU's chunk: a per-CPU struct
+ * jit_event_cpu { pos, end } that both the C writers here and the code
+ * cache's inline records (jit_insert_event(), kmod/jit/README "Inline
+ * events") advance, with the preempt count held. A record that does not
+ * fit below end starts a new chunk (jifl_ev_new_chunk()): the head is
+ * published, room is found after the user's tail, and a context record
+ * (struct jifl_rec_ct_ctx: the current thread and the TSC-to-ns pair)
+ * opens the chunk. C writers publish the head at each commit; inline
+ * records become visible at the next commit or chunk on their CPU, and
+ * all of them when the session stops (jifl_rings_set_hup()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/irq_work.h>
+#include <linux/cpu.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <asm/msr.h>
+#include <asm/preempt.h>
+#include <asm/tsc.h>
 
+#include "compat.h"
 #include "jifl.h"
 #include "jifl_plugin.h"
+#include "jit/translate.h"
+
+/* Bytes of a chunk at most: how long inline records stay unpublished */
+#define JIFL_CHUNK_MAX	(64U << 10)
 
 struct jifl_ring {
 	struct jifl_ring_ctl *ctl;	/* control page, then the data */
 	u8 *data;
 	u64 size;
-	u64 head;			/* the kernel's copy */
-	u64 reserved;			/* head after the open record */
+	u64 head;			/* the kernel's copy, published */
+	u64 chunk_head;			/* head at the current chunk's start */
+	u8 *chunk;			/* where it starts */
 	u64 lost;
 	u64 records;
 	unsigned int nest;		/* an open record on this CPU */
 	bool mapped;
 	struct irq_work work;
 };
+
+/* This CPU's chunk: what the inline records address at a %gs offset */
+static DEFINE_PER_CPU_ALIGNED(struct jit_event_cpu, jifl_ev_cpu);
 
 static struct jifl_ring **jifl_rings;	/* nr_cpu_ids entries or NULL */
 static u64 jifl_ring_size, jifl_ring_wmark;
@@ -62,6 +88,10 @@ void jifl_rings_free(void)
 	if (!rings)
 		return;
 	WRITE_ONCE(jifl_rings, NULL);
+	for_each_possible_cpu(cpu) {
+		per_cpu_ptr(&jifl_ev_cpu, cpu)->pos = 0;
+		per_cpu_ptr(&jifl_ev_cpu, cpu)->end = 0;
+	}
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		if (!rings[cpu])
 			continue;
@@ -106,7 +136,11 @@ int jifl_rings_create(struct jifl_rings *r)
 		ring->size = r->ring_size;
 		ring->ctl->size = r->ring_size;
 		ring->ctl->cpu = cpu;
+		ring->chunk = ring->data;
 		init_irq_work(&ring->work, jifl_ring_wake);
+		/* no chunk yet: the first record starts one */
+		per_cpu_ptr(&jifl_ev_cpu, cpu)->pos = 0;
+		per_cpu_ptr(&jifl_ev_cpu, cpu)->end = 0;
 	}
 	jifl_ring_size = r->ring_size;
 	jifl_ring_wmark = r->watermark ?: r->ring_size / 4;
@@ -127,9 +161,48 @@ err:
 	return -ENOMEM;
 }
 
-/* The session started (@hup false) or stopped: tell pollers. */
+static u64 ring_written(struct jifl_ring *r, struct jit_event_cpu *ec);
+static void ring_publish(struct jifl_ring *r, u64 head);
+static DEFINE_PER_CPU(struct work_struct, jifl_flush_work);
+
+/*
+ * Publish what this CPU's inline records wrote. In a kworker: no inline
+ * record can be half written on this CPU then (the writer holds the
+ * preempt count until it is done).
+ */
+static void jifl_rings_flush_cpu(struct work_struct *work)
+{
+	struct jifl_ring **rings;
+	struct jifl_ring *r;
+
+	preempt_disable_notrace();
+	rings = smp_load_acquire(&jifl_rings);
+	r = rings ? rings[raw_smp_processor_id()] : NULL;
+	if (r && !r->nest)
+		ring_publish(r, ring_written(r, this_cpu_ptr(&jifl_ev_cpu)));
+	preempt_enable_notrace();
+}
+
+/*
+ * The session started (@hup false) or stopped: tell pollers, after
+ * publishing every CPU's records (process context, may sleep).
+ */
 void jifl_rings_set_hup(bool hup)
 {
+	struct work_struct *w;
+	unsigned int cpu;
+
+	if (hup && READ_ONCE(jifl_rings)) {
+		cpus_read_lock();
+		for_each_online_cpu(cpu) {
+			w = per_cpu_ptr(&jifl_flush_work, cpu);
+			INIT_WORK(w, jifl_rings_flush_cpu);
+			queue_work_on(cpu, system_highpri_wq, w);
+		}
+		for_each_online_cpu(cpu)
+			flush_work(per_cpu_ptr(&jifl_flush_work, cpu));
+		cpus_read_unlock();
+	}
 	WRITE_ONCE(jifl_rings_hup, hup);
 	if (hup)
 		wake_up_all(&jifl_ring_wait);
@@ -195,12 +268,166 @@ u64 jifl_rings_lost(void)
 	return sum;
 }
 
+/* Bytes written to @r so far: its chunk's start plus what is in it */
+static u64 notrace ring_written(struct jifl_ring *r, struct jit_event_cpu *ec)
+{
+	if (!ec->pos)
+		return r->head;
+	return r->chunk_head + (ec->pos - (unsigned long)r->chunk);
+}
+
+/* Make the records up to @head visible; wake readers at the watermark */
+static void notrace ring_publish(struct jifl_ring *r, u64 head)
+{
+	u64 tail = READ_ONCE(r->ctl->tail);
+	u64 before = r->head - tail;
+
+	r->head = head;
+	/* the records before the head that publishes them */
+	smp_store_release(&r->ctl->head, head);
+	if (before < jifl_ring_wmark && head - tail >= jifl_ring_wmark)
+		irq_work_queue(&r->work);
+}
+
+static void notrace ring_count_lost(struct jifl_ring *r)
+{
+	r->lost++;
+	WRITE_ONCE(r->ctl->lost, r->lost);
+}
+
+static u32 jifl_tsc_khz(void)
+{
+	return tsc_khz;
+}
+
+/*
+ * A new chunk for a record of @size bytes: publish what this CPU wrote,
+ * find room after the user's tail (a pad record skips the end of the data
+ * area), open the chunk with a context record of the current thread.
+ * Preemption disabled, on @r's CPU. Return: false when the ring is full
+ * (the record is lost: the caller counts it); the chunk then stays empty,
+ * so that the next record tries again.
+ */
+static bool notrace jifl_ev_new_chunk(struct jifl_ring *r,
+				      struct jit_event_cpu *ec, u32 size)
+{
+	u32 need = size + sizeof(struct jifl_rec_ct_ctx);
+	u64 head = ring_written(r, ec), tail, off, len;
+	struct jifl_rec_ct_ctx *ctx;
+	struct jifl_rec_header *h;
+
+	ring_publish(r, head);
+	/* user space's reads of the records happen before its tail store */
+	tail = smp_load_acquire(&r->ctl->tail);
+	off = head & (r->size - 1);
+	/* a tail past the head (user error) reads as a full ring */
+	if (head - tail > r->size || need > r->size / 4)
+		goto full;
+	if (off + need > r->size) {
+		if (head + (r->size - off) - tail > r->size)
+			goto full;
+		h = (struct jifl_rec_header *)(r->data + off);
+		h->size = r->size - off;
+		h->type = JIFL_REC_PAD;
+		head += r->size - off;
+		off = 0;
+		ring_publish(r, head);
+	}
+	len = min3(r->size - (head - tail), r->size - off, (u64)JIFL_CHUNK_MAX);
+	if (len < need)
+		goto full;
+	r->chunk_head = head;
+	r->chunk = r->data + off;
+	ec->pos = (unsigned long)r->chunk;
+	ec->end = ec->pos + len;
+	ctx = (struct jifl_rec_ct_ctx *)ec->pos;
+	ctx->hdr.size = sizeof(*ctx);
+	ctx->hdr.type = JIFL_REC_CT_CTX;
+	ctx->tsc = rdtsc();
+	ctx->ns = ktime_get_mono_fast_ns();
+	ctx->tid = current->pid;
+	ctx->tsc_khz = jifl_tsc_khz();
+	ec->pos += sizeof(*ctx);
+	r->records++;
+	return true;
+
+full:
+	r->chunk_head = head;
+	r->chunk = r->data + off;
+	ec->pos = (unsigned long)r->chunk;
+	ec->end = ec->pos;
+	return false;
+}
+
+/*
+ * jit_event_host.refill, through jifl_ev_refill (ring_entry.S): an
+ * inline record of @size bytes does not fit in this CPU's chunk. The
+ * inline code holds the preempt count. Return: where to write it, or 0.
+ */
+unsigned long notrace jifl_ev_refill_c(u32 size)
+{
+	struct jit_event_cpu *ec = this_cpu_ptr(&jifl_ev_cpu);
+	struct jifl_ring **rings = smp_load_acquire(&jifl_rings);
+	struct jifl_ring *r = rings ? rings[raw_smp_processor_id()] : NULL;
+
+	if (!r)
+		return 0;
+	if (r->nest || !jifl_ev_new_chunk(r, ec, size)) {
+		ring_count_lost(r);
+		return 0;
+	}
+	return ec->pos;
+}
+
+/* ring_entry.S */
+void jifl_ev_refill(void);
+
+static struct jit_event_host jifl_ev_host;
+
+/* The %gs offset of this CPU's copy of per-CPU data at @p */
+static s64 gs_offset(const void *this_cpu_copy)
+{
+	return (s64)((unsigned long)this_cpu_copy -
+		     raw_cpu_read(this_cpu_off));
+}
+
+/**
+ * jifl_rings_event_host() - how the code cache writes inline records
+ *
+ * Return: the description for jit_host.events, or NULL when the per-CPU
+ * data is out of disp32 reach or the TSC's rate is unknown (inline
+ * records are not used then: plugins take their clean-call path).
+ */
+const struct jit_event_host *jifl_rings_event_host(void)
+{
+	s64 cpu, pc;
+
+	preempt_disable();
+	cpu = gs_offset(this_cpu_ptr(&jifl_ev_cpu));
+	pc = gs_offset(jifl_preempt_count_ptr());
+	preempt_enable();
+	if (cpu != (s32)cpu || pc != (s32)pc || !jifl_tsc_khz())
+		return NULL;
+	jifl_ev_host.cpu = cpu;
+	jifl_ev_host.preempt = pc;
+	jifl_ev_host.has_preempt = true;
+#if defined(CONFIG_PREEMPT_DYNAMIC) && defined(CONFIG_HAVE_PREEMPT_DYNAMIC_CALL)
+	/* follows preempt= like the kernel's own preempt_enable_notrace() */
+	jifl_ev_host.resched =
+		(unsigned long)&STATIC_CALL_TRAMP(preempt_schedule_notrace);
+#elif defined(CONFIG_PREEMPTION)
+	jifl_ev_host.resched = (unsigned long)preempt_schedule_notrace_thunk;
+#endif
+	jifl_ev_host.refill = (unsigned long)jifl_ev_refill;
+	return &jifl_ev_host;
+}
+
 notrace void *jifl_event_reserve(u32 size, u32 type)
 {
+	struct jit_event_cpu *ec;
 	struct jifl_ring **rings;
 	struct jifl_rec_header *h;
 	struct jifl_ring *r;
-	u64 head, tail, off, pad;
 
 	if (size < sizeof(*h) || size % 8)
 		return NULL;
@@ -214,31 +441,18 @@ notrace void *jifl_event_reserve(u32 size, u32 type)
 		goto out;
 	if (r->nest++ || size > r->size / 4)
 		goto lost;
-	/* user space's reads of the records happen before its tail store */
-	tail = smp_load_acquire(&r->ctl->tail);
-	head = r->head;
-	off = head & (r->size - 1);
-	pad = off + size > r->size ? r->size - off : 0;
-	/* a tail past the head (user error) reads as a full ring */
-	if (head + pad + size - tail > r->size)
+	ec = this_cpu_ptr(&jifl_ev_cpu);
+	if ((!ec->pos || ec->pos + size > ec->end) &&
+	    !jifl_ev_new_chunk(r, ec, size))
 		goto lost;
-	if (pad) {
-		h = (struct jifl_rec_header *)(r->data + off);
-		h->size = pad;
-		h->type = JIFL_REC_PAD;
-		head += pad;
-		off = 0;
-	}
-	r->head = head;
-	r->reserved = head + size;
-	h = (struct jifl_rec_header *)(r->data + off);
+	h = (struct jifl_rec_header *)ec->pos;
+	ec->pos += size;
 	h->size = size;
 	h->type = type;
 	return h;
 
 lost:
-	r->lost++;
-	WRITE_ONCE(r->ctl->lost, r->lost);
+	ring_count_lost(r);
 	r->nest--;
 out:
 	preempt_enable_notrace();
@@ -249,17 +463,33 @@ EXPORT_SYMBOL_GPL(jifl_event_reserve);
 void notrace jifl_event_commit(void *rec)
 {
 	struct jifl_ring *r = jifl_rings[raw_smp_processor_id()];
-	u64 before = r->head - READ_ONCE(r->ctl->tail);
 
-	r->head = r->reserved;
 	r->records++;
 	WRITE_ONCE(r->ctl->records, r->records);
-	/* the record before the head that publishes it */
-	smp_store_release(&r->ctl->head, r->head);
-	if (before < jifl_ring_wmark &&
-	    r->head - READ_ONCE(r->ctl->tail) >= jifl_ring_wmark)
-		irq_work_queue(&r->work);
+	ring_publish(r, ring_written(r, this_cpu_ptr(&jifl_ev_cpu)));
 	r->nest--;
 	preempt_enable_notrace();
 }
 EXPORT_SYMBOL_GPL(jifl_event_commit);
+
+/**
+ * jifl_event_context() - name the thread this CPU runs from here on
+ * @tid:	the thread (at a context switch, the next one)
+ *
+ * Writes a struct jifl_rec_ct_ctx, which also pairs the TSC with
+ * CLOCK_MONOTONIC for the compact records around it.
+ */
+void notrace jifl_event_context(u32 tid)
+{
+	struct jifl_rec_ct_ctx *c = jifl_event_reserve(sizeof(*c),
+						       JIFL_REC_CT_CTX);
+
+	if (!c)
+		return;
+	c->tsc = rdtsc();
+	c->ns = ktime_get_mono_fast_ns();
+	c->tid = tid;
+	c->tsc_khz = jifl_tsc_khz();
+	jifl_event_commit(c);
+}
+EXPORT_SYMBOL_GPL(jifl_event_context);
