@@ -10,6 +10,7 @@
  *   make-report-fixture FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short
  *   make-report-fixture FILE calls-bench|calls-skewed NEVENTS
  *   make-report-fixture FILE calls-random SEED
+ *   make-report-fixture FILE calls-pair SEED classic|compact
  *
  *   full         feature sections, kallsyms, blocks and counters (default)
  *   no-counters  the same without the COUNTERS section
@@ -771,6 +772,318 @@ static int write_calls_random(const char *out, unsigned long seed)
 	return r ? 1 : 0;
 }
 
+/*
+ * calls-pair SEED classic|compact: one random run of 5 threads on 2 CPUs
+ * (system-call entries, nested direct and indirect calls, returns, frames
+ * that return natively unseen, context switches and migrations), written
+ * as the clean-call path records it (jifl_rec_call/ret, the shadow stack
+ * of kmod/plugins/calltrace.c applied here) or as the inline path does
+ * (compact records, context records, the site table in calltrace's dump,
+ * TSC at 2 ticks/ns). jifl report must give the same reports for both.
+ */
+#define PAIR_THREADS	5
+#define PAIR_STEPS	3000
+#define PAIR_CALL_SITES	48
+#define PAIR_RET_SITES	16
+#define PAIR_FUNCS	8
+#define PAIR_KHZ	2000000U	/* 2 TSC ticks per ns */
+#define PAIR_TSC0	123456789ULL
+
+struct pair_site { uint64_t pc, next, target; uint32_t kind; };
+
+struct pair_out {
+	bool compact;
+	uint8_t *buf[2];
+	size_t len[2], n[2], cap;
+	uint32_t cpu_tid[2];	/* compact: the thread each stream names */
+};
+
+static uint64_t pair_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void pair_put(struct pair_out *o, int cpu, const void *rec, size_t len)
+{
+	if (o->len[cpu] + len > o->cap) {
+		fprintf(stderr, "make-report-fixture: calls-pair overflow\n");
+		exit(1);
+	}
+	memcpy(o->buf[cpu] + o->len[cpu], rec, len);
+	o->len[cpu] += len;
+	o->n[cpu]++;
+}
+
+/* compact: name @tid in @cpu's stream before its records */
+static void pair_ctx(struct pair_out *o, int cpu, uint32_t tid, uint64_t ns)
+{
+	struct jifl_rec_ct_ctx c = { { sizeof(c), JIFL_REC_CT_CTX },
+				     PAIR_TSC0 + 2 * ns, ns, tid, PAIR_KHZ };
+
+	if (o->cpu_tid[cpu] == tid)
+		return;
+	o->cpu_tid[cpu] = tid;
+	pair_put(o, cpu, &c, sizeof(c));
+}
+
+/* The clean-call path's shadow stack (kmod/plugins/calltrace.c) */
+struct pair_frame { uint64_t sp, ret; };
+struct pair_shadow { struct pair_frame f[256]; unsigned int depth; };
+
+static void pair_classic(struct pair_out *o, int cpu, int ret, uint64_t ns,
+			 uint32_t tid, unsigned int depth, uint64_t site,
+			 uint64_t target)
+{
+	struct jifl_rec_call r = { { sizeof(r), ret ? JIFL_REC_RET :
+				     JIFL_REC_CALL }, ns, tid, (uint16_t)cpu,
+				   (uint16_t)depth, site, target };
+
+	pair_put(o, cpu, &r, sizeof(r));
+}
+
+static void pair_unwind(struct pair_out *o, struct pair_shadow *sh, int cpu,
+			uint64_t ns, uint32_t tid, uint64_t sp)
+{
+	while (sh->depth && sh->f[sh->depth - 1].sp <= sp) {
+		sh->depth--;
+		pair_classic(o, cpu, 1, ns, tid, sh->depth, 0,
+			     sh->f[sh->depth].ret);
+	}
+}
+
+static void pair_push(struct pair_out *o, struct pair_shadow *sh, int cpu,
+		      uint64_t ns, uint32_t tid, uint64_t site,
+		      uint64_t callee, uint64_t sp, uint64_t ret)
+{
+	pair_classic(o, cpu, 0, ns, tid, sh->depth, site, callee);
+	sh->f[sh->depth].sp = sp;
+	sh->f[sh->depth].ret = ret;
+	sh->depth++;
+}
+
+static int write_calls_pair(const char *out, unsigned long seed,
+			    bool compact)
+{
+	static const uint64_t funcs[PAIR_FUNCS] = {
+		SYS_READ, KSYS_READ, VFS_READ, EXT4, SYS_WRITE, VFS_WRITE,
+		REC, TEXT + 0x100,
+	};
+	static struct jd_ksym psyms[] = {
+		{ TEXT, "_text", "", 'T' },
+		{ TEXT + 0x100, "helper", "", 't' },
+		{ KSYS_READ, "ksys_read", "", 'T' },
+		{ VFS_READ, "vfs_read", "", 'T' },
+		{ SYS_READ, "__x64_sys_read", "", 'T' },
+		{ SYS_WRITE, "__x64_sys_write", "", 'T' },
+		{ VFS_WRITE, "vfs_write", "", 'T' },
+		{ REC, "rec", "", 't' },
+		{ EXT4, "ext4_file_read_iter", "ext4", 't' },
+	};
+	struct jd_kallsyms ks = { psyms, sizeof(psyms) / sizeof(psyms[0]), 0,
+				  TEXT, EXT4 + 0x1000 };
+	struct jd_kernel kernel = { TEXT, TEXT + 0x1000000, 0 };
+	static const char *const pcmd[] = { "jifl", "record", "-e", "calltrace",
+					    "--", "pair" };
+	struct pair_site sites[PAIR_CALL_SITES + PAIR_RET_SITES];
+	struct pair_shadow *sh = calloc(PAIR_THREADS, sizeof(*sh));
+	/* what each thread's code really does: its frames' entry sps */
+	uint64_t real[PAIR_THREADS][64];
+	unsigned int rdepth[PAIR_THREADS] = { 0 }, i, step;
+	int tcpu[PAIR_THREADS];
+	uint64_t x = seed * 2654435761ULL + 88172645463325252ULL, ns = 1000;
+	struct pair_out o = { .compact = compact, .cap = 1 << 22 };
+	struct jd_writer *w;
+	char why[512];
+	int r = 0, c;
+
+	o.buf[0] = malloc(o.cap);
+	o.buf[1] = malloc(o.cap);
+	o.cpu_tid[0] = o.cpu_tid[1] = ~0U;
+	if (!sh || !o.buf[0] || !o.buf[1])
+		return 1;
+	for (i = 0; i < PAIR_CALL_SITES + PAIR_RET_SITES; i++) {
+		struct pair_site *st = &sites[i];
+
+		st->pc = funcs[i % PAIR_FUNCS] + 0x10 + 8 * (i / PAIR_FUNCS);
+		if (i < PAIR_CALL_SITES) {
+			st->kind = i % 3 ? JIFL_CT_SITE_CALL :
+				   JIFL_CT_SITE_CALL_IND;
+			st->next = st->pc + 5;
+			st->target = st->kind == JIFL_CT_SITE_CALL ?
+				     funcs[(i * 5 + 1) % PAIR_FUNCS] : 0;
+		} else {
+			st->kind = JIFL_CT_SITE_RET;
+			st->next = st->pc + 1;
+			st->target = 0;
+		}
+	}
+	for (i = 0; i < PAIR_THREADS; i++)
+		tcpu[i] = (int)(i % 2);
+	for (step = 0; step < PAIR_STEPS; step++) {
+		unsigned int t = (unsigned int)(pair_rand(&x) % PAIR_THREADS);
+		uint32_t tid = 200 + t;
+		uint64_t base = 0xffffc90000100000ULL + t * 0x4000, a = pair_rand(&x);
+		unsigned int d = rdepth[t];
+		int cpu;
+
+		ns += 1 + a % 40;
+		if (a % 97 == 0)
+			tcpu[t] ^= 1;			/* migrates */
+		cpu = tcpu[t];
+		if (compact)
+			pair_ctx(&o, cpu, tid, ns);
+		if (!d) {				/* enters a system call */
+			uint64_t func = funcs[(a >> 8) % 2 ? 0 : 4];
+			uint64_t ret = 0x401000 + ((a >> 10) % 4) * 0x100;
+
+			real[t][0] = base;
+			rdepth[t] = 1;
+			if (compact) {
+				struct jifl_rec_ct_enter e = {
+					{ sizeof(e), JIFL_REC_CT_ENTER },
+					PAIR_TSC0 + 2 * ns, tid, (uint32_t)base,
+					func, ret - 5, ret };
+
+				pair_put(&o, cpu, &e, sizeof(e));
+			} else {
+				pair_unwind(&o, &sh[t], cpu, ns, tid, base);
+				pair_push(&o, &sh[t], cpu, ns, tid, ret - 5, func,
+					  base, ret);
+			}
+			continue;
+		}
+		switch ((a >> 12) % 10) {
+		case 0: case 1: case 2: case 3:		/* a call */
+			if (d < 60) {
+				const struct pair_site *st =
+					&sites[(a >> 20) % PAIR_CALL_SITES];
+				uint64_t sp = real[t][d - 1] - 8 * (1 + (a >> 28) % 4);
+				uint64_t callee = st->target ? st->target :
+						  funcs[(a >> 32) % PAIR_FUNCS];
+
+				real[t][d] = sp - 8;
+				rdepth[t]++;
+				if (compact) {
+					struct jifl_rec_event e = {
+						JIFL_EV_MARK | ((a >> 20) % PAIR_CALL_SITES) |
+						(st->target ? 0 : JIFL_EV_TARGET),
+						(uint32_t)sp, PAIR_TSC0 + 2 * ns, callee };
+
+					pair_put(&o, cpu, &e, st->target ?
+						 JIFL_EV_SIZE : JIFL_EV_SIZE_TARGET);
+				} else {
+					pair_unwind(&o, &sh[t], cpu, ns, tid, sp);
+					pair_push(&o, &sh[t], cpu, ns, tid, st->pc,
+						  callee, sp, st->next);
+				}
+				break;
+			}
+			/* fall through */
+		case 4: case 5: case 6: case 7: {	/* the innermost returns */
+			unsigned int id = PAIR_CALL_SITES +
+					  (unsigned int)((a >> 20) % PAIR_RET_SITES);
+			uint64_t sp = real[t][d - 1];
+
+			rdepth[t]--;
+			if (compact) {
+				struct jifl_rec_event e = {
+					JIFL_EV_MARK | id, (uint32_t)sp,
+					PAIR_TSC0 + 2 * ns, 0 };
+
+				pair_put(&o, cpu, &e, JIFL_EV_SIZE);
+			} else {
+				pair_unwind(&o, &sh[t], cpu, ns, tid, sp + 7);
+				if (sh[t].depth &&
+				    sh[t].f[sh[t].depth - 1].sp == sp + 8) {
+					sh[t].depth--;
+					pair_classic(&o, cpu, 1, ns, tid,
+						     sh[t].depth, sites[id].pc,
+						     sh[t].f[sh[t].depth].ret);
+				}
+			}
+			if (d == 1) {			/* back to user space */
+				ns++;
+				if (compact) {
+					struct jifl_rec_ct_leave l = {
+						{ sizeof(l), JIFL_REC_CT_LEAVE },
+						PAIR_TSC0 + 2 * ns, tid,
+						(uint32_t)(base + 8) };
+
+					pair_put(&o, cpu, &l, sizeof(l));
+				} else {
+					pair_unwind(&o, &sh[t], cpu, ns, tid,
+						    base + 8);
+				}
+			}
+			break;
+		}
+		default:				/* returns natively */
+			if (d > 1)
+				rdepth[t]--;
+			break;
+		}
+	}
+	w = jd_writer_create(out, why, sizeof(why));
+	if (!w)
+		return 1;
+	r = jd_write_uname(w, "6.1.0-test-amd64");
+	if (!r)
+		r = jd_write_cmdline(w, sizeof(pcmd) / sizeof(pcmd[0]), pcmd);
+	if (!r)
+		r = jd_write_kernel(w, &kernel);
+	if (!r)
+		r = jd_write_kallsyms(w, &ks);
+	for (c = 0; !r && c < 2; c++) {
+		struct jd_chunk ch;
+
+		memset(&ch, 0, sizeof(ch));
+		ch.cpu = (uint32_t)c;
+		ch.flags = JD_CHUNK_VARIABLE;
+		ch.record_format = compact ? JD_CHUNK_FMT_EVENTS :
+				   JD_CHUNK_FMT_RING;
+		ch.nr_records = o.n[c];
+		ch.first_ts = 1000;
+		ch.last_ts = ns;
+		ch.data = o.buf[c];
+		ch.size = o.len[c];
+		r = jd_write_chunk(w, &ch);
+	}
+	if (!r && compact) {
+		char name[JD_DUMP_NAME_SIZE] = "calltrace";
+		struct jifl_rec_ct_sum sum = { { sizeof(sum), JIFL_REC_CT_SUM },
+					       PAIR_CALL_SITES + PAIR_RET_SITES, 0 };
+
+		r = jd_section_begin(w, JD_SEC_DUMP, 0);
+		if (!r)
+			r = jd_section_append(w, name, sizeof(name));
+		for (i = 0; !r && i < PAIR_CALL_SITES + PAIR_RET_SITES; i++) {
+			struct jifl_rec_ct_site st = {
+				{ sizeof(st), JIFL_REC_CT_SITE }, i,
+				sites[i].kind, sites[i].pc, sites[i].next,
+				sites[i].target };
+
+			r = jd_section_append(w, &st, sizeof(st));
+		}
+		if (!r)
+			r = jd_section_append(w, &sum, sizeof(sum));
+		if (!r)
+			r = jd_section_end(w);
+	}
+	if (r)
+		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(w));
+	if (jd_writer_close(w, why, sizeof(why))) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	free(o.buf[0]);
+	free(o.buf[1]);
+	free(sh);
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *variant = argc > 2 ? argv[2] : "full";
@@ -794,6 +1107,9 @@ int main(int argc, char **argv)
 		return write_calls(argv[1], false, true, false, 0);
 	if (argc == 3 && !strcmp(variant, "sysstat-short"))
 		return write_calls(argv[1], false, true, true, 0);
+	if (argc == 5 && !strcmp(variant, "calls-pair"))
+		return write_calls_pair(argv[1], strtoul(argv[3], NULL, 0),
+					!strcmp(argv[4], "compact"));
 	if (argc == 4 && !strcmp(variant, "calls-random"))
 		return write_calls_random(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(variant, "calls-bench"))
@@ -807,7 +1123,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || argc > 3 ||
 	    (strcmp(variant, "full") && strcmp(variant, "no-counters") &&
 	     strcmp(variant, "hidden") && strcmp(variant, "empty"))) {
-		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short | FILE calls-bench|calls-skewed NEVENTS | FILE calls-random SEED\n");
+		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short | FILE calls-bench|calls-skewed NEVENTS | FILE calls-random SEED | FILE calls-pair SEED classic|compact\n");
 		return 2;
 	}
 	if (!strcmp(variant, "hidden")) {
