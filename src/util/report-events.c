@@ -356,12 +356,12 @@ static int load_sites(const struct jd_file *f, struct expand *x)
 		if (size < 8 || size > d->size - off)
 			break;
 		if (type == JIFL_REC_CT_SITE &&
-		    size >= sizeof(struct jifl_rec_ct_site) &&
-		    rd32(p + off + 8) >= max)
-			max = rd32(p + off + 8) + 1;
+		    size >= sizeof(struct jifl_rec_ct_site))
+			max++;
 	}
-	if (max > JIFL_EV_SITE_MASK + 1U)
-		max = JIFL_EV_SITE_MASK + 1U;
+	/* ids are dense (calltrace.c numbers the sites from 0): larger ones
+	 * are unknown sites, and the table stays the dump's size
+	 */
 	x->sites = calloc(max ? max : 1, sizeof(*x->sites));
 	if (!x->sites)
 		return -ENOMEM;
@@ -426,6 +426,10 @@ static int expand_chunk(struct expand *x, const struct jd_chunk *ch)
 	struct cpu_state *c;
 	uint64_t off = 0;
 
+	if (ch->cpu > 0xffff) {		/* report_event.cpu is 16 bits */
+		x->out->bad++;
+		return 0;
+	}
 	if (ch->cpu >= x->nr_cpus) {
 		uint32_t n = ch->cpu + 1;
 		struct cpu_state *t = realloc(x->cpus, n * sizeof(*t));
@@ -681,7 +685,8 @@ static int read_compact(const struct jd_file *f, struct report_events *out)
 			r = expand_chunk(&x, &f->chunks[i]);
 	if (r)
 		goto done;
-	qsort(x.raw, x.n, sizeof(*x.raw), cmp_raw);
+	if (x.n)
+		qsort(x.raw, x.n, sizeof(*x.raw), cmp_raw);
 	for (first = 0; first < x.n && !r; first = i) {
 		for (i = first; i < x.n && x.raw[i].tid == x.raw[first].tid; i++)
 			;

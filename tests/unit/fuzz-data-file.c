@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uapi/jifl.h"
 #include "util/data-file.h"
+#include "util/report-events.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int main(int argc, char **argv);
@@ -126,6 +128,17 @@ static void parse_one(uint8_t *copy, size_t size)
 			abort();	/* a rejection must say why */
 		}
 	}
+	{
+		struct report_events ev;
+
+		/* both record streams, the compact one paired by sp */
+		if (!report_events_read(f, &ev)) {
+			for (size_t i = 0; i < ev.n; i++)
+				sink += ev.ev[i].ts + ev.ev[i].depth +
+					ev.ev[i].site + ev.ev[i].target;
+			report_events_free(&ev);
+		}
+	}
 	jd_close(f);
 }
 
@@ -198,6 +211,59 @@ int main(int argc, char **argv)
 	if (jd_writer_close(w, why, sizeof(why))) {
 		fprintf(stderr, "%s\n", why);
 		return 1;
+	}
+	/* calltrace's compact stream: context, entry, events, sites */
+	{
+		struct jifl_rec_ct_ctx ctx = { { sizeof(ctx), JIFL_REC_CT_CTX },
+					       100, 50, 7, 1000000 };
+		struct jifl_rec_ct_enter en = {
+			{ sizeof(en), JIFL_REC_CT_ENTER }, 110, 7, 0x4000,
+			0x1010, 0x1005, 0x100a };
+		struct jifl_rec_event ev[3] = {
+			{ JIFL_EV_MARK | 0, 0x3ff0, 120, 0 },
+			{ JIFL_EV_MARK | JIFL_EV_TARGET | 1, 0x3fe0, 130, 0x2000 },
+			{ JIFL_EV_MARK | 2, 0x3fd8, 140, 0 },
+		};
+		struct jifl_rec_ct_site st[3] = {
+			{ { sizeof(st[0]), JIFL_REC_CT_SITE }, 0,
+			  JIFL_CT_SITE_CALL, 0x1012, 0x1017, 0x1010 },
+			{ { sizeof(st[0]), JIFL_REC_CT_SITE }, 1,
+			  JIFL_CT_SITE_CALL_IND, 0x1018, 0x101a, 0 },
+			{ { sizeof(st[0]), JIFL_REC_CT_SITE }, 2,
+			  JIFL_CT_SITE_RET, 0x2004, 0x2005, 0 },
+		};
+		uint8_t buf[256], name[JD_DUMP_NAME_SIZE] = "calltrace";
+		size_t n = 0;
+		struct jd_chunk c3 = { 0, JD_CHUNK_VARIABLE, 0,
+				       JD_CHUNK_FMT_EVENTS, 5, 50, 50, buf, 0 };
+
+		memcpy(buf + n, &ctx, sizeof(ctx));
+		n += sizeof(ctx);
+		memcpy(buf + n, &en, sizeof(en));
+		n += sizeof(en);
+		memcpy(buf + n, &ev[0], JIFL_EV_SIZE);
+		n += JIFL_EV_SIZE;
+		memcpy(buf + n, &ev[1], JIFL_EV_SIZE_TARGET);
+		n += JIFL_EV_SIZE_TARGET;
+		memcpy(buf + n, &ev[2], JIFL_EV_SIZE);
+		n += JIFL_EV_SIZE;
+		c3.size = n;
+		snprintf(path, sizeof(path), "%s/compact.data", argv[1]);
+		w = jd_writer_create(path, why, sizeof(why));
+		if (!w) {
+			fprintf(stderr, "%s\n", why);
+			return 1;
+		}
+		jd_write_kallsyms(w, &ks);
+		jd_write_chunk(w, &c3);
+		jd_section_begin(w, JD_SEC_DUMP, 0);
+		jd_section_append(w, name, sizeof(name));
+		jd_section_append(w, st, sizeof(st));
+		jd_section_end(w);
+		if (jd_writer_close(w, why, sizeof(why))) {
+			fprintf(stderr, "%s\n", why);
+			return 1;
+		}
 	}
 	snprintf(path, sizeof(path), "%s/empty.data", argv[1]);
 	w = jd_writer_create(path, why, sizeof(why));

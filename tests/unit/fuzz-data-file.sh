@@ -10,17 +10,17 @@
 
 . "$(dirname "$0")/fuzz-lib.sh"
 
-src="$top_srcdir/src/util/data-file.c $top_srcdir/tests/unit/fuzz-data-file.c"
+src="$top_srcdir/src/util/data-file.c $top_srcdir/src/util/report-events.c $top_srcdir/tests/unit/fuzz-data-file.c"
 # the seed writer: the same source without libFuzzer
 # shellcheck disable=SC2086
-if ! "$CLANG" -g -O1 -DFUZZ_SEED_MAIN -I"$top_srcdir/src" $src \
+if ! "$CLANG" -g -O1 -DFUZZ_SEED_MAIN -I"$top_srcdir/src" -I"$top_srcdir/kmod" $src \
 	-o "$tmp/seed" 2>"$tmp/build.log"; then
 	cat "$tmp/build.log" >&2
 	echo "not ok 1 - the seed writer does not build"
 	exit 1
 fi
 # shellcheck disable=SC2086
-fuzz_build fuzz-data-file -I"$top_srcdir/src" $src
+fuzz_build fuzz-data-file -I"$top_srcdir/src" -I"$top_srcdir/kmod" $src
 if ! "$tmp/seed" "$tmp/corpus"; then
 	echo "not ok 1 - the seed writer failed"
 	exit 1
