@@ -381,6 +381,7 @@ unsigned long notrace jifl_ev_refill_c(u32 size)
 
 /* ring_entry.S */
 void jifl_ev_refill(void);
+void jifl_ev_resched(void);
 
 static struct jit_event_host jifl_ev_host;
 
@@ -411,13 +412,9 @@ const struct jit_event_host *jifl_rings_event_host(void)
 	jifl_ev_host.cpu = cpu;
 	jifl_ev_host.preempt = pc;
 	jifl_ev_host.has_preempt = true;
-#if defined(CONFIG_PREEMPT_DYNAMIC) && defined(CONFIG_HAVE_PREEMPT_DYNAMIC_CALL)
-	/* follows preempt= like the kernel's own preempt_enable_notrace() */
-	jifl_ev_host.resched =
-		(unsigned long)&STATIC_CALL_TRAMP(preempt_schedule_notrace);
-#elif defined(CONFIG_PREEMPTION)
-	jifl_ev_host.resched = (unsigned long)preempt_schedule_notrace_thunk;
-#endif
+	/* preempt_enable_notrace()'s reschedule, AC kept (ring_entry.S) */
+	if (IS_ENABLED(CONFIG_PREEMPTION))
+		jifl_ev_host.resched = (unsigned long)jifl_ev_resched;
 	jifl_ev_host.refill = (unsigned long)jifl_ev_refill;
 	return &jifl_ev_host;
 }
