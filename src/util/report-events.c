@@ -284,6 +284,7 @@ done:
 
 /* One compact record or entry/leave, before pairing */
 struct raw_ev {
+	uint64_t tsc;		/* the order of a thread's events */
 	uint64_t ts;		/* ns */
 	uint64_t a, b, c;	/* call: pc, next, callee; ret: pc; enter:
 				 * func, site, ret */
@@ -310,6 +311,7 @@ struct ct_site {
 
 struct expand {
 	struct report_events *out;
+	struct cpu_state clock;	/* the earliest context: TSC -> ns */
 	struct ct_site *sites;
 	uint32_t nr_sites;
 	struct raw_ev *raw;
@@ -387,7 +389,7 @@ static int load_sites(const struct jd_file *f, struct expand *x)
 	return 0;
 }
 
-/* TSC -> ns by the CPU's last context record */
+/* TSC -> ns by a context record's pair */
 static uint64_t tsc_ns(const struct cpu_state *c, uint64_t tsc)
 {
 	uint64_t d;
@@ -465,7 +467,7 @@ static int expand_chunk(struct expand *x, const struct jd_chunk *ch)
 			r = raw_new(x);
 			if (!r)
 				return -ENOMEM;
-			r->ts = tsc_ns(c, rd64(p + off + 8));
+			r->tsc = rd64(p + off + 8);
 			r->tid = c->tid;
 			r->cpu = (uint16_t)ch->cpu;
 			r->sp = rd32(p + off + 4);
@@ -493,6 +495,8 @@ static int expand_chunk(struct expand *x, const struct jd_chunk *ch)
 			c->ns0 = rd64(p + off + 16);
 			c->tid = rd32(p + off + 24);
 			c->khz = rd32(p + off + 28);
+			if (c->khz && (!x->clock.known || c->tsc0 < x->clock.tsc0))
+				x->clock = *c;
 			break;
 		case JIFL_REC_CT_ENTER:
 		case JIFL_REC_CT_LEAVE:
@@ -504,7 +508,7 @@ static int expand_chunk(struct expand *x, const struct jd_chunk *ch)
 			r = raw_new(x);
 			if (!r)
 				return -ENOMEM;
-			r->ts = tsc_ns(c, rd64(p + off + 8));
+			r->tsc = rd64(p + off + 8);
 			r->tid = c->tid;
 			r->cpu = (uint16_t)ch->cpu;
 			r->sp = rd32(p + off + 20);
@@ -538,8 +542,8 @@ static int cmp_raw(const void *a, const void *b)
 
 	if (x->tid != y->tid)
 		return x->tid < y->tid ? -1 : 1;
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
+	if (x->tsc != y->tsc)
+		return x->tsc < y->tsc ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -685,6 +689,14 @@ static int read_compact(const struct jd_file *f, struct report_events *out)
 			r = expand_chunk(&x, &f->chunks[i]);
 	if (r)
 		goto done;
+	/*
+	 * A thread's events in TSC order, the one clock all CPUs share; in
+	 * ns by one conversion for all (the earliest context's pair), so
+	 * that a call and its return on two CPUs stay in order: per-CPU
+	 * pairs would differ by the rate's error since each was taken
+	 */
+	for (i = 0; i < x.n; i++)
+		x.raw[i].ts = tsc_ns(&x.clock, x.raw[i].tsc);
 	if (x.n)
 		qsort(x.raw, x.n, sizeof(*x.raw), cmp_raw);
 	for (first = 0; first < x.n && !r; first = i) {
