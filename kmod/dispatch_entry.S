@@ -18,6 +18,7 @@
 #include <asm/nospec-branch.h>
 #include <asm/percpu.h>
 #include <asm/processor-flags.h>
+#include "jit/entry_regs.S"
 #include "jit/ibl_probe.S"
 
 	.text
@@ -29,9 +30,9 @@ jifl_entry_text_start:
 
 /*
  * Call \fn(word at \slot, EFLAGS or the word at \arg2) and store its
- * result back into the \slot word. Layout after the pushes, from %rbx: 0=rbx 8=r11 16=r10 24=r9
- * 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax 80=saved flags, 88=the
- * caller's first stack word.
+ * result back into the \slot word. Layout after the pushes, from %rbx
+ * (JIT_SAVE_C_REGS): 0=rbx 8=r11 16=r10 24=r9 32=r8 40=rdi 48=rsi 56=rdx
+ * 64=rcx 72=rax 80=saved flags, 88=the caller's first stack word.
  *
  * The arithmetic flags are saved with lahf/seto (80(%rbx)) and restored
  * with sahf and an overflowing add, not the whole of RFLAGS with popf: IF
@@ -54,19 +55,8 @@ jifl_entry_text_start:
  */
 .macro CALL_C fn, slot, arg2=0
 	lea	-8(%rsp), %rsp		/* the flags slot; lea leaves flags alone */
-	push	%rax
-	push	%rcx
-	push	%rdx
-	push	%rsi
-	push	%rdi
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%r11
-	push	%rbx
-	mov	%rsp, %rbx
-	lahf
-	seto	%al
+	JIT_SAVE_C_REGS
+	JIT_FLAGS_SAVE
 	mov	%eax, 80(%rbx)		/* %ah: SF ZF AF PF CF; %al: OF */
 	xor	%ecx, %ecx		/* a flag write before pushf (QEMU) */
 	pushf
@@ -93,19 +83,8 @@ jifl_entry_text_start:
 	jz	2f
 	stac
 2:	mov	80(%rbx), %eax
-	add	$0x7f, %al		/* sets OF exactly when %al was 1 */
-	sahf
-	mov	%rbx, %rsp
-	pop	%rbx
-	pop	%r11
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rdi
-	pop	%rsi
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
+	JIT_FLAGS_RESTORE
+	JIT_RESTORE_C_REGS
 	lea	8(%rsp), %rsp
 .endm
 
@@ -153,21 +132,11 @@ STACK_FRAME_NON_STANDARD ibl_lookup
  * word and ret jumps there.
  */
 SYM_FUNC_START(jifl_ibl_jmp_entry)
-	push	%rax
-	push	%rcx
-	push	%rdx
-	lahf
-	seto	%al
-	mov	%eax, %edx
+	JIT_IBL_ENTER
 	mov	24(%rsp), %rax
 	call	ibl_lookup
 	mov	%rax, 24(%rsp)
-	mov	%edx, %eax
-	add	$0x7f, %al		/* OF back from the seto byte */
-	sahf
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
+	JIT_IBL_LEAVE
 	ANNOTATE_UNRET_SAFE
 	ret
 SYM_FUNC_END(jifl_ibl_jmp_entry)
@@ -180,23 +149,13 @@ STACK_FRAME_NON_STANDARD jifl_ibl_jmp_entry
  * after a native call.
  */
 SYM_FUNC_START(jifl_ibl_call_entry)
-	push	%rax
-	push	%rcx
-	push	%rdx
-	lahf
-	seto	%al
-	mov	%eax, %edx
+	JIT_IBL_ENTER
 	mov	32(%rsp), %rax
 	call	ibl_lookup
 	mov	24(%rsp), %rcx		/* cache return address */
 	mov	%rcx, 32(%rsp)
 	mov	%rax, 24(%rsp)
-	mov	%edx, %eax
-	add	$0x7f, %al
-	sahf
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
+	JIT_IBL_LEAVE
 	ANNOTATE_UNRET_SAFE
 	ret
 SYM_FUNC_END(jifl_ibl_call_entry)

@@ -7,6 +7,7 @@
  * all registers, EFLAGS and the vector state, and leaves the stack exactly
  * as the translated native instruction would have.
  */
+#include "jit/entry_regs.S"
 #include "jit/ibl_probe.S"
 
 	.text
@@ -25,24 +26,14 @@ jitrun_ibl_slot_tpoff:
 
 /*
  * Save what C may clobber and call \fn(%rdi, %rsi = EFLAGS or the word at
- * \arg2_off); its result is stored in the
- * slot \slot bytes above the pushed registers.  Layout after the pushes:
+ * \arg2_off); its result is stored in the slot \slot bytes above the
+ * pushed registers.  Layout after the pushes (JIT_SAVE_C_REGS):
  * 0(%rbx)=rbx 8=r11 16=r10 24=r9 32=r8 40=rdi 48=rsi 56=rdx 64=rcx 72=rax
  * 80=flags, then the caller's stack.
  */
 .macro CALL_C fn, arg_off, slot, arg2_off=80, arg3_off=0
 	pushfq
-	push	%rax
-	push	%rcx
-	push	%rdx
-	push	%rsi
-	push	%rdi
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%r11
-	push	%rbx
-	mov	%rsp, %rbx
+	JIT_SAVE_C_REGS
 	sub	$XSAVE_AREA, %rsp
 	and	$-64, %rsp
 	/* XRSTOR faults on a dirty XSAVE header: clear it first */
@@ -69,17 +60,7 @@ jitrun_ibl_slot_tpoff:
 	mov	$XSAVE_MASK, %eax
 	xor	%edx, %edx
 	xrstor64 (%rsp)
-	mov	%rbx, %rsp
-	pop	%rbx
-	pop	%r11
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rdi
-	pop	%rsi
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
+	JIT_RESTORE_C_REGS
 	popfq
 .endm
 
@@ -149,21 +130,11 @@ ibl_lookup:
 	.globl	jitrun_ibl_jmp
 	.type	jitrun_ibl_jmp, @function
 jitrun_ibl_jmp:
-	push	%rax
-	push	%rcx
-	push	%rdx
-	lahf
-	seto	%al
-	mov	%eax, %edx
+	JIT_IBL_ENTER
 	mov	24(%rsp), %rax
 	call	ibl_lookup
 	mov	%rax, %fs:jitrun_ibl_slot@tpoff
-	mov	%edx, %eax
-	add	$0x7f, %al		/* OF back from the seto byte */
-	sahf
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
+	JIT_IBL_LEAVE
 	lea	136(%rsp), %rsp		/* target slot + red zone */
 	jmp	*%fs:jitrun_ibl_slot@tpoff
 	.size	jitrun_ibl_jmp, . - jitrun_ibl_jmp
@@ -177,23 +148,13 @@ jitrun_ibl_jmp:
 	.globl	jitrun_ibl_call
 	.type	jitrun_ibl_call, @function
 jitrun_ibl_call:
-	push	%rax
-	push	%rcx
-	push	%rdx
-	lahf
-	seto	%al
-	mov	%eax, %edx
+	JIT_IBL_ENTER
 	mov	32(%rsp), %rax
 	call	ibl_lookup
 	mov	%rax, %fs:jitrun_ibl_slot@tpoff
 	mov	24(%rsp), %rax
 	mov	%rax, 32(%rsp)
-	mov	%edx, %eax
-	add	$0x7f, %al
-	sahf
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
+	JIT_IBL_LEAVE
 	lea	8(%rsp), %rsp
 	jmp	*%fs:jitrun_ibl_slot@tpoff
 	.size	jitrun_ibl_call, . - jitrun_ibl_call
