@@ -76,7 +76,8 @@ static int parse_tids(const char *arg, struct script_filter *flt)
 	if (!buf)
 		return -1;
 	for (t = strtok_r(buf, ",", &save); t && !r; t = strtok_r(NULL, ",", &save)) {
-		uint32_t *n = realloc(flt->tids, (flt->nr_tids + 1) * sizeof(*n));
+		uint32_t *n = realloc(flt->tids,
+				      (flt->nr_tids + 1) * sizeof(*n));
 
 		if (!n) {
 			r = -1;
@@ -103,7 +104,8 @@ static int parse_cpus(const char *arg, struct script_filter *flt)
 	if (!buf)
 		return -1;
 	for (t = strtok_r(buf, ",", &save); t && !r; t = strtok_r(NULL, ",", &save)) {
-		uint32_t *n = realloc(flt->cpus, (flt->nr_cpus + 1) * 2 * sizeof(*n));
+		uint32_t *n = realloc(flt->cpus,
+				      (flt->nr_cpus + 1) * 2 * sizeof(*n));
 		char *dash = strchr(t, '-');
 
 		if (!n) {
@@ -173,7 +175,8 @@ static bool wanted(const struct script_filter *flt,
 {
 	size_t i;
 
-	if (e->kind >= NR_EVENT_KINDS || (!flt->any_kind && !flt->kinds[e->kind]))
+	if (e->kind >= NR_EVENT_KINDS ||
+	    (!flt->any_kind && !flt->kinds[e->kind]))
 		return false;
 	if (flt->nr_tids) {
 		for (i = 0; i < flt->nr_tids; i++)
@@ -376,7 +379,9 @@ int cmd_script(int argc, const char **argv)
 		fprintf(stderr, "jifl script: WARNING: %" PRIu64 " records were lost in the kernel: events are missing; record again with larger rings (-m)\n",
 			ev.lost);
 	qsort(ev.ev, ev.n, sizeof(*ev.ev), cmp_time);
-	for (i = 0; i < ev.n && (limit == LONG_MIN || shown < (size_t)limit); i++) {
+	for (i = 0; i < ev.n; i++) {
+		if (limit != LONG_MIN && shown >= (size_t)limit)
+			break;
 		if (!wanted(&flt, &ev.ev[i]))
 			continue;
 		if (reltime && !shown)

@@ -42,7 +42,7 @@ struct info {
 	struct cpu_info *cpus;	/* by CPU number */
 	uint32_t nr_cpus;
 	uint64_t records, bytes, lost;
-	uint64_t first_ts, last_ts;	/* of the chunks; first > last: none */
+	uint64_t first_ts, last_ts;	/* of the chunks; none: first > last */
 	uint64_t executions;	/* summed counters */
 	uint32_t blocks_ran;	/* blocks flagged JD_BLOCK_RAN (cover) */
 };
@@ -196,7 +196,8 @@ static void print_recording(FILE *fp, const struct jd_file *f)
 			fprintf(fp, "; modules translated: %s", v);
 		fputc('\n', fp);
 	}
-	if (start && stop && strtoull(stop, NULL, 10) >= strtoull(start, NULL, 10)) {
+	if (start && stop &&
+	    strtoull(stop, NULL, 10) >= strtoull(start, NULL, 10)) {
 		uint64_t t0 = strtoull(start, NULL, 10);
 		uint64_t t1 = strtoull(stop, NULL, 10);
 
@@ -228,7 +229,8 @@ static void print_recording(FILE *fp, const struct jd_file *f)
 		size_t len = strcspn(kv, "=");
 
 		for (k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
-			if (strlen(shown[k]) == len && !strncmp(kv, shown[k], len))
+			if (strlen(shown[k]) == len &&
+			    !strncmp(kv, shown[k], len))
 				break;
 		if (k < sizeof(shown) / sizeof(shown[0]) ||
 		    !strncmp(kv, "fallback.", 9))
@@ -401,7 +403,8 @@ static void print_json(FILE *fp, const struct jd_file *f, const char *path,
 	fputs("{\"file\": ", fp);
 	json_write_str(fp, path);
 	fprintf(fp, ", \"size\": %" PRIu64 ", \"format\": \"%u.%u\", \"sections\": %u, \"unknown_sections\": %u",
-		f->file_size, f->major, f->minor, f->nr_sections, f->nr_unknown);
+		f->file_size, f->major, f->minor, f->nr_sections,
+		f->nr_unknown);
 	fputs(",\n \"command\": ", fp);
 	if (has(f, JD_SEC_CMDLINE)) {
 		fputc('[', fp);

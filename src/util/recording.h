@@ -17,7 +17,7 @@
 
 struct recording {
 	const char *plugins;		/* "calltrace,bbcount" ("" for none) */
-	uint64_t ring_size;		/* bytes per CPU; 0: no event rings */
+	uint64_t ring_size;		/* bytes per CPU; 0: no rings */
 	bool all_tasks;			/* -a: every task but jifl */
 	const char *pids;		/* -p PIDS, or NULL */
 	bool command;			/* a command was run */
