@@ -8,8 +8,8 @@
 #   3. the translator core, jit/, depends on nothing outside jit/: it is
 #      shared with the userspace tests, and reaches its host only through
 #      struct jit_host.
-# An assembly file and the C file holding its C halves form one unit
-# (UNITS below): each needs the other's addresses by nature.
+# An assembly file of entries, X_entry.S, and X.c holding their C halves
+# form one unit: each needs the other's addresses by nature.
 #
 # usage: kmod/check-calls.sh [-s SRCDIR] [OBJDIR...]
 #   SRCDIR  the sources (default: this script's directory, kmod/)
@@ -21,8 +21,6 @@
 # is printed with the files and symbols or lines involved), 2 on bad usage.
 set -u
 
-# "asm=c": the assembly file asm is checked as part of c
-UNITS="dispatch_entry=dispatch"
 CORE=jit
 
 usage() {
@@ -97,11 +95,14 @@ for objdir in "$@"; do
 	done
 done >"$tmp/syms"
 
-awk -v units="$UNITS" -v core="$CORE/" '
+awk -v core="$CORE/" '
+# X_entry.S counts as part of X.c
 function unit(f,   b) {
+	if (f !~ /_entry\.S$/)
+		return f
 	b = f
-	sub(/\.[chS]$/, "", b)
-	return (b in joined) ? joined[b] ".c" : f
+	sub(/_entry\.S$/, ".c", b)
+	return b
 }
 # Tarjan: strongly connected components of the file graph
 function visit(v,   i, w) {
@@ -170,13 +171,6 @@ function check(g, what,   i, a, b, v, n, c, bad) {
 		}
 	}
 	return bad
-}
-BEGIN {
-	n = split(units, u, " ")
-	for (i = 1; i <= n; i++) {
-		split(u[i], pair, "=")
-		joined[pair[1]] = pair[2]
-	}
 }
 FILENAME ~ /includes$/ {
 	add_edge("inc", $1, $2, "#include")

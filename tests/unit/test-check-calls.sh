@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 check_calls=$top_srcdir/kmod/check-calls.sh
 
-plan 7
+plan 8
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -36,6 +36,25 @@ rc=$?
 	echo "$out" | grep -q '^  sub/c.c -> a.c: a$' && ! echo "$out" | grep -q 'd\.c'
 ok $? "a circle a.c -> b.c -> sub/c.c -> a.c fails, naming its files and symbols, not d.c (rc $rc)"
 diag "$out"
+
+# Entries in assembly and their C halves (x_entry.S, x.c) are one unit;
+# a third file calling the pair and called by it is still a circle.
+t=$tmp/entry
+mkdir -p "$t"
+printf '.globl x_entry\nx_entry:\n\tcall x_c_half\n\tret\n' >"$t/x_entry.S"
+echo 'void x_entry(void); void y(void); void x_c_half(void) { y(); } void *x_addr(void) { return x_entry; }' >"$t/x.c"
+echo 'void z(void) {}' >"$t/y.c"
+echo 'void z(void); void y(void) { z(); }' >>"$t/y.c"
+${CC:-cc} -c -o "$t/x_entry.o" "$t/x_entry.S" && compile "$t" x.c y.c
+out=$("$check_calls" -s "$t" "$t" 2>&1)
+rc1=$?
+echo 'void x_c_half(void); void w(void) { x_c_half(); }' >>"$t/y.c"
+compile "$t" y.c
+out2=$("$check_calls" -s "$t" "$t" 2>&1)
+rc2=$?
+[ $rc1 -eq 0 ] && [ $rc2 -eq 1 ] && echo "$out2" | grep -q '^circle of calls/references between x.c y.c:$'
+ok $? "x_entry.S <-> x.c is one unit (rc $rc1), x.c <-> y.c still a circle (rc $rc2)"
+diag "$out" "$out2"
 
 # The translator core calling up into its host.
 t=$tmp/core
