@@ -160,8 +160,14 @@ void jifl_rings_set_hup(bool hup);
 int jifl_rings_mmap(struct vm_area_struct *vma);
 __poll_t jifl_rings_poll(struct file *file, struct poll_table_struct *wait);
 u64 jifl_rings_lost(void);
+struct jit_event_cpu;
+struct jit_event_cpu __percpu *jifl_rings_event_cpu(void);
+u32 jifl_rings_tsc_khz(void);
+unsigned long jifl_ev_refill_c(u32 size);	/* ring_entry.S */
+
+/* --- ring_inline.c: inline records into the rings --- */
+
 struct jit_event_host;
 const struct jit_event_host *jifl_rings_event_host(void);
-unsigned long jifl_ev_refill_c(u32 size);	/* ring_entry.S */
 
 #endif /* JIFL_JIFL_H */

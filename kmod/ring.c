@@ -39,7 +39,6 @@
 #include <asm/preempt.h>
 #include <asm/tsc.h>
 
-#include "compat.h"
 #include "jifl.h"
 #include "jifl_plugin.h"
 #include "jit/translate.h"
@@ -379,44 +378,24 @@ unsigned long notrace jifl_ev_refill_c(u32 size)
 	return ec->pos;
 }
 
-/* ring_entry.S */
-void jifl_ev_refill(void);
-void jifl_ev_resched(void);
-
-static struct jit_event_host jifl_ev_host;
-
-/* The %gs offset of this CPU's copy of per-CPU data at @p */
-static s64 gs_offset(const void *this_cpu_copy)
+/**
+ * jifl_rings_event_cpu() - the per-CPU chunk positions
+ *
+ * Return: what inline records address (ring_inline.c).
+ */
+struct jit_event_cpu __percpu *jifl_rings_event_cpu(void)
 {
-	return (s64)((unsigned long)this_cpu_copy -
-		     raw_cpu_read(this_cpu_off));
+	return &jifl_ev_cpu;
 }
 
 /**
- * jifl_rings_event_host() - how the code cache writes inline records
+ * jifl_rings_tsc_khz() - the TSC rate the context records give
  *
- * Return: the description for jit_host.events, or NULL when the per-CPU
- * data is out of disp32 reach or the TSC's rate is unknown (inline
- * records are not used then: plugins take their clean-call path).
+ * Return: kHz, 0 when unknown.
  */
-const struct jit_event_host *jifl_rings_event_host(void)
+u32 jifl_rings_tsc_khz(void)
 {
-	s64 cpu, pc;
-
-	preempt_disable();
-	cpu = gs_offset(this_cpu_ptr(&jifl_ev_cpu));
-	pc = gs_offset(jifl_preempt_count_ptr());
-	preempt_enable();
-	if (cpu != (s32)cpu || pc != (s32)pc || !jifl_tsc_khz())
-		return NULL;
-	jifl_ev_host.cpu = cpu;
-	jifl_ev_host.preempt = pc;
-	jifl_ev_host.has_preempt = true;
-	/* preempt_enable_notrace()'s reschedule, AC kept (ring_entry.S) */
-	if (IS_ENABLED(CONFIG_PREEMPTION))
-		jifl_ev_host.resched = (unsigned long)jifl_ev_resched;
-	jifl_ev_host.refill = (unsigned long)jifl_ev_refill;
-	return &jifl_ev_host;
+	return jifl_tsc_khz();
 }
 
 notrace void *jifl_event_reserve(u32 size, u32 type)
