@@ -12,7 +12,9 @@
 jit="$top_srcdir/kmod/jit"
 
 fuzz_build fuzz-translate -I"$top_srcdir/kmod" \
-	"$jit/decode.c" "$jit/translate.c" "$jit/emit.c" "$jit/liveness.c" \
+	"$jit/decode.c" "$jit/translate.c" "$jit/branches.c" "$jit/exits.c" \
+	"$jit/indirect.c" "$jit/jumptable.c" "$jit/static_sites.c" \
+	"$jit/instrument.c" "$jit/emit.c" "$jit/liveness.c" \
 	"$top_srcdir/tests/unit/fuzz-translate.c"
 # first byte: configuration (see fuzz-translate.c); then native code
 fuzz_seed_hex 004889e5c3 08ff24c500000000 09e800000000c3 0f7405e2fe4801c3 \
