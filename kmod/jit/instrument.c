@@ -220,8 +220,8 @@ int jit_insert_counter_add(struct jit_translator *t, u64 addr, u32 n)
 		return 0;
 	if (n > 0x7fffffffU)	/* the immediate is sign-extended */
 		return latch(t, JIT_E_INVAL);
-	counter_op(&c, n, jit_live_flags(t));
-	save = jit_live_flags(t) & c.flags;
+	counter_op(&c, n, jit_live_flags_among(t, JIT_EFL_ARITH));
+	save = jit_live_flags_among(t, c.flags);
 
 	if (t->host->counter_mode == JIT_COUNTER_GS_REG)
 		return insert_counter_gs_reg(t, addr, &c, save);

@@ -169,7 +169,7 @@ void jit_plan_jump_table(struct jit_translator *t)
 		if (!jt_is_load(&t->insns[k], r, &index))
 			return;
 	}
-	t->jt_live = t->live[k] & JIT_EFL_ARITH;
+	t->jt_live = jit_live_flags_at(t, k, JIT_EFL_ARITH);
 	t->jt_small = jt_index_small(t, k, index);
 	/* live flags: no cmp at the site, so the index must be bounded */
 	if (t->jt_live && !t->jt_small)

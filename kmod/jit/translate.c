@@ -183,16 +183,21 @@ static int decode_block(struct jit_translator *t, u64 start)
 	return n;
 }
 
-/* Phase 2: flags live before each instruction (README "Flags") */
-static void compute_liveness(struct jit_translator *t)
+/*
+ * Flags live when the block is left: a scan of its successors' code
+ * (jit_flags_live_in()), the costliest part of the liveness, so it runs
+ * only when a question about a live flag depends on it.
+ */
+static unsigned int live_out(struct jit_translator *t)
 {
 	const struct jit_host *h = t->host;
-	struct jit_block *blk = t->blk;
-	unsigned int n = blk->nr_insns, i;
-	const struct jit_insn *last = &t->insns[n - 1];
+	const struct jit_block *blk = t->blk;
+	const struct jit_insn *last = &t->insns[blk->nr_insns - 1];
 	u64 next = blk->native_start + blk->native_len;
 	unsigned int live;
 
+	if (t->live_out_done)
+		return t->live_out;
 	switch (t->term) {
 	case JIT_TERM_JMP:
 		live = jit_flags_live_in(h, last->target);
@@ -219,19 +224,59 @@ static void compute_liveness(struct jit_translator *t)
 		break;
 	}
 	t->live_out = live;
-	t->live[n] = live;
-	for (i = n; i-- > 0;) {
-		const struct jit_insn *in = &t->insns[i];
-
-		live = in->flags_read | (live & ~jit_insn_flags_killed(in));
-		t->live[i] = live;
-	}
-	blk->live_in = t->live[0];
+	t->live_out_done = true;
+	return live;
 }
 
-unsigned int jit_live_flags(const struct jit_translator *t)
+/*
+ * Phase 2 (README "Flags"), on the first question: backward dataflow
+ * within the block, kept in two parts so that the successors need not be
+ * scanned when the block decides the answer itself: before instruction i,
+ * live[i] is what the block reads before rewriting it (as if nothing were
+ * live at its end) and live_pass[i] what it leaves unwritten up to its
+ * end, so that the flags live there are live[i] | (live_pass[i] & out).
+ */
+static void compute_liveness(struct jit_translator *t)
 {
-	return t->live[t->cur];
+	unsigned int n = t->blk->nr_insns, i;
+	unsigned int live = 0, pass = 0xff;
+
+	t->live[n] = 0;
+	t->live_pass[n] = pass;
+	for (i = n; i-- > 0;) {
+		const struct jit_insn *in = &t->insns[i];
+		unsigned int killed = jit_insn_flags_killed(in);
+
+		live = in->flags_read | (live & ~killed);
+		pass &= ~killed;
+		t->live[i] = live;
+		t->live_pass[i] = pass;
+	}
+	t->live_done = true;
+}
+
+unsigned int jit_live_flags_at(struct jit_translator *t, unsigned int i,
+			       unsigned int mask)
+{
+	unsigned int live;
+
+	if (!t->live_done)
+		compute_liveness(t);
+	live = t->live[i] & mask;
+	/* the flags only the successors can tell about */
+	if (t->live_pass[i] & mask & ~live)
+		live |= live_out(t) & t->live_pass[i] & mask;
+	return live;
+}
+
+unsigned int jit_live_flags(struct jit_translator *t)
+{
+	return jit_live_flags_at(t, t->cur, JIT_EFL_ALL);
+}
+
+unsigned int jit_live_flags_among(struct jit_translator *t, unsigned int mask)
+{
+	return jit_live_flags_at(t, t->cur, mask);
 }
 
 /*
@@ -333,11 +378,12 @@ int jit_translate_block(struct jit_translator *t, u64 pc, u32 id, u8 *buf,
 	t->error = 0;
 	t->std_seen = false;
 	t->cur = 0;
+	t->live_done = false;
+	t->live_out_done = false;
 	ret = decode_block(t, pc);
 	if (ret < 0)
 		goto out;
 	n = ret;
-	compute_liveness(t);
 	jit_plan_jump_table(t);
 
 	jit_emit_init(e, buf, cache_pc, cap);

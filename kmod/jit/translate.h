@@ -316,7 +316,6 @@ struct jit_pcmap {
  * @nr_insns:		native instructions, entries in the pc map
  * @nr_exits:		entries in @exits
  * @end:		enum jit_block_end
- * @live_in:		JIT_EFL_* flags live at entry (liveness analysis)
  * @shared_cc:		condition code (0-15) of the block's final jcc when its
  *			taken and fall-through exits share one stub (the
  *			flags at the stub tell which was taken), else
@@ -348,7 +347,6 @@ struct jit_block {
 	u16 nr_insns;
 	u8 nr_exits;
 	u8 end;
-	u8 live_in;
 	u8 shared_cc;
 	u16 entry_off;
 	u8 ft_next;
@@ -440,7 +438,10 @@ enum jit_term {
  * @ops:	instrumentation hooks or NULL
  * @code:	native bytes of the block being translated
  * @insns:	its decoded instructions
- * @live:	per instruction, JIT_EFL_* flags live just before it
+ * @live:	per instruction, JIT_EFL_* flags the block reads before it
+ *		rewrites them, from just before it (phase 2, on demand)
+ * @live_pass:	per instruction, the flags the block does not rewrite
+ *		from just before it to its end (live there if live_out is)
  * @map:	pc map of the last translated block (@blk->nr_insns entries)
  * @emit:	output cursor
  * @blk:	block being filled
@@ -449,7 +450,9 @@ enum jit_term {
  * @sc_key:	for a static call site terminator, the address of its key
  *		(the function to call is read from there); else 0
  * @term:	enum jit_term of the last instruction
- * @live_out:	flags live when the block is left
+ * @live_out:	flags live when the block is left (a successor scan)
+ * @live_done:	@live and @live_pass are computed for this block
+ * @live_out_done: @live_out is computed for this block
  * @std_seen:	an std executed earlier in the block (clean calls then cld)
  * @stub_bytes:	with JIT_FT_HEAD: room reserved for the stubs before the
  *		entry
@@ -475,6 +478,7 @@ struct jit_translator {
 	u8 code[JIT_BLOCK_MAX_NATIVE + JIT_INSN_MAX_LEN];
 	struct jit_insn insns[JIT_BLOCK_MAX_INSNS];
 	u8 live[JIT_BLOCK_MAX_INSNS + 1];
+	u8 live_pass[JIT_BLOCK_MAX_INSNS + 1];
 	struct jit_pcmap map[JIT_BLOCK_MAX_INSNS];
 	struct jit_emitter emit;
 	struct jit_block *blk;
@@ -484,6 +488,8 @@ struct jit_translator {
 	u32 sc_join;
 	u8 term;
 	u8 live_out;
+	bool live_done;
+	bool live_out_done;
 	bool std_seen;
 	u32 stub_bytes;
 	bool ft_ok;
@@ -629,7 +635,21 @@ const struct jit_exit *jit_block_find_exit(const struct jit_block *blk,
  * Return: JIT_EFL_* bits some later instruction may read before they are
  * rewritten (conservative: unknown successors count as reading all).
  */
-unsigned int jit_live_flags(const struct jit_translator *t);
+unsigned int jit_live_flags(struct jit_translator *t);
+
+/**
+ * jit_live_flags_among() - which of some EFLAGS are live here
+ * @t:		the translator (inside a hook)
+ * @mask:	the JIT_EFL_* bits the caller is asking about
+ *
+ * jit_live_flags() & @mask, cheaper: the successors' code is scanned only
+ * if the block itself does not decide about every flag in @mask (a
+ * counter asks about the arithmetic flags only, which a cmp or test
+ * before a jcc rewrites, while DF is rarely rewritten by anything).
+ *
+ * Return: JIT_EFL_* bits within @mask.
+ */
+unsigned int jit_live_flags_among(struct jit_translator *t, unsigned int mask);
 
 /**
  * jit_insert_counter() - insert a 64-bit counter increment

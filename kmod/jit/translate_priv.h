@@ -32,6 +32,10 @@ static inline const u8 *insn_bytes(const struct jit_translator *t,
 	return t->code + (in->pc - t->blk->native_start);
 }
 
+/* translate.c: flags live before instruction @i, within @mask */
+unsigned int jit_live_flags_at(struct jit_translator *t, unsigned int i,
+			       unsigned int mask);
+
 /* branches.c: copies, operands, direct branches and exits */
 void jit_emit_copy(struct jit_translator *t, const struct jit_insn *in);
 void jit_emit_rm_op(struct jit_translator *t, const struct jit_insn *in,

@@ -377,7 +377,6 @@ static void hash_block(uint64_t *h, int r, const uint8_t *buf,
 	hash_u64(h, b->nr_insns);
 	hash_u64(h, b->nr_exits);
 	hash_u64(h, b->end);
-	hash_u64(h, b->live_in);
 	hash_u64(h, b->shared_cc);
 	hash_u64(h, b->entry_off);
 	hash_u64(h, b->ft_next);
