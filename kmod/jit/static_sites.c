@@ -19,8 +19,7 @@ bool jit_static_branch_site(struct jit_translator *t, struct jit_insn *in)
 	const u8 *b = t->code + (in->pc - t->blk->native_start);
 	u64 target;
 
-	if (!h->static_branch || !h->static_branch(h->priv, in->pc, &target))
-		return false;
+	/* the shape first: the host's table is asked about few instructions */
 	if (in->len == 5) {
 		if (b[0] != 0xe9 && !(b[0] == 0x0f && b[1] == 0x1f &&
 				      b[2] == 0x44 && !b[3] && !b[4]))
@@ -31,6 +30,8 @@ bool jit_static_branch_site(struct jit_translator *t, struct jit_insn *in)
 	} else {
 		return false;
 	}
+	if (!h->static_branch || !h->static_branch(h->priv, in->pc, &target))
+		return false;
 	/* a jmp there must agree with the host's table */
 	if (in->flow == JIT_FLOW_JMP && in->target != target)
 		return false;
