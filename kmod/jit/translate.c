@@ -110,13 +110,41 @@ static u8 terminator_role(struct jit_translator *t, const struct jit_insn *in)
 	}
 }
 
+/*
+ * Native bytes are read this many at a time (a block is ~20 bytes): one
+ * host read per block rather than one per instruction, which in the
+ * kernel is a copy_from_kernel_nofault() each.
+ */
+#define CODE_CHUNK	64
+
+/*
+ * Make t->code hold the bytes at @off (native @pc) on: up to
+ * JIT_INSN_MAX_LEN of them, fewer only where the host has no more.
+ * *valid: bytes of t->code read so far.  Return: bytes available at @off.
+ */
+static unsigned int code_at(struct jit_translator *t, u64 pc, u32 off,
+			    u32 *valid)
+{
+	const struct jit_host *h = t->host;
+	unsigned int want = sizeof(t->code) - off, got;
+
+	if (*valid < off + JIT_INSN_MAX_LEN) {
+		if (want > CODE_CHUNK)
+			want = CODE_CHUNK;
+		got = h->read_code(h->priv, pc, t->code + off, want);
+		*valid = off + (got < want ? got : want);
+	}
+	got = *valid - off;
+	return got < JIT_INSN_MAX_LEN ? got : JIT_INSN_MAX_LEN;
+}
+
 /* Phase 1: decode up to the block's end. Return: instructions or -JIT_E_* */
 static int decode_block(struct jit_translator *t, u64 start)
 {
 	const struct jit_host *h = t->host;
 	struct jit_block *blk = t->blk;
 	unsigned int n = 0;
-	u32 off = 0;
+	u32 off = 0, valid = 0;
 
 	blk->end = JIT_END_SIZE;
 	t->term = JIT_TERM_NONE;
@@ -138,10 +166,7 @@ static int decode_block(struct jit_translator *t, u64 start)
 				return -JIT_E_NATIVE;
 			break;
 		}
-		avail = h->read_code(h->priv, pc, t->code + off,
-				     JIT_INSN_MAX_LEN);
-		if (avail > JIT_INSN_MAX_LEN)
-			avail = JIT_INSN_MAX_LEN;
+		avail = code_at(t, pc, off, &valid);
 		len = avail ? jit_decode(in, t->code + off, avail, pc) :
 			      JIT_DECODE_INVALID;
 		if (len <= 0) {

@@ -104,8 +104,10 @@ struct jit_event_host {
  * struct jit_host - what the translator needs from its environment
  * @priv:		passed back to every callback
  * @read_code:		copy up to @len bytes of native code at @pc into @buf;
- *			return how many could be read (0 if none).  Must not
- *			fault: the kernel uses copy_from_kernel_nofault().
+ *			return how many could be read (0 if none), at least
+ *			min(@len, 15) wherever that many are readable (@len
+ *			is up to 64: several instructions at once).  Must
+ *			not fault: the kernel uses copy_from_kernel_nofault().
  * @untranslatable:	optional; true if the instruction at @pc must run
  *			natively (noinstr sections, kprobed or patched text,
  *			anything outside the traced image).  A direct branch
