@@ -15,7 +15,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bsearch.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/sort.h>
@@ -24,12 +23,18 @@
 #include <asm/extable.h>
 
 #include "jifl.h"
+#include "addr_filter.h"
 #include "cache_size.h"
 
 #define JIFL_EXTABLE_MAX	(1U << 17)
 
+/*
+ * @filter: the translator asks about every instruction it reads, and
+ * nearly none has an entry
+ */
 struct jifl_extable {
 	unsigned int nr;
+	struct jifl_addr_filter filter;
 	struct jifl_ex ex[];
 };
 
@@ -126,6 +131,9 @@ struct jifl_extable *jifl_extable_build(u64 start, u64 end, const u64 *modules,
 		return ERR_PTR(ret);
 	}
 	sort(t->ex, t->nr, sizeof(t->ex[0]), cmp_ex, NULL);
+	memset(&t->filter, 0, sizeof(t->filter));
+	for (i = 0; i < t->nr; i++)
+		jifl_filter_add(&t->filter, t->ex[i].insn);
 	return t;
 }
 
@@ -137,11 +145,21 @@ void jifl_extable_free(struct jifl_extable *t)
 /* The entry of native instruction @pc, or NULL. */
 const struct jifl_ex *jifl_extable_find(const struct jifl_extable *t, u64 pc)
 {
-	struct jifl_ex key = { .insn = pc };
+	unsigned int lo = 0, hi;
 
-	if (!t || !t->nr)
+	if (!t || !jifl_filter_may_hold(&t->filter, pc))
 		return NULL;
-	return bsearch(&key, t->ex, t->nr, sizeof(key), cmp_ex);
+	/* no bsearch(): an indirect call per step, on every instruction */
+	hi = t->nr;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (t->ex[mid].insn < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nr && t->ex[lo].insn == pc ? &t->ex[lo] : NULL;
 }
 
 unsigned int jifl_extable_size(const struct jifl_extable *t)

@@ -8,7 +8,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bsearch.h>
 #include <linux/jump_label.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -18,6 +17,7 @@
 #include <linux/vmalloc.h>
 
 #include "jifl.h"
+#include "addr_filter.h"
 
 #define JIFL_SITES_MAX		(1U << 20)
 
@@ -45,12 +45,17 @@ struct jifl_call_site {
  * @nr_jump:	entries in @jump
  * @call:	static call sites, sorted by site
  * @nr_call:	entries in @call
+ * @jump_filter: the sites of @jump (the translator asks about every
+ *		instruction it reads, and nearly none is a site)
+ * @call_filter: the sites of @call
  */
 struct jifl_sites {
 	struct jifl_jump_site *jump;
 	unsigned int nr_jump;
 	struct jifl_call_site *call;
 	unsigned int nr_call;
+	struct jifl_addr_filter jump_filter;
+	struct jifl_addr_filter call_filter;
 };
 
 static int cmp_jump(const void *a, const void *b)
@@ -179,7 +184,7 @@ struct jifl_sites *jifl_sites_build(const struct jifl_layout *layout,
 	/* module tables are short; bound the whole by the same limit */
 	cap_j = min(nj + 65536U, JIFL_SITES_MAX);
 	cap_c = min(nc + 65536U, JIFL_SITES_MAX);
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kvzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->jump = vmalloc_array(cap_j, sizeof(*s->jump));
@@ -215,6 +220,10 @@ struct jifl_sites *jifl_sites_build(const struct jifl_layout *layout,
 		goto fail;
 	sort(s->jump, s->nr_jump, sizeof(*s->jump), cmp_jump, NULL);
 	sort(s->call, s->nr_call, sizeof(*s->call), cmp_call, NULL);
+	for (i = 0; i < s->nr_jump; i++)
+		jifl_filter_add(&s->jump_filter, s->jump[i].site);
+	for (i = 0; i < s->nr_call; i++)
+		jifl_filter_add(&s->call_filter, s->call[i].site);
 	return s;
 fail:
 	jifl_sites_free(s);
@@ -227,7 +236,49 @@ void jifl_sites_free(struct jifl_sites *s)
 		return;
 	vfree(s->jump);
 	vfree(s->call);
-	kfree(s);
+	kvfree(s);
+}
+
+/*
+ * The lookups: the filter first, then a binary search written out (no
+ * bsearch(), which makes an indirect call per step).
+ */
+static const struct jifl_jump_site *find_jump(const struct jifl_sites *s,
+					      u64 pc)
+{
+	unsigned int lo = 0, hi;
+
+	if (!s || !jifl_filter_may_hold(&s->jump_filter, pc))
+		return NULL;
+	hi = s->nr_jump;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (s->jump[mid].site < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nr_jump && s->jump[lo].site == pc ? &s->jump[lo] : NULL;
+}
+
+static const struct jifl_call_site *find_call(const struct jifl_sites *s,
+					      u64 pc)
+{
+	unsigned int lo = 0, hi;
+
+	if (!s || !jifl_filter_may_hold(&s->call_filter, pc))
+		return NULL;
+	hi = s->nr_call;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (s->call[mid].site < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nr_call && s->call[lo].site == pc ? &s->call[lo] : NULL;
 }
 
 /**
@@ -240,12 +291,8 @@ void jifl_sites_free(struct jifl_sites *s)
  */
 bool jifl_sites_jump(const struct jifl_sites *s, u64 pc, u64 *target)
 {
-	struct jifl_jump_site key = { .site = pc };
-	const struct jifl_jump_site *found;
+	const struct jifl_jump_site *found = find_jump(s, pc);
 
-	if (!s || !s->nr_jump)
-		return false;
-	found = bsearch(&key, s->jump, s->nr_jump, sizeof(key), cmp_jump);
 	if (!found)
 		return false;
 	*target = found->target;
@@ -269,13 +316,9 @@ bool jifl_sites_jump(const struct jifl_sites *s, u64 pc, u64 *target)
  */
 int jifl_sites_jump_state(const struct jifl_sites *s, u64 pc)
 {
-	struct jifl_jump_site key = { .site = pc };
-	const struct jifl_jump_site *found;
+	const struct jifl_jump_site *found = find_jump(s, pc);
 	int enabled;
 
-	if (!s || !s->nr_jump)
-		return -1;
-	found = bsearch(&key, s->jump, s->nr_jump, sizeof(key), cmp_jump);
 	if (!found || !IS_ALIGNED(found->key, sizeof(int)) ||
 	    copy_from_kernel_nofault(&enabled, (void *)found->key +
 				     offsetof(struct static_key, enabled),
@@ -296,12 +339,8 @@ int jifl_sites_jump_state(const struct jifl_sites *s, u64 pc)
 bool jifl_sites_static_call(const struct jifl_sites *s, u64 pc, u64 *key,
 			    bool *tail)
 {
-	struct jifl_call_site k = { .site = pc };
-	const struct jifl_call_site *found;
+	const struct jifl_call_site *found = find_call(s, pc);
 
-	if (!s || !s->nr_call)
-		return false;
-	found = bsearch(&k, s->call, s->nr_call, sizeof(k), cmp_call);
 	if (!found)
 		return false;
 	if (key)
