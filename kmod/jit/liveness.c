@@ -15,7 +15,7 @@
  * that passes values in flags across call/ret (none in the SysV ABI or the
  * kernel's C) would need its blocks marked untranslatable.
  */
-#include "translate.h"
+#include "translate_priv.h"
 
 /* How far the successor scan goes before giving up (instructions) */
 #define LIVENESS_SCAN_MAX	16
@@ -406,4 +406,100 @@ u16 jit_dead_gprs(const struct jit_translator *t)
 		dead |= wr & ~read;
 	}
 	return dead & ~(GPR_RSP | GPR_RBP);
+}
+
+/*
+ * Flags live when the block is left: a scan of its successors' code
+ * (jit_flags_live_in()), the costliest part of the liveness, so it runs
+ * only when a question about a live flag depends on it.
+ */
+static unsigned int live_out(struct jit_translator *t)
+{
+	const struct jit_host *h = t->host;
+	const struct jit_block *blk = t->blk;
+	const struct jit_insn *last = &t->insns[blk->nr_insns - 1];
+	u64 next = blk->native_start + blk->native_len;
+	unsigned int live;
+
+	if (t->live_out_done)
+		return t->live_out;
+	switch (t->term) {
+	case JIT_TERM_JMP:
+		live = jit_flags_live_in(h, last->target);
+		break;
+	case JIT_TERM_JCC:
+		live = jit_flags_live_in(h, last->target) |
+		       jit_flags_live_in(h, next);
+		break;
+	case JIT_TERM_STATIC:
+		/* an asm goto: the compiler assumes the flags clobbered */
+		live = 0;
+		break;
+	case JIT_TERM_CALL:
+	case JIT_TERM_CALL_IND:
+	case JIT_TERM_RET:
+		live = 0;
+		break;
+	case JIT_TERM_NONE:
+		live = blk->end == JIT_END_SIZE ? jit_flags_live_in(h, next) :
+						  JIT_EFL_ALL;
+		break;
+	default:
+		live = JIT_EFL_ALL;
+		break;
+	}
+	t->live_out = live;
+	t->live_out_done = true;
+	return live;
+}
+
+/*
+ * Phase 2 (README "Flags"), on the first question: backward dataflow
+ * within the block, kept in two parts so that the successors need not be
+ * scanned when the block decides the answer itself: before instruction i,
+ * live[i] is what the block reads before rewriting it (as if nothing were
+ * live at its end) and live_pass[i] what it leaves unwritten up to its
+ * end, so that the flags live there are live[i] | (live_pass[i] & out).
+ */
+static void compute_liveness(struct jit_translator *t)
+{
+	unsigned int n = t->blk->nr_insns, i;
+	unsigned int live = 0, pass = 0xff;
+
+	t->live[n] = 0;
+	t->live_pass[n] = pass;
+	for (i = n; i-- > 0;) {
+		const struct jit_insn *in = &t->insns[i];
+		unsigned int killed = jit_insn_flags_killed(in);
+
+		live = in->flags_read | (live & ~killed);
+		pass &= ~killed;
+		t->live[i] = live;
+		t->live_pass[i] = pass;
+	}
+	t->live_done = true;
+}
+
+unsigned int jit_live_flags_at(struct jit_translator *t, unsigned int i,
+			       unsigned int mask)
+{
+	unsigned int live;
+
+	if (!t->live_done)
+		compute_liveness(t);
+	live = t->live[i] & mask;
+	/* the flags only the successors can tell about */
+	if (t->live_pass[i] & mask & ~live)
+		live |= live_out(t) & t->live_pass[i] & mask;
+	return live;
+}
+
+unsigned int jit_live_flags(struct jit_translator *t)
+{
+	return jit_live_flags_at(t, t->cur, JIT_EFL_ALL);
+}
+
+unsigned int jit_live_flags_among(struct jit_translator *t, unsigned int mask)
+{
+	return jit_live_flags_at(t, t->cur, mask);
 }

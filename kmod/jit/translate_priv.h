@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Block translator, private: what its parts (translate.c, branches.c,
- * terminator.c, exits.c, indirect.c, jumptable.c, static_sites.c,
- * instrument.c, events.c) share and no host may use.  The workspace they
- * share is struct jit_translator (translate.h).
+ * Block translator, private: what its parts (translate.c, liveness.c,
+ * branches.c, terminator.c, exits.c, indirect.c, jumptable.c,
+ * static_sites.c, instrument.c, events.c) share and no host may use.
+ * The workspace they share is struct jit_translator (translate.h).
  */
 #ifndef JIFL_JIT_TRANSLATE_PRIV_H
 #define JIFL_JIT_TRANSLATE_PRIV_H
@@ -32,7 +32,7 @@ static inline const u8 *insn_bytes(const struct jit_translator *t,
 	return t->code + (in->pc - t->blk->native_start);
 }
 
-/* translate.c: flags live before instruction @i, within @mask */
+/* liveness.c: flags live before instruction @i, within @mask */
 unsigned int jit_live_flags_at(struct jit_translator *t, unsigned int i,
 			       unsigned int mask);
 
