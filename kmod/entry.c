@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/cgroup.h>
 #include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -25,11 +26,37 @@ static DEFINE_PER_CPU(u64, jifl_entries);
 /* Task filter: mode and the listed thread group ids */
 static u64 jifl_filter_mode = JIFL_FILTER_ALL;
 static unsigned long *jifl_listed_tgids;
+static struct cgroup *jifl_filter_cgrp;		/* JIFL_FILTER_CGROUP, held */
 static unsigned int jifl_nr_patterns;
 static bool jifl_running;
 
 static struct tracepoint *tp_fork, *tp_exit;
 
+/*
+ * Whether @task is under the filter's cgroup: task_under_cgroup_hierarchy()
+ * written out, because its task_css_set() wants rcu_read_lock(), whose
+ * __rcu_read_lock() is traceable (an attached function would recurse
+ * before the handler's recursion lock). A preempt-disabled section is an
+ * RCU read-side section for the css_set, freed by kfree_rcu(); the cgroup
+ * is held by the filter. Inline functions are notrace. No lock, no sleep
+ * (PREEMPT_RT too).
+ */
+static bool notrace task_in_filter_cgroup(struct task_struct *task)
+{
+	struct css_set *cset;
+	bool in;
+
+	rcu_read_lock_sched_notrace();
+	cset = rcu_dereference_sched(task->cgroups);
+	in = cgroup_is_descendant(cset->dfl_cgrp, jifl_filter_cgrp);
+	rcu_read_unlock_sched_notrace();
+	return in;
+}
+
+/*
+ * Whether @task runs from the cache. JIFL_FILTER_CGROUP asks at each entry,
+ * so a task follows its moves between cgroups.
+ */
 static bool notrace task_traced(struct task_struct *task)
 {
 	bool listed;
@@ -38,6 +65,8 @@ static bool notrace task_traced(struct task_struct *task)
 		return true;
 	listed = (unsigned int)task->tgid < PID_MAX_LIMIT &&
 		 test_bit(task->tgid, jifl_listed_tgids);
+	if (jifl_filter_mode == JIFL_FILTER_CGROUP)
+		return !listed && task_in_filter_cgroup(task);
 	return jifl_filter_mode == JIFL_FILTER_ALL_BUT ? !listed : listed;
 }
 
@@ -141,18 +170,23 @@ int jifl_entry_attach(const char *patterns, size_t len)
 /**
  * jifl_entry_set_filter() - choose the traced tasks
  * @mode:	JIFL_FILTER_*
- * @pids:	process ids for JIFL_FILTER_PIDS, _TREE and _ALL_BUT
+ * @pids:	process ids for JIFL_FILTER_PIDS, _TREE and _ALL_BUT; the
+ *		processes not traced for JIFL_FILTER_CGROUP
  * @nr:		entries in @pids
+ * @cgroup_fd:	for JIFL_FILTER_CGROUP: a cgroup v2 directory's descriptor
  *
- * Return: 0 or -EINVAL/-ENOMEM/-EBUSY.
+ * Return: 0 or -EINVAL/-ENOMEM/-EBUSY, or cgroup_get_from_fd()'s error
+ * (-EBADF for a descriptor that is not a cgroup v2 directory).
  */
-int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr)
+int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr,
+			  int cgroup_fd)
 {
+	struct cgroup *cgrp = NULL;
 	unsigned int i;
 
 	if (jifl_running)
 		return -EBUSY;
-	if (mode > JIFL_FILTER_ALL_BUT || (mode == JIFL_FILTER_ALL && nr))
+	if (mode > JIFL_FILTER_CGROUP || (mode == JIFL_FILTER_ALL && nr))
 		return -EINVAL;
 	for (i = 0; i < nr; i++)
 		if (!pids[i] || pids[i] >= PID_MAX_LIMIT)
@@ -163,9 +197,17 @@ int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr)
 		if (!jifl_listed_tgids)
 			return -ENOMEM;
 	}
+	if (mode == JIFL_FILTER_CGROUP) {
+		cgrp = cgroup_get_from_fd(cgroup_fd);
+		if (IS_ERR(cgrp))
+			return PTR_ERR(cgrp);
+	}
 	bitmap_zero(jifl_listed_tgids, PID_MAX_LIMIT);
 	for (i = 0; i < nr; i++)
 		set_bit(pids[i], jifl_listed_tgids);
+	if (jifl_filter_cgrp)
+		cgroup_put(jifl_filter_cgrp);
+	jifl_filter_cgrp = cgrp;
 	jifl_filter_mode = mode;
 	return 0;
 }
@@ -233,6 +275,9 @@ void jifl_entry_reset(void)
 	ftrace_set_filter(&jifl_ops, NULL, 0, 1);
 	jifl_nr_patterns = 0;
 	jifl_filter_mode = JIFL_FILTER_ALL;
+	if (jifl_filter_cgrp)
+		cgroup_put(jifl_filter_cgrp);
+	jifl_filter_cgrp = NULL;
 	vfree(jifl_listed_tgids);
 	jifl_listed_tgids = NULL;
 }

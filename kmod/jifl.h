@@ -79,7 +79,8 @@ long jifl_inflight_sum(void);
 /* --- entry.c: ftrace entry and the task filter --- */
 
 int jifl_entry_attach(const char *patterns, size_t len);
-int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr);
+int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr,
+			  int cgroup_fd);
 int jifl_entry_start(void);
 void jifl_entry_stop(void);
 void jifl_entry_reset(void);

@@ -164,16 +164,23 @@ static long jifl_ioctl_filter(void __user *uarg)
 				    JIFL_FILTER_SIZE_VER0);
 	if (ret)
 		return ret;
-	if (filter.mode > JIFL_FILTER_ALL_BUT ||
+	if (filter.mode > JIFL_FILTER_CGROUP ||
 	    filter.nr_pids > JIFL_FILTER_MAX_PIDS ||
-	    (filter.mode != JIFL_FILTER_ALL && !filter.nr_pids))
+	    (filter.mode != JIFL_FILTER_ALL &&
+	     filter.mode != JIFL_FILTER_CGROUP && !filter.nr_pids))
+		return -EINVAL;
+	/* the cgroup's descriptor came with size 40 and only there counts */
+	if (filter.mode == JIFL_FILTER_CGROUP ?
+	    usize < JIFL_FILTER_SIZE_VER1 || filter.cgroup_fd > INT_MAX :
+	    filter.cgroup_fd != 0)
 		return -EINVAL;
 	if (jifl_started)
 		return -EBUSY;
 	pids = copy_u64s(filter.pids, filter.nr_pids);
 	if (IS_ERR(pids))
 		return PTR_ERR(pids);
-	ret = jifl_entry_set_filter(filter.mode, pids, filter.nr_pids);
+	ret = jifl_entry_set_filter(filter.mode, pids, filter.nr_pids,
+				    (int)filter.cgroup_fd);
 	kfree(pids);
 	return ret;
 }

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "builtin.h"
+#include "util/cgroup.h"
 #include "util/data-file.h"
 #include "util/kernel-session.h"
 #include "util/workload.h"
@@ -44,6 +45,7 @@ struct record_opts {
 	const char *pids;
 	const char *syscalls;
 	const char *mmap_size;
+	const char *cgroup;
 	const char *functions[MAX_LIST];
 	unsigned int nr_functions;
 	const char *modules[MAX_LIST];
@@ -390,7 +392,7 @@ int cmd_record(int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"jifl record [<options>] [--] <command> [<args>]",
-		"   or: jifl record [<options>] -a|-p <pids>",
+		"   or: jifl record [<options>] -a|-p <pids>|-G <cgroup>",
 		"",
 		"Runs <command>, or watches processes, with their kernel code executed",
 		"from jifl's code cache, and writes what the plugins collected to a",
@@ -406,6 +408,8 @@ int cmd_record(int argc, const char **argv)
 			    "trace every task, not just the command's"),
 		OPT_STRING('p', "pid", &opts.pids, "pids",
 			   "trace these processes (comma-separated) and their children"),
+		OPT_STRING('G', "cgroup", &opts.cgroup, "path",
+			   "trace the tasks in this cgroup v2 and its descendants, system-wide (a command only sets the duration)"),
 		OPT_BOOLEAN(0, "no-inherit", &opts.no_inherit,
 			    "do not trace children of the traced processes"),
 		OPT_STRING('m', "mmap-pages", &opts.mmap_size, "size",
@@ -434,7 +438,8 @@ int cmd_record(int argc, const char **argv)
 	uint64_t ring_size = 4U << 20;
 	size_t nr_blocks = 0;
 	struct workload wl = { .child = 0 };
-	int status = 0, ret;
+	int status = 0, ret, cgroup_fd = -1;
+	char cgroup_name[4096] = "";
 	bool rings, child_done = false;
 	double t0, t1;
 	off_t size = 0;
@@ -451,9 +456,24 @@ int cmd_record(int argc, const char **argv)
 			opts.mmap_size);
 		return EXIT_USAGE;
 	}
-	if (!argc && !opts.all && !opts.pids) {
-		fprintf(stderr, "jifl record: give a command to run, -p PIDS or -a; see 'jifl record --help'\n");
+	if (!argc && !opts.all && !opts.pids && !opts.cgroup) {
+		fprintf(stderr, "jifl record: give a command to run, -p PIDS, -G CGROUP or -a; see 'jifl record --help'\n");
 		return EXIT_USAGE;
+	}
+	if (opts.cgroup && (opts.pids || opts.no_inherit)) {
+		fprintf(stderr, "jifl record: -G selects the tasks by cgroup: it does not combine with %s\n",
+			opts.pids ? "-p" : "--no-inherit");
+		return EXIT_USAGE;
+	}
+	if (opts.cgroup) {
+		char why[8192];
+
+		cgroup_fd = cgroup_open(opts.cgroup, cgroup_name,
+					sizeof(cgroup_name), why, sizeof(why));
+		if (cgroup_fd < 0) {
+			fprintf(stderr, "jifl record: -G: %s\n", why);
+			return EXIT_USAGE;
+		}
 	}
 	if (opts.pids &&
 	    workload_parse_pids("jifl record", opts.pids, pids, &nr_pids,
@@ -502,8 +522,16 @@ int cmd_record(int argc, const char **argv)
 		pids[nr_pids++] = child;
 	}
 	mode = opts.no_inherit ? JIFL_FILTER_PIDS : JIFL_FILTER_TREE;
-	ret = interrupted ? 0 : opts.all ? ks_filter_all_but_self(&s) :
-			 ks_filter(&s, mode, pids, nr_pids);
+	if (interrupted)
+		ret = 0;
+	else if (cgroup_fd >= 0)
+		ret = ks_filter_cgroup(&s, cgroup_fd);	/* the module holds it */
+	else if (opts.all)
+		ret = ks_filter_all_but_self(&s);
+	else
+		ret = ks_filter(&s, mode, pids, nr_pids);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
 	if (!ret && !interrupted)
 		ret = ks_start_plugins(&s, names);
 	if (ret || interrupted) {
@@ -569,7 +597,9 @@ int cmd_record(int argc, const char **argv)
 	{
 		struct recording rec = {
 			.plugins = names, .ring_size = rings ? rr.ring_size : 0,
-			.all_tasks = opts.all, .pids = opts.pids,
+			.all_tasks = opts.all && !opts.cgroup,
+			.pids = opts.pids,
+			.cgroup = opts.cgroup ? cgroup_name : NULL,
 			.command = argc > 0, .inherit = !opts.no_inherit,
 			.syscalls = opts.syscalls, .functions = opts.functions,
 			.nr_functions = opts.nr_functions,

@@ -53,8 +53,9 @@ struct jifl_version {
 #define JIFL_FEAT_TRACE		(1ULL << 0)	/* layout/attach/filter/start */
 #define JIFL_FEAT_PLUGINS	(1ULL << 1)	/* jifl_start.plugins, DUMP */
 #define JIFL_FEAT_RINGS		(1ULL << 2)	/* RINGS, mmap, poll */
+#define JIFL_FEAT_CGROUP	(1ULL << 3)	/* JIFL_FILTER_CGROUP */
 #define JIFL_FEAT_MASK		(JIFL_FEAT_TRACE | JIFL_FEAT_PLUGINS | \
-				 JIFL_FEAT_RINGS)
+				 JIFL_FEAT_RINGS | JIFL_FEAT_CGROUP)
 
 /**
  * struct jifl_layout - where the running kernel keeps what must stay native
@@ -137,6 +138,9 @@ struct jifl_attach {
 #define JIFL_FILTER_PIDS	1	/* the listed processes (all threads) */
 #define JIFL_FILTER_TREE	2	/* the listed processes and descendants */
 #define JIFL_FILTER_ALL_BUT	3	/* every task but the listed processes */
+#define JIFL_FILTER_CGROUP	4	/* the tasks in a cgroup v2 and its
+					 * descendants, but the listed processes
+					 */
 
 /**
  * struct jifl_filter - which tasks run from the code cache
@@ -144,15 +148,29 @@ struct jifl_attach {
  * @mode:	JIFL_FILTER_*
  * @pids:	user pointer to @nr_pids __u64 process ids (thread group ids)
  * @nr_pids:	at most JIFL_FILTER_MAX_PIDS
+ * @cgroup_fd:	(since size 40) for JIFL_FILTER_CGROUP: an open file
+ *		descriptor of the cgroup v2 directory; 0 otherwise
+ *
+ * JIFL_FILTER_CGROUP decides membership each time a task enters an
+ * attached function, so tasks moved into the cgroup (or a descendant) are
+ * traced from then on and tasks moved out no longer are. @pids lists
+ * processes not to trace even there (the recorder itself); it may be empty.
+ *
+ * Return (ioctl): 0; EINVAL for an unknown mode, a pid list missing or out
+ * of range, JIFL_FILTER_CGROUP with a size below 40, or @cgroup_fd set in
+ * another mode; EBADF when @cgroup_fd is not open or not a cgroup v2
+ * directory (the kernel's cgroup_get_from_fd()).
  */
 struct jifl_filter {
 	__u64 size;
 	__u64 mode;
 	__u64 pids;
 	__u64 nr_pids;
+	__u64 cgroup_fd;
 };
 
 #define JIFL_FILTER_SIZE_VER0	32
+#define JIFL_FILTER_SIZE_VER1	40	/* cgroup_fd */
 #define JIFL_FILTER_MAX_PIDS	4096
 
 /* struct jifl_start.flags */

@@ -323,6 +323,32 @@ int ks_filter_all_but_self(struct kernel_session *s)
 	return ks_filter(s, JIFL_FILTER_ALL_BUT, &self, 1);
 }
 
+int ks_filter_cgroup(struct kernel_session *s, int cgroup_fd)
+{
+	__u64 self = getpid();
+	struct jifl_filter fl = {
+		.size = sizeof(fl),
+		.mode = JIFL_FILTER_CGROUP,
+		.pids = (unsigned long)&self,
+		.nr_pids = 1,
+		.cgroup_fd = (__u64)cgroup_fd,
+	};
+
+	if (!ioctl(s->fd, JIFL_IOC_FILTER, &fl))
+		return 0;
+	if (errno == EINVAL) {
+		snprintf(s->why, sizeof(s->why),
+			 "choosing the traced tasks: the loaded jifl.ko has no cgroup filter (older than this jifl): unload it (rmmod jifl) and record again");
+		return -EINVAL;
+	}
+	if (errno == EBADF) {
+		snprintf(s->why, sizeof(s->why),
+			 "choosing the traced tasks: jifl.ko found no cgroup v2 directory at the descriptor given");
+		return -EBADF;
+	}
+	return fail(s, errno, "choosing the traced tasks by cgroup");
+}
+
 static int ks_start_error(struct kernel_session *s)
 {
 	struct jifl_stats st;

@@ -45,6 +45,11 @@ int ks_filter(struct kernel_session *s, unsigned int mode,
  * tool's own ring reading and file writing.
  */
 int ks_filter_all_but_self(struct kernel_session *s);
+/*
+ * The tasks in the cgroup v2 directory open at @cgroup_fd and its
+ * descendants, decided at each kernel entry, but this process.
+ */
+int ks_filter_cgroup(struct kernel_session *s, int cgroup_fd);
 int ks_start(struct kernel_session *s, __u64 flags);
 
 /*

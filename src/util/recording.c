@@ -91,8 +91,12 @@ int recording_write(struct jd_writer *w, const struct recording *r)
 	add(&e, "plugins=%s", r->plugins);
 	if (r->ring_size)
 		add(&e, "ring_size=%" PRIu64, r->ring_size);
-	add(&e, "tasks=%s%s", r->all_tasks ? "all" : r->pids ? "pids:" :
-	    r->command ? "command" : "none", r->pids && !r->all_tasks ? r->pids : "");
+	if (r->cgroup)
+		add(&e, "tasks=cgroup:%s", r->cgroup);
+	else
+		add(&e, "tasks=%s%s", r->all_tasks ? "all" : r->pids ? "pids:" :
+		    r->command ? "command" : "none",
+		    r->pids && !r->all_tasks ? r->pids : "");
 	add(&e, "inherit=%s", r->inherit ? "yes" : "no");
 	add(&e, "syscalls=%s", r->syscalls ? r->syscalls :
 	    r->nr_functions ? "none" : "all");

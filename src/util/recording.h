@@ -20,6 +20,7 @@ struct recording {
 	uint64_t ring_size;		/* bytes per CPU; 0: no rings */
 	bool all_tasks;			/* -a: every task but jifl */
 	const char *pids;		/* -p PIDS, or NULL */
+	const char *cgroup;		/* -G: the cgroup ("/a/b"), or NULL */
 	bool command;			/* a command was run */
 	bool inherit;			/* children traced too */
 	const char *syscalls;		/* --syscalls list, NULL: all */

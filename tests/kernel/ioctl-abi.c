@@ -140,6 +140,27 @@ static void session_errors(void)
 	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EFAULT,
 	   "FILTER with a bad pids pointer: EFAULT");
 	fl.pids = (unsigned long)&pid;
+	fl.cgroup_fd = 3;
+	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EINVAL,
+	   "FILTER of pids with a cgroup fd: EINVAL");
+	fl.mode = JIFL_FILTER_CGROUP;
+	fl.size = JIFL_FILTER_SIZE_VER0;
+	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EINVAL,
+	   "FILTER of a cgroup in a size-32 struct (no cgroup_fd): EINVAL");
+	fl.size = sizeof(fl);
+	fl.cgroup_fd = 1000000;
+	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EBADF,
+	   "FILTER of a cgroup with a bad fd: EBADF");
+	{
+		int dir = open("/", O_RDONLY | O_DIRECTORY);
+
+		fl.cgroup_fd = dir;
+		ok(dir >= 0 && ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EBADF,
+		   "FILTER of a cgroup with a directory that is not cgroup v2: EBADF");
+		close(dir);
+	}
+	fl.mode = JIFL_FILTER_PIDS;
+	fl.cgroup_fd = 0;
 	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == 0, "FILTER of pid 1");
 
 	st.flags = 1ULL << 40;
@@ -336,7 +357,7 @@ int main(void)
 	char *straddle;
 	int fd, err;
 
-	plan(65);
+	plan(69);
 
 	fd = open(JIFL_DEVICE_PATH, O_RDWR);
 	if (!ok(fd >= 0, "root opens %s", JIFL_DEVICE_PATH)) {
