@@ -5,7 +5,9 @@
 # after the start is traced from then on, one moved out no longer is
 # (membership is decided at each kernel entry). Each measured task is a
 # /bin/pwd -P (getcwd(2), attached with calltrace) whose pid it writes
-# first; jifl script's tids say who was traced. Plus -G's errors.
+# first; jifl script's tids say who was traced. Then -G with a command
+# (it sets the duration, is not traced itself) and with -a (changes
+# nothing), an absolute -G path, and -G's errors.
 . "$top_srcdir/tests/lib.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 command -v python3 >/dev/null || skip_all "python3 not installed"
@@ -43,6 +45,9 @@ ok $? "-G of a directory off the cgroup2 mount: not a cgroup v2 directory"
 "$J" record -G jifl-in -p 1 2>p.err
 [ $? -ne 0 ] && grep -q "does not combine with -p" p.err
 ok $? "-G with -p: a usage error"
+"$J" record -G jifl-in --no-inherit -- true 2>ni.err
+[ $? -ne 0 ] && grep -q "does not combine with --no-inherit" ni.err
+ok $? "-G with --no-inherit: a usage error"
 
 # --- the recording -------------------------------------------------------------
 "$J" record -e calltrace --syscalls getcwd -G jifl-in -o cg.data \
@@ -91,6 +96,53 @@ ok $? "not the recorder itself"
 "$J" info -i cg.data >cg.info 2>&1
 grep -q "cgroup /jifl-in and its descendants" cg.info
 ok $? "jifl info: the recording's tasks are cgroup /jifl-in's"
+
+# --- -G with a command, and with -a -------------------------------------------
+# The command only sets how long the recording lasts (perf record -a -G
+# CG -- CMD): it runs in the recorder's cgroup, so it is not traced itself;
+# a task it puts into the cgroup is; its exit status is record's.
+cat >cmd.sh <<'SH'
+# $1: the cgroup2 mount; $2: a prefix for the pid files
+sh -c 'echo $$ >"$1/jifl-in/cgroup.procs" && exec sh ./one.sh "$2"_in' \
+	sh "$1" "$2"
+sh -c 'echo $$ >"$1/jifl-out/cgroup.procs" && exec sh ./one.sh "$2"_out' \
+	sh "$1" "$2"
+sh ./one.sh "$2"_self
+exit 3
+SH
+tids() {
+	"$J" script -i "$1" --json 2>/dev/null | python3 -c '
+import json, sys
+for t in sorted({json.loads(l)["tid"] for l in sys.stdin}):
+    print(t)' >"$1.tids"
+}
+in_tids() { grep -qx "$(cat "$2.pid")" "$1.tids"; }
+
+# an absolute path: the directory itself
+"$J" record -e calltrace --syscalls getcwd -G "$CG/jifl-in" -o cmd.data \
+	-- sh ./cmd.sh "$CG" cmd 2>cmd.err
+ok $(($? != 3)) "-G $CG/jifl-in -- CMD: ends with the command, its exit status 3"
+diag "$(tail -3 cmd.err)"
+tids cmd.data
+in_tids cmd.data cmd_in; ok $? "-- CMD: the task it put in jifl-in is traced"
+! in_tids cmd.data cmd_out; ok $? "-- CMD: the task it put in jifl-out is not"
+! in_tids cmd.data cmd_self
+ok $? "-- CMD: the command itself (in the recorder's cgroup) is not traced"
+"$J" info -i cmd.data >cmd.info 2>&1
+grep -q "cgroup /jifl-in and its descendants" cmd.info
+ok $? "jifl info: an absolute -G path is named from the hierarchy's root"
+
+# -a is accepted and changes nothing: still only the cgroup's tasks
+"$J" record -e calltrace --syscalls getcwd -a -G jifl-in -o all.data \
+	-- sh ./cmd.sh "$CG" all 2>all.err
+ok $(($? != 3)) "-a -G jifl-in -- CMD: runs, the command's exit status 3"
+tids all.data
+in_tids all.data all_in && ! in_tids all.data all_out &&
+	! in_tids all.data all_self
+ok $? "-a -G: jifl-in's task traced, jifl-out's and the command not (not every task)"
+"$J" info -i all.data >all.info 2>&1
+grep -q "cgroup /jifl-in and its descendants" all.info
+ok $? "jifl info: -a -G is the cgroup's tasks, not every task"
 
 rmdir "$CG/jifl-in/child" "$CG/jifl-in" "$CG/jifl-out" 2>/dev/null
 done_testing
