@@ -648,6 +648,8 @@ static const char *chunk_problem(const struct jd_chunk *c)
 
 		if (c->record_size)
 			return "variable-size records with a record size";
+		if (c->counted)
+			return NULL;
 		n = count_var_records(c->data, c->size,
 				      c->record_format == JD_CHUNK_FMT_EVENTS);
 		if (n < 0)

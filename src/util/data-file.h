@@ -19,6 +19,7 @@
 #ifndef JIFL_DATA_FILE_H
 #define JIFL_DATA_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -136,6 +137,12 @@ struct jd_chunk {
 	uint64_t first_ts, last_ts;
 	const void *data;
 	uint64_t size;		/* bytes at @data */
+	/*
+	 * Writing: the caller walked the variable-size records already
+	 * (nr_records is their count, every size is sound), so the writer
+	 * does not walk them again. Not stored.
+	 */
+	bool counted;
 };
 
 struct jd_block {

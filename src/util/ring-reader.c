@@ -74,9 +74,7 @@ int rr_open(struct ring_reader *r, int fd, uint64_t ring_size)
 	r->ring_size = ring_size;
 	r->stride = rg.stride;
 	r->cpu = calloc(r->nr_cpus, sizeof(*r->cpu));
-	r->buf_cap = RR_CHUNK_MAX;
-	r->buf = malloc(r->buf_cap);
-	if (!r->cpu || !r->buf)
+	if (!r->cpu)
 		return rr_fail(r, ENOMEM, "event rings");
 	for (c = 0; c < r->nr_cpus; c++) {
 		void *m = mmap(NULL, JIFL_RING_CTL_SIZE + ring_size,
@@ -103,8 +101,9 @@ int rr_wait(struct ring_reader *r, int timeout_ms)
 }
 
 static int flush_chunk(struct ring_reader *r, struct jd_writer *w,
-		       unsigned int cpu, size_t len, uint64_t n,
-		       uint64_t first_ts, uint64_t last_ts, bool compact)
+		       unsigned int cpu, const uint8_t *data, size_t len,
+		       uint64_t n, uint64_t first_ts, uint64_t last_ts,
+		       bool compact)
 {
 	struct jd_chunk c = {
 		.cpu = cpu,
@@ -113,8 +112,9 @@ static int flush_chunk(struct ring_reader *r, struct jd_writer *w,
 		.nr_records = n,
 		.first_ts = first_ts,
 		.last_ts = last_ts,
-		.data = r->buf,
+		.data = data,
 		.size = len,
+		.counted = true,	/* drain_cpu() walked them */
 	};
 
 	if (!n || !w)
@@ -123,13 +123,11 @@ static int flush_chunk(struct ring_reader *r, struct jd_writer *w,
 	return jd_write_chunk(w, &c);
 }
 
-/* ns timestamp of a record that has one (calls, returns, contexts), or 0 */
+/* ns timestamp of a record with a header that has one, or 0 */
 static uint64_t rec_ts(const struct jifl_rec_header *h)
 {
 	uint64_t ts;
 
-	if (h->size & JIFL_EV_MARK)
-		return 0;	/* compact: a TSC */
 	if (h->type == JIFL_REC_CT_CTX &&
 	    h->size >= sizeof(struct jifl_rec_ct_ctx)) {
 		memcpy(&ts, (const uint8_t *)h + 16, sizeof(ts));
@@ -142,82 +140,98 @@ static uint64_t rec_ts(const struct jifl_rec_header *h)
 	return ts;
 }
 
-/* The size of the record at @h: compact ones have no header */
-static uint32_t rec_size(const struct jifl_rec_header *h, bool *compact)
+static int corrupt(struct ring_reader *r, unsigned int cpu, uint64_t at,
+		   uint32_t size)
 {
-	if (!(h->size & JIFL_EV_MARK)) {
-		if (h->type >= JIFL_REC_CT_CTX && h->type <= JIFL_REC_CT_LEAVE)
-			*compact = true;
-		return h->size;
-	}
-	*compact = true;
-	return h->size & JIFL_EV_TARGET ? JIFL_EV_SIZE_TARGET : JIFL_EV_SIZE;
+	snprintf(r->why, sizeof(r->why),
+		 "CPU %u's event ring is corrupt at byte %llu (record size %u)",
+		 cpu, (unsigned long long)at, size);
+	return -EIO;
 }
 
+/*
+ * Move @cpu's records to the file as they lie in the mapping: each run
+ * of records up to the head, the end of the data area (a pad record) or
+ * RR_CHUNK_MAX bytes is one chunk written from the ring itself, after one
+ * walk over the record sizes (the count, the check, the timestamps of the
+ * records with a header); compact events (JIFL_EV_MARK) are only sized.
+ * The tail advances after each chunk, so the kernel gets the space back
+ * while the rest is written.
+ */
 static int drain_cpu(struct ring_reader *r, struct jd_writer *w,
 		     unsigned int cpu)
 {
 	struct rr_cpu *rc = &r->cpu[cpu];
-	uint64_t head, tail, mask = r->ring_size - 1, n = 0;
-	uint64_t first_ts = 0, last_ts = 0;
-	size_t len = 0;
-	bool compact = false;
+	uint64_t head, tail, mask = r->ring_size - 1;
 	int ret = 0;
 
 	head = __atomic_load_n(&rc->ctl->head, __ATOMIC_ACQUIRE);
 	tail = rc->ctl->tail;
+	if (head - tail > r->ring_size)
+		return corrupt(r, cpu, tail, 0);
 	while (tail < head) {
-		const struct jifl_rec_header *h =
-			(const void *)(rc->data + (tail & mask));
-		uint32_t size = rec_size(h, &compact);
-		uint64_t ts;
+		const uint8_t *p = rc->data + (tail & mask);
+		uint64_t avail = r->ring_size - (tail & mask);
+		uint64_t room, len = 0, n = 0, skip = 0;
+		uint64_t first_ts = UINT64_MAX, last_ts = 0;
+		bool compact = false;
 
-		if (size < sizeof(*h) || size % 8 ||
-		    (tail & mask) + size > r->ring_size || size > head - tail) {
-			snprintf(r->why, sizeof(r->why),
-				 "CPU %u's event ring is corrupt at byte %llu (record size %u)",
-				 cpu, (unsigned long long)tail, size);
-			return -EIO;
-		}
-		if (h->type == JIFL_REC_PAD) {
-			r->pads++;
-			tail += size;
-			continue;
-		}
-		if (len + size > r->buf_cap) {
-			ret = flush_chunk(r, w, cpu, len, n, first_ts, last_ts,
-					  compact);
-			if (ret)
+		if (avail > head - tail)
+			avail = head - tail;
+		room = avail < RR_CHUNK_MAX ? avail : RR_CHUNK_MAX;
+		while (len < room) {
+			const struct jifl_rec_header *h = (const void *)(p + len);
+			uint32_t size = h->size;
+			uint64_t ts;
+
+			if (size & JIFL_EV_MARK) {
+				size = size & JIFL_EV_TARGET ?
+				       JIFL_EV_SIZE_TARGET : JIFL_EV_SIZE;
+				compact = true;
+			} else if (avail - len < sizeof(*h) ||
+				   size < sizeof(*h) || size % 8) {
+				return corrupt(r, cpu, tail + len, size);
+			} else if (h->type == JIFL_REC_PAD) {
+				/* only up to the end of the data area */
+				skip = size;
+				r->pads++;
 				break;
-			len = 0;
-			n = 0;
+			} else {
+				if (h->type >= JIFL_REC_CT_CTX &&
+				    h->type <= JIFL_REC_CT_LEAVE)
+					compact = true;
+				ts = rec_ts(h);
+				if (ts && ts < first_ts)
+					first_ts = ts;
+				if (ts > last_ts)
+					last_ts = ts;
+			}
+			if (size > avail - len)
+				return corrupt(r, cpu, tail + len, size);
+			if (size > room - len) {
+				if (len)
+					break;	/* the next chunk's */
+				room = size;	/* a record beyond RR_CHUNK_MAX */
+			}
+			len += size;
+			n++;
+		}
+		if (skip > avail - len)
+			return corrupt(r, cpu, tail + len, skip);
+		if (first_ts > last_ts)
 			first_ts = last_ts = 0;
-			compact = false;
-			rec_size(h, &compact);	/* this one's, for the next */
-		}
-		memcpy(r->buf + len, h, size);
-		len += size;
-		n++;
-		ts = rec_ts(h);
-		if (ts) {
-			if (!first_ts)
-				first_ts = ts;
-			if (ts > last_ts)
-				last_ts = ts;
-			if (ts < first_ts)
-				first_ts = ts;
-		}
-		rc->records++;
-		rc->bytes += size;
-		r->records++;
-		r->bytes += size;
-		tail += size;
-	}
-	if (!ret)
-		ret = flush_chunk(r, w, cpu, len, n, first_ts, last_ts,
+		ret = flush_chunk(r, w, cpu, p, len, n, first_ts, last_ts,
 				  compact);
-	/* the records are copied: the kernel may reuse their space */
-	__atomic_store_n(&rc->ctl->tail, tail, __ATOMIC_RELEASE);
+		if (ret)
+			break;
+		rc->records += n;
+		rc->bytes += len;
+		r->records += n;
+		r->bytes += len;
+		tail += len + skip;
+		/* the records are in the file: the kernel may reuse them */
+		__atomic_store_n(&rc->ctl->tail, tail, __ATOMIC_RELEASE);
+	}
 	if (ret)
 		snprintf(r->why, sizeof(r->why), "writing events: %s",
 			 strerror(-ret));
@@ -254,7 +268,5 @@ void rr_close(struct ring_reader *r)
 		if (r->cpu[c].ctl)
 			munmap(r->cpu[c].ctl, JIFL_RING_CTL_SIZE + r->ring_size);
 	free(r->cpu);
-	free(r->buf);
 	r->cpu = NULL;
-	r->buf = NULL;
 }

@@ -2,8 +2,8 @@
 /*
  * Reading jifl.ko's per-CPU event rings (uapi/jifl.h, struct
  * jifl_ring_ctl): create and map them, wait for data with poll(), and
- * move their records into jifl.data as JD_SEC_CHUNK sections, one per
- * CPU and drain (pad records dropped).
+ * move their records into jifl.data as JD_SEC_CHUNK sections written from
+ * the mapping itself, no copy (pad records dropped).
  */
 #ifndef JIFL_RING_READER_H
 #define JIFL_RING_READER_H
@@ -31,8 +31,6 @@ struct ring_reader {
 	unsigned int nr_cpus;
 	uint64_t ring_size, stride;
 	struct rr_cpu *cpu;
-	uint8_t *buf;			/* one chunk's records */
-	size_t buf_cap;
 	uint64_t records, bytes, chunks, pads;
 	char why[256];
 };
