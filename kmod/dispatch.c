@@ -201,6 +201,44 @@ static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
 				   unsigned int len);
 
 /*
+ * The native bytes a translation asks about, read 64 at a time: every
+ * instruction of a block is asked whether it is a patched branch (5
+ * bytes) before the translator reads it (host_read_code()), so one
+ * copy_from_kernel_nofault() per block serves both instead of one per
+ * instruction and another per block.  Used only while @armed, i.e.
+ * during one translate_locked(): the bytes are as current as the
+ * translator's own, which it reads once per block too.
+ */
+#define TEXT_WIN	64
+static struct {
+	bool armed;
+	unsigned int len;
+	u64 start;
+	u8 buf[TEXT_WIN];
+} jifl_text_win;
+
+/* Make the window cover @len bytes at @pc if it can; true if it does. */
+static bool text_win_covers(u64 pc, unsigned int len)
+{
+	if (!jifl_text_win.armed)
+		return false;
+	if (pc >= jifl_text_win.start &&
+	    pc - jifl_text_win.start + len <= jifl_text_win.len)
+		return true;
+	jifl_text_win.len = 0;
+	if (copy_from_kernel_nofault(jifl_text_win.buf, (void *)pc, TEXT_WIN))
+		return false;
+	jifl_text_win.start = pc;
+	jifl_text_win.len = TEXT_WIN;
+	return len <= TEXT_WIN;
+}
+
+static inline const u8 *text_win_at(u64 pc)
+{
+	return jifl_text_win.buf + (pc - jifl_text_win.start);
+}
+
+/*
  * An instruction with an exception-table entry can be copied if its copy
  * gets an entry of its own (room is kept for a whole block) and it is an
  * ordinary instruction, copied as one instruction at one address.
@@ -268,8 +306,11 @@ static bool patched_branch(u64 pc)
 	u8 op[5];
 	s32 rel;
 
-	if (copy_from_kernel_nofault(op, (void *)pc, sizeof(op)) ||
-	    (op[0] != 0xe8 && op[0] != 0xe9))
+	if (text_win_covers(pc, sizeof(op)))
+		memcpy(op, text_win_at(pc), sizeof(op));
+	else if (copy_from_kernel_nofault(op, (void *)pc, sizeof(op)))
+		return false;
+	if (op[0] != 0xe8 && op[0] != 0xe9)
 		return false;
 	memcpy(&rel, op + 1, sizeof(rel));
 	return !translatable_text(pc + 5 + (s64)rel);
@@ -302,6 +343,10 @@ static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
 	if (pc >= end)
 		return 0;
 	len = min_t(u64, len, end - pc);
+	if (text_win_covers(pc, len)) {
+		memcpy(buf, text_win_at(pc), len);
+		return len;
+	}
 	/* the last page may be shorter: retry byte by byte */
 	if (!copy_from_kernel_nofault(buf, (void *)pc, len))
 		return len;
@@ -423,9 +468,12 @@ static u64 translate_locked(u64 pc)
 	}
 	b = &jifl_blocks[jifl_nr_blocks];
 	dest = (u64)jifl_cache_area + jifl_cache_off;
+	jifl_text_win.armed = true;
+	jifl_text_win.len = 0;
 	ret = jit_translate_block(&jifl_jt, pc, jifl_nr_blocks,
 				  jifl_cache_alias + jifl_cache_off, dest,
 				  min_t(unsigned long, cap, 8192), &b->blk);
+	jifl_text_win.armed = false;
 	if (ret < 0) {
 		count_native(pc, jit_error_reason(ret));
 		return pc;
