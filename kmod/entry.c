@@ -3,13 +3,16 @@
  * Entering the code cache: an ftrace_ops with IPMODIFY on the attached
  * functions sends traced tasks to the cache copy of the function body, and
  * the task filter decides who is traced. Untraced tasks pay only the
- * callback's filter test.
+ * callback's filter test. Entries are counted by context: a page fault
+ * (handle_mm_fault, attached by the tool for --contexts=fault) or any
+ * other attached function (system calls, --function globs).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
 #include <linux/cgroup.h>
 #include <linux/ftrace.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -22,6 +25,7 @@
 #include "compat.h"
 
 static DEFINE_PER_CPU(u64, jifl_entries);
+static DEFINE_PER_CPU(u64, jifl_entries_fault);
 
 /* Task filter: mode and the listed thread group ids */
 static u64 jifl_filter_mode = JIFL_FILTER_ALL;
@@ -96,10 +100,15 @@ static void notrace jifl_ftrace_handler(unsigned long ip,
 		return;
 	tramp = jifl_entry_trampoline(ip);
 	if (tramp) {
+		unsigned long fn = function_start(ip);
+
 		this_cpu_inc(jifl_inflight);
 		this_cpu_inc(jifl_entries);
+		/* exported, so its address is known without kallsyms */
+		if (fn == (unsigned long)handle_mm_fault)
+			this_cpu_inc(jifl_entries_fault);
 		jifl_ftrace_set_ip(fregs, tramp);
-		jifl_plugins_enter(function_start(ip), parent_ip,
+		jifl_plugins_enter(fn, parent_ip,
 				   kernel_stack_pointer(ftrace_get_regs(fregs)));
 	}
 	ftrace_test_recursion_unlock(bit);
@@ -233,8 +242,10 @@ int jifl_entry_start(void)
 			return ret;
 		}
 	}
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		per_cpu(jifl_entries, cpu) = 0;
+		per_cpu(jifl_entries_fault, cpu) = 0;
+	}
 	ret = register_ftrace_function(&jifl_ops);
 	if (ret) {
 		if (ret == -EBUSY)
@@ -294,6 +305,17 @@ u64 jifl_entry_count(void)
 
 	for_each_possible_cpu(cpu)
 		sum += per_cpu(jifl_entries, cpu);
+	return sum;
+}
+
+/* Entries at handle_mm_fault: page faults of traced tasks */
+u64 jifl_entry_count_fault(void)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(jifl_entries_fault, cpu);
 	return sum;
 }
 

@@ -86,6 +86,7 @@ void jifl_entry_stop(void);
 void jifl_entry_reset(void);
 void jifl_entry_exit_module(void);
 u64 jifl_entry_count(void);
+u64 jifl_entry_count_fault(void);
 u64 jifl_entry_attached(void);
 
 /* --- extable.c: exception tables, native and for cache copies --- */

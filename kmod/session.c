@@ -402,6 +402,7 @@ static long jifl_ioctl_stats(void __user *uarg)
 	jifl_dispatch_stats(&st);
 	st.running = jifl_started;
 	st.entries = jifl_entry_count();
+	st.entries_fault = jifl_entry_count_fault();
 	st.attached = jifl_entry_attached();
 	st.stores_removed = jifl_plugins_stores_removed();
 	return jifl_struct_to_user(uarg, usize, &st, sizeof(st));

@@ -282,6 +282,8 @@ enum jifl_fallback {
  *			follow static key updates; since JIFL_STATS_SIZE_VER3
  * @labels_followed:	such copies repointed by a static key update;
  *			since JIFL_STATS_SIZE_VER3
+ * @entries_fault:	of @entries, those at handle_mm_fault (page faults
+ *			of traced tasks); since JIFL_STATS_SIZE_VER4
  */
 struct jifl_stats {
 	__u64 size;
@@ -302,12 +304,14 @@ struct jifl_stats {
 	__u64 stores_removed;
 	__u64 static_branches;
 	__u64 labels_followed;
+	__u64 entries_fault;
 };
 
 #define JIFL_STATS_SIZE_VER0	168
 #define JIFL_STATS_SIZE_VER1	184
 #define JIFL_STATS_SIZE_VER2	192	/* @stores_removed */
 #define JIFL_STATS_SIZE_VER3	208	/* @static_branches, @labels_followed */
+#define JIFL_STATS_SIZE_VER4	216	/* @entries_fault */
 
 /*
  * Per-CPU event rings (JIFL_IOC_RINGS, then mmap).

@@ -115,6 +115,8 @@ int recording_write(struct jd_writer *w, const struct recording *r)
 		add(&e, "cache_bytes=%llu", (unsigned long long)st->cache_bytes);
 		add(&e, "cache_size=%llu", (unsigned long long)st->cache_size);
 		add(&e, "entries=%llu", (unsigned long long)st->entries);
+		add(&e, "entries_fault=%llu",
+		    (unsigned long long)st->entries_fault);
 		for (i = 0; i < JIFL_FB_NR; i++)
 			fb += st->fallbacks[i];
 		add(&e, "fallbacks=%" PRIu64, fb);

@@ -43,10 +43,12 @@ count_at() {
 	echo "$n"
 }
 
-# check_section NAME ARGS VARS: run one scenario, check its section
+# check_section NAME ARGS VARS [ATTACH]: run one scenario with the cache
+# entered at ATTACH (default: the ioctl system call), check its section
 check_section() {
-	local name=$1 args=$2 vars=$3 line fn off formula want got bad=0
-	"$TR" -b -m jifl_target -a __x64_sys_ioctl -o "$work/stats" \
+	local name=$1 args=$2 vars=$3 at=${4:-__x64_sys_ioctl}
+	local line fn off formula want got bad=0
+	"$TR" -b -m jifl_target -a "$at" -o "$work/stats" \
 		-B "$work/blocks" -- "$RT" $args >"$work/out" 2>&1
 	local status=$?
 	# the ioctl's own result is checked by target.t; here: it ran
@@ -76,6 +78,17 @@ check_section copy "copy unmapped" "F=1"
 check_section sleep "sleep 2" "N=2"
 check_section spin "spin 5" "N=5"
 check_section warn "warn 3" "N=3"
+# the page-fault context: entered at handle_mm_fault, as jifl record's
+# --contexts=fault does; every fault of the process enters, jt_fault()'s
+# blocks count only the device mapping's
+check_section fault "fault 5" "N=5" handle_mm_fault
+check_section fault "fault 64" "N=64" handle_mm_fault
+# attached at handle_mm_fault alone, every entry is a fault entry; the
+# 64 faults of the device mapping are among them
+e=$(sed -n 's/^entries=//p' "$work/stats")
+ef=$(sed -n 's/^entries_fault=//p' "$work/stats")
+[ -n "$e" ] && [ "$e" = "$ef" ] && [ "$ef" -ge 64 ]
+ok $? "fault 64: entries counted as faults (entries=$e entries_fault=$ef)"
 
 ! dmesg | grep -qE 'WARNING|BUG:|Oops'
 ok $? "no WARNING, BUG or Oops in the kernel log"

@@ -83,6 +83,10 @@ expected() {
 	for n in 0 1 100 10000; do line spin "$n" $((n * (n - 1) / 2)); done
 	for n in 0 7; do line warn "$n" $((2 * n + 1)); done
 	line warn 0x5741524e -EINVAL
+	# JT_FAULT_WORD (3) per page read
+	line fault 1 3
+	line fault 64 192
+	line fault 65 -EINVAL
 }
 
 # ---- the module --------------------------------------------------------------

@@ -58,6 +58,8 @@ static void print_stats(FILE *fp, const struct jifl_stats *st)
 		(unsigned long long)st->ibl_misses,
 		(unsigned long long)st->inflight,
 		(unsigned long long)st->attached);
+	fprintf(fp, "entries_fault=%llu\n",
+		(unsigned long long)st->entries_fault);
 	for (i = 0; i < JIFL_FB_NR; i++)
 		fprintf(fp, "fallback_%s=%llu\n", fb_names[i],
 			(unsigned long long)st->fallbacks[i]);

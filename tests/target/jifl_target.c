@@ -26,6 +26,7 @@
 #include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/spinlock.h>
 #include <linux/static_call.h>
@@ -336,6 +337,44 @@ static long jt_patch(u64 key, u64 call)
 	return 0;
 }
 
+/* The page every page of a jifl_target mapping shows (jt_fault()) */
+static struct page *jt_fault_page;
+
+/* Not a scenario: the reference jt_fault() hands over, outside its blocks */
+static noinline struct page *jt_fault_get_page(void)
+{
+	get_page(jt_fault_page);
+	return jt_fault_page;
+}
+
+/**
+ * jt_fault() - the .fault of a jifl_target mapping (mmap of the device)
+ * @vmf: the fault
+ *
+ * Runs in the page fault of the task touching the page, from
+ * handle_mm_fault(): once per first touch of each page (no .map_pages, so
+ * no fault-around). Pages at JT_FAULT_PAGES and beyond raise SIGBUS.
+ */
+static noinline notrace __jt_noipa vm_fault_t jt_fault(struct vm_fault *vmf)
+{
+	if (vmf->pgoff >= JT_FAULT_PAGES)
+		return VM_FAULT_SIGBUS;
+	vmf->page = jt_fault_get_page();
+	return 0;
+}
+
+static const struct vm_operations_struct jt_vm_ops = {
+	.fault = jt_fault,
+};
+
+static int jt_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & (VM_WRITE | VM_MAYWRITE))
+		return -EACCES;
+	vma->vm_ops = &jt_vm_ops;
+	return 0;
+}
+
 static long jt_run(unsigned int cmd, struct jifl_target_req *req)
 {
 	switch (cmd) {
@@ -413,6 +452,7 @@ static const struct file_operations jt_fops = {
 	.owner		= THIS_MODULE,
 	.unlocked_ioctl	= jt_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= jt_mmap,
 };
 
 static struct miscdevice jt_misc = {
@@ -424,12 +464,26 @@ static struct miscdevice jt_misc = {
 
 static int __init jt_init(void)
 {
-	return misc_register(&jt_misc);
+	u64 *words;
+	int ret, i;
+
+	jt_fault_page = alloc_page(GFP_KERNEL);
+	if (!jt_fault_page)
+		return -ENOMEM;
+	words = page_address(jt_fault_page);
+	for (i = 0; i < PAGE_SIZE / sizeof(*words); i++)
+		words[i] = JT_FAULT_WORD;
+	ret = misc_register(&jt_misc);
+	if (ret)
+		__free_page(jt_fault_page);
+	return ret;
 }
 
 static void __exit jt_exit(void)
 {
 	misc_deregister(&jt_misc);
+	/* no mapping is left: each holds the file, the file the module */
+	__free_page(jt_fault_page);
 }
 
 module_init(jt_init);

@@ -66,4 +66,13 @@ struct jifl_target_req {
 #define JT_IOC_STATIC	_IOWR(JT_IOC_MAGIC, 11, struct jifl_target_req)
 #define JT_STATIC_MAX		1000000
 
+/*
+ * Page faults: a read-only mmap of the device shows JT_FAULT_PAGES pages,
+ * each full of the u64 JT_FAULT_WORD, faulted in by jt_fault() one page
+ * at a time. run-target's "fault N" reads one word of each of N pages:
+ * result = N * JT_FAULT_WORD, from N calls of jt_fault().
+ */
+#define JT_FAULT_PAGES		64
+#define JT_FAULT_WORD		3
+
 #endif /* _JIFL_TARGET_H */

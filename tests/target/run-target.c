@@ -10,7 +10,9 @@
  * VALUE is the result in decimal or, for a failed ioctl, -ENAME (-EFAULT,
  * -EINVAL, ...).  The output depends only on the arguments.  The copy
  * scenario takes "good" (8 readable bytes), "unmapped" (an address just
- * unmapped) or "kernel" (a kernel address) instead of a number.
+ * unmapped) or "kernel" (a kernel address) instead of a number.  The
+ * fault scenario is no ioctl: it maps the device and reads N pages, each
+ * first touch a page fault that runs jt_fault().
  *
  * Exit 0 when every ioctl succeeded or, with "all", failed exactly where
  * the list says it must; 1 otherwise; 2 on usage errors.
@@ -50,6 +52,7 @@ static const struct scenario scenarios[] = {
 	{ "warn",     JT_IOC_WARN,     1, "N" },
 	{ "patch",    JT_IOC_PATCH,    2, "KEY CALL" },
 	{ "static",   JT_IOC_STATIC,   1, "N" },
+	{ "fault",    0,               1, "N" },
 };
 
 /* "all": scenario, arguments, and the errno the ioctl must fail with. */
@@ -95,6 +98,8 @@ static const struct run all_runs[] = {
 	RUN("spin", XSTR(JT_SPIN_MAX)),
 	RUN("warn", "0"), RUN("warn", "7"),
 	FAIL("warn", XSTR(JT_WARN_MAGIC), EINVAL),
+	RUN("fault", "1"), RUN("fault", XSTR(JT_FAULT_PAGES)),
+	FAIL("fault", "65", EINVAL),
 };
 
 static const char *errname(int err)
@@ -157,6 +162,27 @@ static __u64 copy_address(const char *kind)
 }
 
 /*
+ * The fault scenario: map the device's pages and read a word of each of
+ * the first @req->n; 0 or an errno (EINVAL above JT_FAULT_PAGES).
+ */
+static int run_fault(int fd, struct jifl_target_req *req)
+{
+	size_t len = (size_t)JT_FAULT_PAGES * 4096, i;
+	volatile const __u64 *p;
+
+	if (req->n > JT_FAULT_PAGES)
+		return EINVAL;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return errno;
+	req->result = 0;
+	for (i = 0; i < req->n; i++)
+		req->result += p[i * 4096 / sizeof(*p)];
+	munmap((void *)p, len);
+	return 0;
+}
+
+/*
  * Run one scenario and print its line.  Returns 0 or the errno of the
  * ioctl; -1 on a usage error (message printed).
  */
@@ -179,7 +205,9 @@ static int run_one(int fd, const char *name, const char *a, const char *b)
 			name, s->usage);
 		return -1;
 	}
-	if (ioctl(fd, s->cmd, &req))
+	if (!s->cmd)
+		err = run_fault(fd, &req);
+	else if (ioctl(fd, s->cmd, &req))
 		err = errno;
 	printf("scenario=%s arg=%s%s%s result=", name, a, b ? "," : "",
 	       b ? b : "");

@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 
-plan 17
+plan 18
 
 # bash: drive _jifl the way readline does.
 complete_bash() {
@@ -30,6 +30,8 @@ out=$(complete_bash i)
 [ "$out" = "info" ]; ok $? "bash: 'jifl i' offers info (got: $out)"
 out=$(complete_bash script --event r)
 [ "$out" = "return" ]; ok $? "bash: 'jifl script --event r' offers return (got: $out)"
+out=$(complete_bash record --contexts f)
+[ "$out" = "fault" ]; ok $? "bash: 'jifl record --contexts f' offers fault (got: $out)"
 out=$(complete_bash record --event r)
 [ "$out" != "return" ]; ok $? "bash: record's --event (plugins) is not script's (got: $out)"
 out=$(complete_bash report --flameg)
