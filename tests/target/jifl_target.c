@@ -369,7 +369,8 @@ static const struct vm_operations_struct jt_vm_ops = {
 
 static int jt_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	if (vma->vm_flags & (VM_WRITE | VM_MAYWRITE))
+	/* read-only (VM_MAYWRITE is set for an O_RDWR file: not refused) */
+	if (vma->vm_flags & VM_WRITE)
 		return -EACCES;
 	vma->vm_ops = &jt_vm_ops;
 	return 0;
