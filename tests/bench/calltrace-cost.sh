@@ -6,14 +6,15 @@
 # COUNT and 2 x COUNT bytes, natively, under `jifl record -e none` and
 # under `jifl record -e calltrace` (inline path, and the clean-call path
 # with jifl.ko's calltrace_inline=0). Differences between the two counts
-# cancel each session's start-up (the shell, dd's exec); per event:
-#   total    dd's added time (beyond native) / events
-#   none     the none session's added time / the calltrace events (the
-#            translated code itself, calls and returns included)
-#   recorder the recorder's CPU time meanwhile (/proc/PID/schedstat of
-#            jifl record, read around dd by dd's shell) / events
-#   record   total - none - recorder: the record sequences in the cache,
+# cancel each session's start-up (the shell, dd's exec); per event, in
+# CPU time (bash's times for dd, /proc/PID/schedstat of jifl record read
+# around dd by dd's shell), not the guest's clock:
+#   total    dd's added CPU time (beyond native) + the recorder's
+#   none     the none session's added CPU time / the calltrace events
+#            (the translated code itself, calls and returns included)
+#   record   dd's added time - none: the record sequences in the cache,
 #            chunk refills, context records, wake-ups
+#   recorder the recorder's CPU time meanwhile
 # Also lost records and bytes per event. Last line: key=value.
 #
 #   tests/bench/calltrace-cost.sh [--kernel SERIES] [--count N] [SERIES]
@@ -36,14 +37,16 @@ out=$(mktemp -d "$top/build/bench-ctcost.XXXXXX")
 cat >"$out/guest.sh" <<GUEST
 J=$top/src/jifl
 P=/sys/module/jifl/parameters/calltrace_inline
-# dd's shell prints: dd's elapsed us, the recorder's (its parent's) ns meanwhile
+# dd's shell prints: dd's CPU us (user + system), the recorder's (its
+# parent's) CPU ns meanwhile
 cat >/tmp/w.sh <<'W'
 read -r a _ </proc/\$PPID/schedstat
-t0=\$EPOCHREALTIME
 dd if=/dev/zero of=/dev/null bs=1 count=\$1 2>/dev/null
-t1=\$EPOCHREALTIME
 read -r b _ </proc/\$PPID/schedstat
-echo \$(( \${t1/./} - \${t0/./} )) \$(( b - a ))
+times >/tmp/w.times
+t=\$(sed -n 2p /tmp/w.times)
+echo \$t | awk -v r=\$(( b - a )) '{ split(\$1, u, /[ms]/); split(\$2, s, /[ms]/)
+	printf "%d %d\\n", 1e6 * (60 * u[1] + u[2] + 60 * s[1] + s[2]), r }'
 W
 # LABEL COUNT: "label count dd_us rec_ns events lost file_bytes"
 session() {
@@ -79,20 +82,21 @@ END {
 	nat = us["native", c2] - us["native", c1]
 	none = us["none", c2] - us["none", c1] - nat
 	printf "kernel %s, %s, commit %s, dd bs=1 count=%d and %d\n", series, accel, commit, c1, c2
-	printf "%-11s %9s %7s %8s %8s %8s %8s %9s\n", "mode", "events", "lost", "total", "none", "recorder", "record", "file B/ev"
+	printf "%-11s %9s %7s %8s %8s %8s %8s %9s\n", "mode", "events", "lost", "total", "none", "record", "recorder", "file B/ev"
 	line = sprintf("kernel=%s accel=%s count=%d", series, accel, c1)
 	split("inline clean_call", order, " ")
 	for (i = 1; i <= 2; i++) {
 		k = order[i]
 		e = ev[k, c2] - ev[k, c1]
 		if (e <= 0) continue
-		tot = 1000 * (us[k, c2] - us[k, c1] - nat) / e
+		prod = 1000 * (us[k, c2] - us[k, c1] - nat) / e
 		nn = 1000 * none / e
 		rec = (rns[k, c2] - rns[k, c1]) / e
-		printf "%-11s %9d %7d %8.1f %8.1f %8.1f %8.1f %9.1f\n", k, ev[k, c2], lost[k, c2], tot, nn, rec,
-			tot - nn - rec, fb[k, c2] / (ev[k, c2] ? ev[k, c2] : 1)
+		tot = prod + rec
+		printf "%-11s %9d %7d %8.1f %8.1f %8.1f %8.1f %9.1f\n", k, ev[k, c2], lost[k, c2], tot, nn,
+			prod - nn, rec, fb[k, c2] / (ev[k, c2] ? ev[k, c2] : 1)
 		line = line sprintf(" %s_events=%d %s_lost=%d %s_lost_%d=%d %s_insns_per_event=%.1f %s_none_per_event=%.1f %s_recorder_per_event=%.1f %s_record_per_event=%.1f %s_file_bytes_per_event=%.1f",
-			k, ev[k, c2], k, lost[k, c2], k, c1, lost[k, c1], k, tot, k, nn, k, rec, k, tot - nn - rec, k, fb[k, c2] / (ev[k, c2] ? ev[k, c2] : 1))
+			k, ev[k, c2], k, lost[k, c2], k, c1, lost[k, c1], k, tot, k, nn, k, rec, k, prod - nn, k, fb[k, c2] / (ev[k, c2] ? ev[k, c2] : 1))
 	}
 	print line
 }' "$out/results.txt"
