@@ -16,13 +16,21 @@
  * Writers take their space from the CPU's chunk: a per-CPU struct
  * jit_event_cpu { pos, end } that both the C writers here and the code
  * cache's inline records (jit_insert_event(), kmod/jit/README "Inline
- * events") advance, with the preempt count held. A record that does not
- * fit below end starts a new chunk (jifl_ev_new_chunk()): the head is
- * published, room is found after the user's tail, and a context record
- * (struct jifl_rec_ct_ctx: the current thread and the TSC-to-ns pair)
- * opens the chunk. C writers publish the head at each commit; inline
- * records become visible at the next commit or chunk on their CPU, and
- * all of them when the session stops (jifl_rings_set_hup()).
+ * events") advance, with the preempt count held, by a cmpxchg of pos:
+ * an interrupt on the same CPU (a softirq running cache code, a C
+ * writer in an irq) can reserve between any two instructions of another
+ * record and takes the space after it. A record that does not fit below
+ * end starts a new chunk (jifl_ev_new_chunk()): the head is published,
+ * room is found after the user's tail, and a context record (struct
+ * jifl_rec_ct_ctx: the current thread and the TSC-to-ns pair) opens the
+ * chunk; the chunk is one writer's at a time (ring.nest: a nested C
+ * writer or refill finds it taken and counts its record lost). C writers
+ * publish the head at each commit; inline records become visible at the
+ * next commit or chunk on their CPU, and all of them when the session
+ * stops (jifl_rings_set_hup()). Only task context publishes: an
+ * interrupt may have come between another record's reservation and its
+ * write, so what it reserved is not written yet; the head an interrupt
+ * would publish waits for the next task-context one.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -275,12 +283,18 @@ static u64 notrace ring_written(struct jifl_ring *r, struct jit_event_cpu *ec)
 	return r->chunk_head + (ec->pos - (unsigned long)r->chunk);
 }
 
-/* Make the records up to @head visible; wake readers at the watermark */
+/*
+ * Make the records up to @head visible; wake readers at the watermark.
+ * Not in an interrupt: one may have come between another record's
+ * reservation and its write (the next task-context publish shows them).
+ */
 static void notrace ring_publish(struct jifl_ring *r, u64 head)
 {
 	u64 tail = READ_ONCE(r->ctl->tail);
 	u64 before = r->head - tail;
 
+	if (!in_task())
+		return;
 	r->head = head;
 	/* the records before the head that publishes them */
 	smp_store_release(&r->ctl->head, head);
@@ -302,19 +316,26 @@ static u32 jifl_tsc_khz(void)
 /*
  * A new chunk for a record of @size bytes: publish what this CPU wrote,
  * find room after the user's tail (a pad record skips the end of the data
- * area), open the chunk with a context record of the current thread.
- * Preemption disabled, on @r's CPU. Return: false when the ring is full
- * (the record is lost: the caller counts it); the chunk then stays empty,
- * so that the next record tries again.
+ * area), open the chunk with a context record of the current thread and
+ * reserve the record after it. Preemption disabled, on @r's CPU, @r->nest
+ * held. The chunk looks full (end 0) until it is ready: an interrupt's
+ * inline record meanwhile goes to the refill, finds the nest held, and
+ * is counted lost. Return: where to write the record, or NULL when the
+ * ring is full (the record is lost: the caller counts it); the chunk then
+ * stays empty, so that the next record tries again.
  */
-static bool notrace jifl_ev_new_chunk(struct jifl_ring *r,
-				      struct jit_event_cpu *ec, u32 size)
+static void *notrace jifl_ev_new_chunk(struct jifl_ring *r,
+				       struct jit_event_cpu *ec, u32 size)
 {
 	u32 need = size + sizeof(struct jifl_rec_ct_ctx);
-	u64 head = ring_written(r, ec), tail, off, len;
+	u64 head, tail, off, len;
 	struct jifl_rec_ct_ctx *ctx;
 	struct jifl_rec_header *h;
 
+	WRITE_ONCE(ec->end, 0);
+	barrier();
+	/* no record is reserved past pos from here on */
+	head = ring_written(r, ec);
 	ring_publish(r, head);
 	/* user space's reads of the records happen before its tail store */
 	tail = smp_load_acquire(&r->ctl->tail);
@@ -337,45 +358,50 @@ static bool notrace jifl_ev_new_chunk(struct jifl_ring *r,
 		goto full;
 	r->chunk_head = head;
 	r->chunk = r->data + off;
-	ec->pos = (unsigned long)r->chunk;
-	ec->end = ec->pos + len;
-	ctx = (struct jifl_rec_ct_ctx *)ec->pos;
+	ctx = (struct jifl_rec_ct_ctx *)r->chunk;
 	ctx->hdr.size = sizeof(*ctx);
 	ctx->hdr.type = JIFL_REC_CT_CTX;
 	ctx->tsc = rdtsc();
 	ctx->ns = ktime_get_mono_fast_ns();
 	ctx->tid = current->pid;
 	ctx->tsc_khz = jifl_tsc_khz();
-	ec->pos += sizeof(*ctx);
 	r->records++;
-	return true;
+	WRITE_ONCE(ec->pos, (unsigned long)r->chunk + sizeof(*ctx) + size);
+	barrier();
+	WRITE_ONCE(ec->end, (unsigned long)r->chunk + len);
+	return r->chunk + sizeof(*ctx);
 
 full:
 	r->chunk_head = head;
 	r->chunk = r->data + off;
-	ec->pos = (unsigned long)r->chunk;
-	ec->end = ec->pos;
-	return false;
+	WRITE_ONCE(ec->pos, (unsigned long)r->chunk);
+	barrier();
+	WRITE_ONCE(ec->end, ec->pos);
+	return NULL;
 }
 
 /*
  * jit_event_host.refill, through jifl_ev_refill (ring_entry.S): an
  * inline record of @size bytes does not fit in this CPU's chunk. The
- * inline code holds the preempt count. Return: where to write it, or 0.
+ * inline code holds the preempt count. Return: where to write it
+ * (reserved), or 0.
  */
 unsigned long notrace jifl_ev_refill_c(u32 size)
 {
 	struct jit_event_cpu *ec = this_cpu_ptr(&jifl_ev_cpu);
 	struct jifl_ring **rings = smp_load_acquire(&jifl_rings);
 	struct jifl_ring *r = rings ? rings[raw_smp_processor_id()] : NULL;
+	void *rec = NULL;
 
 	if (!r)
 		return 0;
-	if (r->nest || !jifl_ev_new_chunk(r, ec, size)) {
+	/* the chunk's writer, unless this interrupts another */
+	if (!r->nest++)
+		rec = jifl_ev_new_chunk(r, ec, size);
+	r->nest--;
+	if (!rec)
 		ring_count_lost(r);
-		return 0;
-	}
-	return ec->pos;
+	return (unsigned long)rec;
 }
 
 /**
@@ -418,11 +444,21 @@ notrace void *jifl_event_reserve(u32 size, u32 type)
 	if (r->nest++ || size > r->size / 4)
 		goto lost;
 	ec = this_cpu_ptr(&jifl_ev_cpu);
-	if ((!ec->pos || ec->pos + size > ec->end) &&
-	    !jifl_ev_new_chunk(r, ec, size))
-		goto lost;
-	h = (struct jifl_rec_header *)ec->pos;
-	ec->pos += size;
+	/* against interrupts' inline records; nothing else moves the chunk */
+	for (;;) {
+		unsigned long pos = READ_ONCE(ec->pos);
+
+		if (!pos || pos + size > READ_ONCE(ec->end)) {
+			h = jifl_ev_new_chunk(r, ec, size);
+			if (!h)
+				goto lost;
+			break;
+		}
+		if (this_cpu_cmpxchg(jifl_ev_cpu.pos, pos, pos + size) == pos) {
+			h = (struct jifl_rec_header *)pos;
+			break;
+		}
+	}
 	h->size = size;
 	h->type = type;
 	return h;

@@ -7,29 +7,36 @@
  * Fast path, with %rax, %rcx, %rdx (and the flags, when live) saved:
  *
  *	incl	%gs:preempt			(host with a preempt count)
- *	mov	%gs:cpu.pos, %rcx
- *	lea	SIZE(%rcx), %rdx
+ * 1:	mov	%gs:cpu.pos, %rax
+ *	lea	SIZE(%rax), %rdx
  *	cmp	%gs:cpu.end, %rdx
- *	jbe	1f
+ *	jbe	2f
  *	mov	$SIZE, %edx			(slow path: a new chunk)
- *	call	refill
- *	jrcxz	2f				(lost, counted by the host)
- *	lea	SIZE(%rcx), %rdx
- * 1:	mov	%rdx, %gs:cpu.pos
- *	rdtsc
+ *	call	refill				(reserves: %rcx, 0 if lost)
+ *	jrcxz	4f
+ *	jmp	3f
+ * 2:	cmpxchg	%rdx, %gs:cpu.pos		(no lock: this CPU only)
+ *	jne	1b				(an interrupt took it first)
+ *	mov	%rax, %rcx
+ * 3:	rdtsc
  *	mov	%eax, 8(%rcx); mov %edx, 12(%rcx)
  *	movl	$word0, (%rcx)
  *	lea	SP(%rsp), %rax; mov %eax, 4(%rcx)
  *	[mov	T(%rsp), %rax; mov %rax, 16(%rcx)]	(the branch target)
- * 2:	decl	%gs:preempt
- *	jnz	3f
+ * 4:	decl	%gs:preempt
+ *	jnz	5f
  *	call	resched
- * 3:
+ * 5:
  *
- * The position is advanced before the record is written: with the preempt
- * count held no other writer runs on this CPU in between, and readers only
- * see what the host publishes from its refill or once writers are gone.
- */
+ * The reservation is one instruction, the cmpxchg: an interrupt that
+ * writes records on this CPU between the load of the position and its
+ * advance (a softirq in cache code, a C writer) makes the cmpxchg fail
+ * and the record take the next free space, never the interrupt's. The
+ * preempt count keeps other tasks out until the record is written; the
+ * host publishes records only from task context (README "Inline
+ * events"), so a reservation an interrupt sees is written before anyone
+ * reads it.
+  */
 #include "translate_priv.h"
 
 /* "%gs: [REX.W] op /reg disp32" (absolute, SIB without base or index) */
@@ -83,13 +90,15 @@ int jit_insert_event(struct jit_translator *t, u32 word0, unsigned int flags)
 	static const u8 add_sahf[3] = { 0x04, 0x7f, 0x9e };
 	static const u8 rdtsc[2] = { 0x0f, 0x31 };
 	static const u8 zero_eax_edx[4] = { 0x31, 0xc0, 0x31, 0xd2 };
+	static const u8 mov_rax_rcx[3] = { 0x48, 0x89, 0xc1 };
 	const struct jit_event_host *ev = t->host->events;
 	struct jit_emitter *e = &t->emit;
 	bool target = flags & JIT_EVENT_TARGET;
 	bool save_flags = jit_live_flags(t);
 	u32 size = target ? JIT_EVENT_SIZE_TARGET : JIT_EVENT_SIZE;
 	s32 rz = t->host->red_zone, pushed = 0, target_at = 0;
-	u32 to_write, to_done, to_out;
+	u32 retry, to_fast, to_write, to_done, to_out;
+	s64 back;
 
 	if (!ev || !ev->refill || (flags & ~JIT_EVENT_TARGET)) {
 		set_error(t, JIT_E_INVAL);
@@ -115,14 +124,15 @@ int jit_insert_event(struct jit_translator *t, u32 word0, unsigned int flags)
 	}
 	if (ev->has_preempt)
 		emit_gs_abs(e, false, 0xff, 0, ev->preempt);	/* incl */
-	emit_gs_abs(e, true, 0x8b, JIT_RCX, ev->cpu);		/* mov pos */
+	retry = e->len;
+	emit_gs_abs(e, true, 0x8b, JIT_RAX, ev->cpu);		/* mov pos */
 	jit_emit_u8(e, 0x48);					/* lea */
 	jit_emit_u8(e, 0x8d);
-	jit_emit_u8(e, 0x51);
+	jit_emit_u8(e, 0x50);
 	jit_emit_u8(e, (u8)size);
 	emit_gs_abs(e, true, 0x3b, JIT_RDX, ev->cpu + 8);	/* cmp end */
 	jit_emit_u8(e, 0x76);					/* jbe */
-	to_write = e->len;
+	to_fast = e->len;
 	jit_emit_u8(e, 0);
 	jit_emit_u8(e, 0xba);					/* mov $size */
 	jit_emit_u32(e, size);
@@ -130,12 +140,24 @@ int jit_insert_event(struct jit_translator *t, u32 word0, unsigned int flags)
 	jit_emit_u8(e, 0xe3);					/* jrcxz */
 	to_done = e->len;
 	jit_emit_u8(e, 0);
-	jit_emit_u8(e, 0x48);					/* lea */
-	jit_emit_u8(e, 0x8d);
-	jit_emit_u8(e, 0x51);
-	jit_emit_u8(e, (u8)size);
+	jit_emit_u8(e, 0xeb);					/* jmp */
+	to_write = e->len;
+	jit_emit_u8(e, 0);
+	jit_patch_rel8_here(t, to_fast);
+	jit_emit_u8(e, 0x65);					/* cmpxchg */
+	jit_emit_u8(e, 0x48);
+	jit_emit_u8(e, 0x0f);
+	jit_emit_u8(e, 0xb1);
+	jit_emit_u8(e, 0x04 | (JIT_RDX << 3));
+	jit_emit_u8(e, 0x25);
+	jit_emit_u32(e, (u32)ev->cpu);
+	back = (s64)retry - (e->len + 2);			/* jne 1b */
+	if (!jit_fits_s8(back))
+		set_error(t, JIT_E_INVAL);
+	jit_emit_u8(e, 0x75);
+	jit_emit_u8(e, (u8)back);
+	jit_emit_bytes(e, mov_rax_rcx, sizeof(mov_rax_rcx));
 	jit_patch_rel8_here(t, to_write);
-	emit_gs_abs(e, true, 0x89, JIT_RDX, ev->cpu);		/* mov pos */
 	if (ev->no_clock)
 		jit_emit_bytes(e, zero_eax_edx, sizeof(zero_eax_edx));
 	else

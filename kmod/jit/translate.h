@@ -84,8 +84,11 @@ struct jit_event_cpu {
  *		not fit below @cpu.end, with the record's size in %edx; it
  *		makes room (the host moves to a new chunk or counts the
  *		record as lost) and returns in %rcx the address to write the
- *		record at, with room for it there (@cpu.pos, which the
- *		record then advances), or 0 when the record is lost.  May
+ *		record at, reserved (@cpu.pos already past it), or 0 when
+ *		the record is lost.  The fast path reserves with a cmpxchg
+ *		on @cpu.pos, so writers in interrupts on the same CPU may
+ *		reserve at any point of it; the host must not publish, from
+ *		such an interrupt, records not yet written.  May
  *		clobber %rdx and the flags, must preserve every other
  *		register.
  * @no_clock:	write 0 as the time stamp instead of reading the TSC

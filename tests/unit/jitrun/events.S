@@ -8,8 +8,8 @@
 	.text
 
 /*
- * In: %edx = record size.  Out: %rcx = where to write it, or 0.  Saves
- * the other registers C may clobber; the C half is built with
+ * In: %edx = record size.  Out: %rcx = where to write it (reserved), or
+ * 0.  Saves the other registers C may clobber; the C half is built with
  * -mgeneral-regs-only, so the vector state needs no save.
  */
 	.globl	jitrun_ev_refill

@@ -119,6 +119,8 @@ void jitrun_events_setup(uint64_t ring_bytes, uint64_t log_bytes,
 			 int32_t preempt);
 /* After the run: drains the ring; the records written, in order */
 const uint8_t *jitrun_events(uint64_t *len);
+/* JITRUN_EVENTS: a 16-byte record {word0, 0, 0} as an interrupt writes it */
+bool jitrun_events_interrupt(uint32_t word0);
 const struct jitrun_site *jitrun_sites(uint32_t *nr);
 struct jitrun_events_stats jitrun_events_stats(void);
 /* CLEANCALL: sums over the calls seen of the target and its square */

@@ -264,7 +264,27 @@ uint64_t jitrun_ev_refill_c(uint32_t size)
 		ev_stats.lost++;
 		return 0;
 	}
-	return ev_gs.cpu.pos;
+	/* reserved for the caller, as jit_event_host.refill says */
+	ev_gs.cpu.pos += size;
+	return ev_gs.cpu.pos - size;
+}
+
+/*
+ * A writer in an interrupt (test-events: a SIGTRAP at every instruction
+ * of the cache): it runs alone on its CPU, so a plain load and advance
+ * of the position reserve, as a C writer in a softirq does.
+ */
+bool jitrun_events_interrupt(uint32_t word0)
+{
+	uint64_t pos = ev_gs.cpu.pos, zero = 0;
+
+	if (!pos || pos + JIT_EVENT_SIZE > ev_gs.cpu.end)
+		return false;
+	ev_gs.cpu.pos = pos + JIT_EVENT_SIZE;
+	memcpy((void *)pos, &word0, 4);
+	memcpy((void *)(pos + 4), &zero, 4);
+	memcpy((void *)(pos + 8), &zero, 8);
+	return true;
 }
 
 const uint8_t *jitrun_events(uint64_t *len)

@@ -14,15 +14,20 @@
  *  - time stamps never go back; the results are the native ones (the
  *    records clobber nothing the code sees);
  *  - a 4 KiB ring takes the refill path over and over and loses nothing;
- *    a pending reschedule is taken once, the preempt count restored.
+ *    a pending reschedule is taken once, the preempt count restored;
+ *  - an interrupt that writes a record between any two instructions of
+ *    the cache (single-stepped, SIGTRAP, every 5th step) neither loses its record nor
+ *    corrupts the one it interrupts (the reservation's cmpxchg).
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "jitrun.h"
@@ -31,6 +36,8 @@
 
 #define PREEMPT_IDLE	((int32_t)0x80000000U)
 #define MAX_DEPTH	100000
+/* the site of the records the interrupts write: no real site has it */
+#define INTR_SITE	0x3fffffffU
 
 struct outcome {
 	long result;
@@ -38,6 +45,8 @@ struct outcome {
 	uint64_t calls, rets, tsum, tsq;
 	/* JITRUN_EVENTS: the records replayed */
 	uint64_t records, bad, matched, unwound, unmatched, open, ts_back;
+	/* single-stepped: steps in the cache, interrupt records written, read */
+	uint64_t steps, intr_written, intr;
 	struct jitrun_events_stats ev;
 };
 
@@ -60,6 +69,12 @@ static void replay(struct outcome *o)
 		memcpy(&sp, log + off + 4, 4);
 		memcpy(&ts, log + off + 8, 8);
 		size = w0 & JITRUN_EV_HAS_TARGET ? 24 : 16;
+		if (w0 == (JITRUN_EV_MARK | INTR_SITE)) {
+			o->intr += !sp && !ts;
+			o->bad += sp || ts;
+			off += 16;
+			continue;
+		}
 		if (!(w0 & JITRUN_EV_MARK) || JITRUN_EV_SITE(w0) >= nr_sites ||
 		    off + size > len) {
 			o->bad++;
@@ -107,6 +122,87 @@ static void replay(struct outcome *o)
 	if (off != len)
 		o->bad++;
 	o->open = depth;
+}
+
+static void run(enum jitrun_instr mode, long (*fn)(long), long n,
+		uint64_t ring, int32_t preempt, struct outcome *o);
+static bool exited_ok(const struct outcome *o);
+
+static volatile uint64_t trap_steps, trap_written;
+
+/* A SIGTRAP after each instruction: an interrupt on cache code writes */
+static void on_trap(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	uint64_t ip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+
+	(void)sig;
+	(void)si;
+	/* the dispatcher and translator are text: their tables stay put */
+	if (jitrun_in_text(ip) || !jitrun_cache_to_native(ip))
+		return;
+	/*
+	 * Every 5th step: at each step, a retry would always be overtaken
+	 * (livelock, which real interrupts' spacing rules out); 5 is prime
+	 * to the record's length, so every point of it is hit over a run.
+	 */
+	if (trap_steps++ % 5)
+		return;
+	if (jitrun_events_interrupt(JITRUN_EV_MARK | INTR_SITE))
+		trap_written++;
+}
+
+/*
+ * @fn(@n) from the cache twice, the second time single-stepped with a
+ * record written at every step that is in cache code.
+ */
+static void run_interrupted(long (*fn)(long), long n, uint64_t ring,
+			    struct outcome *o)
+{
+	struct sigaction sa = { .sa_sigaction = on_trap,
+				.sa_flags = SA_SIGINFO };
+	pid_t pid;
+	int st;
+
+	memset(o, 0, sizeof(*o));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		jitrun_events_setup(ring, 256ULL << 20, PREEMPT_IDLE);
+		if (jitrun_init(JITRUN_EVENTS) || sigaction(SIGTRAP, &sa, NULL))
+			_exit(98);
+		o->result = jitrun_call((void *)fn, n, 0, 0, 0);
+		asm volatile("pushfq; orq $0x100, (%%rsp); popfq" ::: "memory", "cc");
+		o->result += jitrun_call((void *)fn, n, 0, 0, 0);
+		asm volatile("pushfq; andq $~0x100, (%%rsp); popfq" ::: "memory", "cc");
+		o->steps = trap_steps;
+		o->intr_written = trap_written;
+		replay(o);
+		o->ev = jitrun_events_stats();
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	o->status = st;
+}
+
+static void test_interrupts(const char *name, long (*fn)(long), long n,
+			    uint64_t ring, struct outcome *r)
+{
+	struct outcome *ev = &r[0], *in = &r[1];
+
+	run(JITRUN_EVENTS, fn, n, 1 << 20, PREEMPT_IDLE, ev);
+	run_interrupted(fn, n, ring, in);
+	ok(exited_ok(in) && in->result == 2 * ev->result && !in->bad &&
+	   in->calls == 2 * ev->calls && in->rets == 2 * ev->rets &&
+	   in->tsum == 2 * ev->tsum && in->matched == 2 * ev->matched &&
+	   in->steps > 10 * in->calls && in->intr_written > in->steps / 10 &&
+	   in->intr == in->intr_written && !in->ev.lost,
+	   "%s(%ld), %lu-byte ring, an interrupt record at every 5th of %lu steps in the cache: %lu written, %lu read back; the run's records intact (%lu calls, %lu returns, %lu matched: twice %lu, %lu, %lu)",
+	   name, n, (unsigned long)ring, (unsigned long)in->steps,
+	   (unsigned long)in->intr_written, (unsigned long)in->intr,
+	   (unsigned long)in->calls, (unsigned long)in->rets,
+	   (unsigned long)in->matched, (unsigned long)ev->calls,
+	   (unsigned long)ev->rets, (unsigned long)ev->matched);
 }
 
 static void run(enum jitrun_instr mode, long (*fn)(long), long n,
@@ -215,5 +311,10 @@ int main(void)
 	   r[2].tsum == r[3].tsum && !r[2].bad,
 	   "fnptr(1000) without the clock: the same %lu records",
 	   (unsigned long)r[2].records);
+
+	/* interrupts writing records between any two instructions */
+	test_interrupts("recurse", wl_recurse, 6, 1 << 20, r);
+	test_interrupts("fnptr", wl_fnptr, 100, 1 << 20, r);
+	test_interrupts("fnptr", wl_fnptr, 100, 4096, r);
 	return done_testing();
 }
