@@ -239,6 +239,24 @@ static inline const u8 *text_win_at(u64 pc)
 }
 
 /*
+ * What one translate_locked() learnt about native code, so that it does
+ * not ask twice: its first instruction passed native_reason() before the
+ * translator asks about it again (@checked); the instruction that ended
+ * a block natively was asked about by the translator just before
+ * translate_locked() counts its reason (@last_pc, @last_reason); and
+ * unless some instruction asked about had an exception-table entry
+ * (@ex_seen), none of the block's has one (every instruction of a block
+ * is asked about first), so add_cache_extable() need not look.  Reset at
+ * every translate_locked(), under the dispatcher's lock.
+ */
+static struct {
+	u64 checked;
+	u64 last_pc;
+	int last_reason;
+	bool ex_seen;
+} jifl_xl_memo;
+
+/*
  * An instruction with an exception-table entry can be copied if its copy
  * gets an entry of its own (room is kept for a whole block) and it is an
  * ordinary instruction, copied as one instruction at one address.
@@ -272,8 +290,11 @@ text:
 	for (i = 0; i < jifl_nr_ranges; i++)
 		if (pc >= jifl_ranges[i].start && pc < jifl_ranges[i].end)
 			return JIFL_FB_EXCLUDED;
-	if (jifl_extable_find(jifl_ex_table, pc) && !ex_copyable(pc))
-		return JIFL_FB_EXTABLE;
+	if (jifl_extable_find(jifl_ex_table, pc)) {
+		jifl_xl_memo.ex_seen = true;
+		if (!ex_copyable(pc))
+			return JIFL_FB_EXTABLE;
+	}
 	return -1;
 }
 
@@ -382,7 +403,14 @@ static bool host_static_call(void *priv, u64 pc, u64 *key, bool *tail)
 
 static bool host_untranslatable(void *priv, u64 pc)
 {
-	return native_reason(pc) >= 0;
+	int reason;
+
+	if (pc == jifl_xl_memo.checked)
+		return false;
+	reason = native_reason(pc);
+	jifl_xl_memo.last_pc = pc;
+	jifl_xl_memo.last_reason = reason;
+	return reason >= 0;
 }
 
 /* a copied uaccess/_safe instruction: its fixup may read any register */
@@ -440,20 +468,14 @@ static inline u8 *alias_of(u64 cache_addr)
 	return jifl_cache_alias + (cache_addr - (u64)jifl_cache_area);
 }
 
-/*
- * The cache address to run native @pc from: its block, translated now if
- * needed, or @pc itself when it must (or can only) run natively.
- */
-static u64 translate_locked(u64 pc)
+/* translate_locked() for a @pc not in the lookup table */
+static u64 translate_new(u64 pc)
 {
 	struct jifl_block *b;
 	unsigned long cap;
 	u64 dest;
 	int reason, ret;
 
-	dest = htab_lookup(pc);
-	if (dest)
-		return dest;
 	reason = native_reason(pc);
 	if (reason >= 0) {
 		count_native(pc, reason);
@@ -468,19 +490,19 @@ static u64 translate_locked(u64 pc)
 	}
 	b = &jifl_blocks[jifl_nr_blocks];
 	dest = (u64)jifl_cache_area + jifl_cache_off;
-	jifl_text_win.armed = true;
-	jifl_text_win.len = 0;
+	jifl_xl_memo.checked = pc;
 	ret = jit_translate_block(&jifl_jt, pc, jifl_nr_blocks,
 				  jifl_cache_alias + jifl_cache_off, dest,
 				  min_t(unsigned long, cap, 8192), &b->blk);
-	jifl_text_win.armed = false;
+	jifl_xl_memo.checked = 0;
 	if (ret < 0) {
 		count_native(pc, jit_error_reason(ret));
 		return pc;
 	}
 	b->map = jifl_map_pool + jifl_map_used;
 	memcpy(b->map, jifl_jt.map, b->blk.nr_insns * sizeof(*b->map));
-	add_cache_extable(b);
+	if (jifl_xl_memo.ex_seen)
+		add_cache_extable(b);
 	jifl_map_used += b->blk.nr_insns;
 	jifl_cache_off = ALIGN(jifl_cache_off + ret, 16);
 	/* host_static_branch_state() saw room for it */
@@ -504,12 +526,33 @@ static u64 translate_locked(u64 pc)
 	if (b->blk.end == JIT_END_NATIVE || b->blk.end == JIT_END_DECODE) {
 		u64 next = pc + b->blk.native_len;
 
-		reason = native_reason(next);
+		reason = next == jifl_xl_memo.last_pc ?
+			 jifl_xl_memo.last_reason : native_reason(next);
 		jifl_st.fallbacks[reason >= 0 ? reason :
 				  b->blk.end == JIT_END_DECODE ?
 				  JIFL_FB_DECODE : JIFL_FB_TRAP]++;
 	}
 	htab_insert(pc, dest);
+	return dest;
+}
+
+/*
+ * The cache address to run native @pc from: its block, translated now if
+ * needed, or @pc itself when it must (or can only) run natively.
+ */
+static u64 translate_locked(u64 pc)
+{
+	u64 dest = htab_lookup(pc);
+
+	if (dest)
+		return dest;
+	jifl_xl_memo.checked = 0;
+	jifl_xl_memo.last_pc = 0;
+	jifl_xl_memo.ex_seen = false;
+	jifl_text_win.armed = true;
+	jifl_text_win.len = 0;
+	dest = translate_new(pc);
+	jifl_text_win.armed = false;
 	return dest;
 }
 
