@@ -298,25 +298,26 @@ void jifl_entry_exit_module(void)
 	ftrace_free_filter(&jifl_ops);
 }
 
-u64 jifl_entry_count(void)
+/* A per-CPU entry counter summed over every CPU */
+static u64 sum_over_cpus(u64 __percpu *counter)
 {
 	u64 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += per_cpu(jifl_entries, cpu);
+		sum += *per_cpu_ptr(counter, cpu);
 	return sum;
+}
+
+u64 jifl_entry_count(void)
+{
+	return sum_over_cpus(&jifl_entries);
 }
 
 /* Entries at handle_mm_fault: page faults of traced tasks */
 u64 jifl_entry_count_fault(void)
 {
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(jifl_entries_fault, cpu);
-	return sum;
+	return sum_over_cpus(&jifl_entries_fault);
 }
 
 u64 jifl_entry_attached(void)
