@@ -376,6 +376,19 @@ static unsigned int host_read_code(void *priv, u64 pc, u8 *buf,
 	return len;
 }
 
+/**
+ * jifl_dispatch_read_code() - read native code as the translator does
+ * @pc:		native address
+ * @buf:	where the bytes go
+ * @len:	how many are wanted
+ *
+ * Return: how many bytes were read (0: @pc is not translatable text).
+ */
+unsigned int jifl_dispatch_read_code(u64 pc, u8 *buf, unsigned int len)
+{
+	return host_read_code(NULL, pc, buf, len);
+}
+
 static bool host_static_branch(void *priv, u64 pc, u64 *target)
 {
 	return jifl_sites_jump(jifl_sites, pc, target);
@@ -576,8 +589,16 @@ static void dispatch_unlock(unsigned long flags)
 	raw_spin_unlock_irqrestore(&jifl_lock, flags);
 }
 
-/* The block whose cache range holds @addr (blocks are in cache order). */
-static struct jifl_block *find_block(u64 addr)
+/**
+ * jifl_dispatch_jifl_dispatch_find_block() - the block whose cache range may hold @addr
+ * @addr:	a cache address
+ *
+ * Blocks are in cache order; the caller holds the lock or has every CPU
+ * stopped, and checks @addr against the block's end itself.
+ *
+ * Return: the last block starting at or before @addr, or NULL.
+ */
+struct jifl_block *jifl_dispatch_find_block(u64 addr)
 {
 	unsigned int lo = 0, hi = jifl_nr_blocks;
 
@@ -613,7 +634,7 @@ u64 notrace jifl_dispatch_exit(u64 stub_ret, u64 eflags)
 	flags = dispatch_lock();
 	jifl_st.dispatches++;
 	/* a block's last stub ends where the next block starts */
-	b = find_block(stub_ret - 1);
+	b = jifl_dispatch_find_block(stub_ret - 1);
 	if (b)
 		exit = jit_block_find_exit(&b->blk, stub_ret, eflags);
 	/* A stub outside any block would be a translator bug. */
@@ -768,159 +789,6 @@ unsigned int jifl_dispatch_forget(unsigned long start, unsigned long end)
 	jifl_st.invalidated += n;
 	dispatch_unlock(flags);
 	return n;
-}
-
-/* Where a stack word can send a task to return: the kernel's return thunk */
-static u64 jifl_native_return;
-
-/*
- * The return thunk the kernel chose (apply_returns() patched every return
- * site, ours included, to "jmp <thunk>" or to a plain ret). 6.12's
- * __x86_return_thunk itself only warns that a site was left unpatched, so
- * it is read off jifl_tramp_exit's return; for a plain ret, ITS's thunk is
- * one (both target kernels build it).
- */
-static u64 find_native_return(void)
-{
-	u64 pc = (u64)jifl_tramp_exit;
-	unsigned int i;
-
-	for (i = 0; i < 4; i++) {
-		struct jit_insn in;
-		int len = jit_decode(&in, (const u8 *)pc, JIT_INSN_MAX_LEN, pc);
-
-		if (len <= 0)
-			break;
-		if (in.flow == JIT_FLOW_JMP)
-			return in.target;
-		if (in.flow == JIT_FLOW_RET)
-			break;
-		pc += len;
-	}
-	return (u64)its_return_thunk;
-}
-
-/* rel32 target of the 5-byte call or jmp at @p (in the cache) */
-static u64 rel32_target(const u8 *p)
-{
-	s32 rel;
-
-	memcpy(&rel, p + 1, sizeof(rel));
-	return (u64)p + 5 + (s64)rel;
-}
-
-/* The jmp of an entry trampoline: to jifl_tramp_exit or its @leave form */
-static bool is_tramp_exit(u64 target)
-{
-	return target == (u64)jifl_tramp_exit ||
-	       target == (u64)jifl_tramp_exit_leave;
-}
-
-/*
- * @w in an entry trampoline ("call body; jmp jifl_tramp_exit"): at its
- * start the task is about to enter the body, which natively follows the
- * ftrace site; after the call it returns to the native caller, which a
- * return thunk does (after a stop, plugins' @leave hooks are not called
- * any more). Either way the task no longer counts as in the cache.
- */
-static bool tramp_native_of(u64 w, u64 *native, int *left)
-{
-	const u8 *p = (const u8 *)w;
-	struct jifl_block *b;
-
-	if (w - 5 < (u64)jifl_cache_area || w + 10 > (u64)jifl_cache_area_end)
-		return false;
-	if (p[0] == 0xe9 && p[-5] == 0xe8 && is_tramp_exit(rel32_target(p))) {
-		*native = jifl_native_return;
-		*left = 1;
-		return true;
-	}
-	if (p[0] == 0xe8 && p[5] == 0xe9 &&
-	    is_tramp_exit(rel32_target(p + 5))) {
-		b = find_block(rel32_target(p));
-		if (!b || b->blk.cache_start != rel32_target(p))
-			return false;
-		*native = b->blk.native_start;
-		*left = 1;
-		return true;
-	}
-	return false;
-}
-
-/* @w follows the call that ends block @b: the callee returns there. */
-static bool call_continuation(const struct jifl_block *b, u64 w, u64 *native)
-{
-	const struct jit_pcmap *last = &b->map[b->blk.nr_insns - 1];
-	const u8 *p = (const u8 *)w;
-	struct jit_insn in;
-	u8 code[JIT_INSN_MAX_LEN];
-	unsigned int avail;
-	u64 target;
-
-	if (w <= b->blk.cache_start + last->cache_off + 4 || p[-5] != 0xe8)
-		return false;
-	/* calls into the dispatcher: their return address is an argument */
-	target = rel32_target(p - 5);
-	if (target == (u64)jifl_exit_entry ||
-	    target == (u64)jifl_exit_call_entry ||
-	    target == (u64)jifl_ic_jmp_miss || target == (u64)jifl_ic_call_miss)
-		return false;
-	avail = host_read_code(NULL, b->blk.native_start + last->native_off,
-			       code, sizeof(code));
-	if (!avail || jit_decode(&in, code, avail,
-				 b->blk.native_start + last->native_off) <= 0 ||
-	    (in.flow != JIT_FLOW_CALL && in.flow != JIT_FLOW_CALL_IND))
-		return false;
-	*native = b->blk.native_start + b->blk.native_len;
-	return true;
-}
-
-/**
- * jifl_dispatch_native_of() - the native equivalent of a cache address
- * @w:			a word on a task's stack that points into the cache:
- *			a return address, the saved ip of an interrupted
- *			task, or a saved register or stale slot
- * @native:		set to the native address to use instead
- * @left:		set to the number of cache entries (trampoline frames)
- *			the word accounts for
- *
- * Only while every CPU is stopped, so that no translation changes.
- *
- * Return: false if @w has no exact native equivalent (a task inside
- * instrumentation, an exit stub or the dispatcher).
- */
-bool jifl_dispatch_native_of(u64 w, u64 *native, int *left)
-{
-	struct jifl_block *b = find_block(w);
-	u64 cs;
-	unsigned int i;
-
-	*left = 0;
-	if (!b)
-		return false;
-	cs = b->blk.cache_start;
-	if (w >= cs + b->blk.cache_len)
-		return tramp_native_of(w, native, left);
-	for (i = 0; i < b->blk.nr_exits; i++)
-		if (w == cs + b->blk.exits[i].stub_end)
-			return false;
-	/*
-	 * An instruction boundary: where an interrupted task resumes, or a
-	 * saved register or stale slot holding a block address; the
-	 * native instruction is the same place either way.
-	 */
-	if (w == cs) {		/* before the block's ENDBR64 */
-		*native = b->blk.native_start;
-		return true;
-	}
-	for (i = 0; i < b->blk.nr_insns; i++) {
-		if (w == cs + b->map[i].instr_off ||
-		    w == cs + b->map[i].cache_off) {
-			*native = b->blk.native_start + b->map[i].native_off;
-			return true;
-		}
-	}
-	return call_continuation(b, w, native);
 }
 
 static unsigned long tramp_lookup(unsigned long fentry)
@@ -1314,7 +1182,6 @@ int jifl_dispatch_init(void)
 	jit_ic.call_miss = (u64)jifl_ic_call_miss;
 	jit_translator_init(&jifl_jt, h, NULL);
 	jifl_cache_ex_init();
-	jifl_native_return = find_native_return();
 	return 0;
 }
 

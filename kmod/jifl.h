@@ -55,9 +55,15 @@ int jifl_dispatch_blocks(struct jifl_block_info __user *uentries, u64 *nr,
 unsigned long jifl_entry_trampoline(unsigned long fentry_ip);
 void jifl_dispatch_stats(struct jifl_stats *st);
 unsigned int jifl_dispatch_forget(unsigned long start, unsigned long end);
-bool jifl_dispatch_native_of(u64 w, u64 *native, int *left);
+struct jifl_block *jifl_dispatch_find_block(u64 addr);
+unsigned int jifl_dispatch_read_code(u64 pc, u8 *buf, unsigned int len);
 void jifl_dispatch_label_update(unsigned long site, bool taken);
 void jifl_dispatch_follow_labels(bool on);
+
+/* --- native_of.c: cache addresses back to native ones, at stop --- */
+
+void jifl_native_of_init(void);
+bool jifl_dispatch_native_of(u64 w, u64 *native, int *left);
 
 /* --- label_watch.c: static key updates --- */
 void jifl_label_watch_init(void);

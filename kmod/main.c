@@ -117,6 +117,7 @@ static int __init jifl_init(void)
 	ret = jifl_dispatch_init();
 	if (ret)
 		goto err_cache;
+	jifl_native_of_init();
 	ret = jifl_module_watch_init();
 	if (ret)
 		goto err_dispatch;
