@@ -14,6 +14,9 @@
 
 #define RR_CHUNK_MAX	(1U << 20)	/* bytes of records per chunk */
 
+_Static_assert(JIFL_EV_TARGET >> 27 == 8 &&
+	       JIFL_EV_SIZE + 8 == JIFL_EV_SIZE_TARGET, "skip_events()");
+
 static int rr_fail(struct ring_reader *r, int err, const char *what)
 {
 	snprintf(r->why, sizeof(r->why), "%s: %s", what, strerror(err));
@@ -150,6 +153,31 @@ static int corrupt(struct ring_reader *r, unsigned int cpu, uint64_t at,
 }
 
 /*
+ * Past the compact events (JIFL_EV_MARK) from @len on, while they start
+ * at or before @end (JIFL_EV_SIZE_TARGET bytes or more before the end of
+ * the run, so that any of them fits): their sizes only, counted in @n.
+ * Most of a drain's records go through this loop, hence its own.
+ */
+static uint64_t skip_events(const uint8_t *p, uint64_t len, uint64_t end,
+			    uint64_t *n)
+{
+	uint64_t k = *n;
+
+	while (len <= end) {
+		uint32_t w;
+
+		memcpy(&w, p + len, sizeof(w));
+		if (!(w & JIFL_EV_MARK))
+			break;
+		/* JIFL_EV_TARGET's bit shifted to 8: fewer instructions */
+		len += JIFL_EV_SIZE + ((w >> 27) & 8);
+		k++;
+	}
+	*n = k;
+	return len;
+}
+
+/*
  * Move @cpu's records to the file as they lie in the mapping: each run
  * of records up to the head, the end of the data area (a pad record) or
  * RR_CHUNK_MAX bytes is one chunk written from the ring itself, after one
@@ -181,9 +209,20 @@ static int drain_cpu(struct ring_reader *r, struct jd_writer *w,
 		room = avail < RR_CHUNK_MAX ? avail : RR_CHUNK_MAX;
 		while (len < room) {
 			const struct jifl_rec_header *h = (const void *)(p + len);
-			uint32_t size = h->size;
+			uint32_t size;
 			uint64_t ts;
 
+			if (room - len >= JIFL_EV_SIZE_TARGET) {
+				uint64_t past = skip_events(p, len,
+						room - JIFL_EV_SIZE_TARGET, &n);
+
+				if (past != len) {
+					compact = true;
+					len = past;
+					continue;
+				}
+			}
+			size = h->size;
 			if (size & JIFL_EV_MARK) {
 				size = size & JIFL_EV_TARGET ?
 				       JIFL_EV_SIZE_TARGET : JIFL_EV_SIZE;
