@@ -87,6 +87,12 @@ expected() {
 	line fault 1 3
 	line fault 64 192
 	line fault 65 -EINVAL
+	# N tasklet runs of M odd numbers each
+	for nm in 0,5 3,0 4,7 100,100; do
+		n=${nm%,*} m=${nm#*,}
+		line tasklet "$nm" $((n * m * m))
+	done
+	line tasklet 10001,1 -EINVAL
 }
 
 # ---- the module --------------------------------------------------------------

@@ -23,11 +23,13 @@
 #include <linux/compiler.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/interrupt.h>
 #include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/static_call.h>
 #include <linux/uaccess.h>
@@ -337,6 +339,58 @@ static long jt_patch(u64 key, u64 call)
 	return 0;
 }
 
+/* What jt_tasklet_fn() runs for and adds up (JT_IOC_TASKLET) */
+static u64 jt_tasklet_m, jt_tasklet_acc;
+
+/**
+ * jt_tasklet_fn() - the tasklet of JT_IOC_TASKLET: a counted loop
+ * @t: the tasklet
+ *
+ * Runs in softirq context, from tasklet_action(); adds the sum of the
+ * first jt_tasklet_m odd numbers, jt_tasklet_m squared, to jt_tasklet_acc.
+ */
+static noinline notrace __jt_noipa void jt_tasklet_fn(struct tasklet_struct *t)
+{
+	u64 m = READ_ONCE(jt_tasklet_m);
+	u64 acc = 0, i;
+
+	for (i = 0; i < m; i++) {
+		acc += 2 * i + 1;
+		OPTIMIZER_HIDE_VAR(acc);
+	}
+	WRITE_ONCE(jt_tasklet_acc, READ_ONCE(jt_tasklet_acc) + acc);
+}
+
+static DECLARE_TASKLET(jt_tasklet, jt_tasklet_fn);
+
+/*
+ * Not a scenario: @n times, schedule the tasklet with bottom halves off
+ * and let local_bh_enable() run it here, on this task (a tasklet is
+ * scheduled on the CPU that schedules it, and with bottom halves off no
+ * irq exit runs softirqs before local_bh_enable() does). Serialised by
+ * jt_tasklet_lock, so one run's tasklets are its own.
+ */
+static DEFINE_MUTEX(jt_tasklet_lock);
+
+static u64 jt_tasklet_run(u64 n, u64 m)
+{
+	u64 i, acc;
+
+	mutex_lock(&jt_tasklet_lock);
+	WRITE_ONCE(jt_tasklet_m, m);
+	WRITE_ONCE(jt_tasklet_acc, 0);
+	for (i = 0; i < n; i++) {
+		local_bh_disable();
+		tasklet_schedule(&jt_tasklet);
+		local_bh_enable();
+	}
+	/* wait for the last one, had it gone elsewhere (it should not) */
+	tasklet_unlock_wait(&jt_tasklet);
+	acc = READ_ONCE(jt_tasklet_acc);
+	mutex_unlock(&jt_tasklet_lock);
+	return acc;
+}
+
 /* The page every page of a jifl_target mapping shows (jt_fault()) */
 static struct page *jt_fault_page;
 
@@ -427,6 +481,11 @@ static long jt_run(unsigned int cmd, struct jifl_target_req *req)
 			return -EINVAL;
 		req->result = jt_static(req->n);
 		return 0;
+	case JT_IOC_TASKLET:
+		if (req->n > JT_TASKLET_MAX || req->m > JT_TASKLET_MAX)
+			return -EINVAL;
+		req->result = jt_tasklet_run(req->n, req->m);
+		return 0;
 	}
 	return -ENOTTY;
 }
@@ -483,6 +542,7 @@ static int __init jt_init(void)
 static void __exit jt_exit(void)
 {
 	misc_deregister(&jt_misc);
+	tasklet_kill(&jt_tasklet);
 	/* no mapping is left: each holds the file, the file the module */
 	__free_page(jt_fault_page);
 }

@@ -67,6 +67,15 @@ struct jifl_target_req {
 #define JT_STATIC_MAX		1000000
 
 /*
+ * Softirq context: N times, the ioctl schedules a tasklet with bottom
+ * halves disabled and runs it with local_bh_enable(), on its own CPU and
+ * task; the tasklet, jt_tasklet_fn(), sums the first M odd numbers.
+ * result = N * M * M.
+ */
+#define JT_IOC_TASKLET	_IOWR(JT_IOC_MAGIC, 12, struct jifl_target_req)
+#define JT_TASKLET_MAX		10000	/* N and M */
+
+/*
  * Page faults: a read-only mmap of the device shows JT_FAULT_PAGES pages,
  * each full of the u64 JT_FAULT_WORD, faulted in by jt_fault() one page
  * at a time. run-target's "fault N" reads one word of each of N pages:

@@ -53,6 +53,7 @@ static const struct scenario scenarios[] = {
 	{ "patch",    JT_IOC_PATCH,    2, "KEY CALL" },
 	{ "static",   JT_IOC_STATIC,   1, "N" },
 	{ "fault",    0,               1, "N" },
+	{ "tasklet",  JT_IOC_TASKLET,  2, "N M" },
 };
 
 /* "all": scenario, arguments, and the errno the ioctl must fail with. */
@@ -100,6 +101,9 @@ static const struct run all_runs[] = {
 	FAIL("warn", XSTR(JT_WARN_MAGIC), EINVAL),
 	RUN("fault", "1"), RUN("fault", XSTR(JT_FAULT_PAGES)),
 	FAIL("fault", "65", EINVAL),
+	RUN2("tasklet", "0", "5"), RUN2("tasklet", "3", "0"),
+	RUN2("tasklet", "4", "7"), RUN2("tasklet", "100", "100"),
+	FAIL2("tasklet", "10001", "1", EINVAL),
 };
 
 static const char *errname(int err)
