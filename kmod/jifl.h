@@ -64,6 +64,7 @@ void jifl_dispatch_follow_labels(bool on);
 
 void jifl_native_of_init(void);
 bool jifl_dispatch_native_of(u64 w, u64 *native, int *left);
+const char *jifl_native_of_why(u64 w);
 
 /* --- label_watch.c: static key updates --- */
 void jifl_label_watch_init(void);

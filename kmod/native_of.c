@@ -93,8 +93,12 @@ static bool tramp_native_of(u64 w, u64 *native, int *left)
 	return false;
 }
 
-/* @w follows the call that ends block @b: the callee returns there. */
-static bool call_continuation(const struct jifl_block *b, u64 w, u64 *native)
+/*
+ * @w follows the call that ends block @b: the callee returns there. If
+ * not, false, and what it is instead in @why.
+ */
+static bool call_continuation(const struct jifl_block *b, u64 w, u64 *native,
+			      const char **why)
 {
 	const struct jit_pcmap *last = &b->map[b->blk.nr_insns - 1];
 	const u8 *p = (const u8 *)w;
@@ -103,22 +107,74 @@ static bool call_continuation(const struct jifl_block *b, u64 w, u64 *native)
 	unsigned int avail;
 	u64 target;
 
-	if (w <= b->blk.cache_start + last->cache_off + 4 || p[-5] != 0xe8)
+	if (w <= b->blk.cache_start + last->cache_off + 4) {
+		*why = "inside an instruction's instrumentation or translation";
 		return false;
+	}
+	if (p[-5] != 0xe8) {
+		*why = "in the block's end, not after a call";
+		return false;
+	}
 	/* calls into the dispatcher: their return address is an argument */
 	target = rel32_target(p - 5);
 	if (target == (u64)jifl_exit_entry ||
 	    target == (u64)jifl_exit_call_entry ||
-	    target == (u64)jifl_ic_jmp_miss || target == (u64)jifl_ic_call_miss)
+	    target == (u64)jifl_ic_jmp_miss || target == (u64)jifl_ic_call_miss) {
+		*why = "the return of a call into the dispatcher";
 		return false;
+	}
 	avail = jifl_dispatch_read_code(b->blk.native_start + last->native_off,
 					code, sizeof(code));
 	if (!avail || jit_decode(&in, code, avail,
 				 b->blk.native_start + last->native_off) <= 0 ||
-	    (in.flow != JIT_FLOW_CALL && in.flow != JIT_FLOW_CALL_IND))
+	    (in.flow != JIT_FLOW_CALL && in.flow != JIT_FLOW_CALL_IND)) {
+		*why = "after a call, but the block does not end in one";
 		return false;
+	}
 	*native = b->blk.native_start + b->blk.native_len;
 	return true;
+}
+
+/* jifl_dispatch_native_of(), and why not in @why */
+static bool native_of(u64 w, u64 *native, int *left, const char **why)
+{
+	struct jifl_block *b = jifl_dispatch_find_block(w);
+	u64 cs;
+	unsigned int i;
+
+	*left = 0;
+	if (!b) {
+		*why = "before the first block";
+		return false;
+	}
+	cs = b->blk.cache_start;
+	if (w >= cs + b->blk.cache_len) {
+		*why = "after a block, not an entry trampoline's call or return";
+		return tramp_native_of(w, native, left);
+	}
+	for (i = 0; i < b->blk.nr_exits; i++) {
+		if (w == cs + b->blk.exits[i].stub_end) {
+			*why = "an exit stub's return (in the dispatcher)";
+			return false;
+		}
+	}
+	/*
+	 * An instruction boundary: where an interrupted task resumes, or a
+	 * saved register or stale slot holding a block address; the
+	 * native instruction is the same place either way.
+	 */
+	if (w == cs) {		/* before the block's ENDBR64 */
+		*native = b->blk.native_start;
+		return true;
+	}
+	for (i = 0; i < b->blk.nr_insns; i++) {
+		if (w == cs + b->map[i].instr_off ||
+		    w == cs + b->map[i].cache_off) {
+			*native = b->blk.native_start + b->map[i].native_off;
+			return true;
+		}
+	}
+	return call_continuation(b, w, native, why);
 }
 
 /**
@@ -137,36 +193,26 @@ static bool call_continuation(const struct jifl_block *b, u64 w, u64 *native)
  */
 bool jifl_dispatch_native_of(u64 w, u64 *native, int *left)
 {
-	struct jifl_block *b = jifl_dispatch_find_block(w);
-	u64 cs;
-	unsigned int i;
+	const char *why;
 
-	*left = 0;
-	if (!b)
-		return false;
-	cs = b->blk.cache_start;
-	if (w >= cs + b->blk.cache_len)
-		return tramp_native_of(w, native, left);
-	for (i = 0; i < b->blk.nr_exits; i++)
-		if (w == cs + b->blk.exits[i].stub_end)
-			return false;
-	/*
-	 * An instruction boundary: where an interrupted task resumes, or a
-	 * saved register or stale slot holding a block address; the
-	 * native instruction is the same place either way.
-	 */
-	if (w == cs) {		/* before the block's ENDBR64 */
-		*native = b->blk.native_start;
-		return true;
-	}
-	for (i = 0; i < b->blk.nr_insns; i++) {
-		if (w == cs + b->map[i].instr_off ||
-		    w == cs + b->map[i].cache_off) {
-			*native = b->blk.native_start + b->map[i].native_off;
-			return true;
-		}
-	}
-	return call_continuation(b, w, native);
+	return native_of(w, native, left, &why);
+}
+
+/**
+ * jifl_native_of_why() - why a cache address has no native equivalent
+ * @w:		a cache address jifl_dispatch_native_of() did not map
+ *
+ * For the log of a task that stop could not move; every CPU stopped.
+ *
+ * Return: a phrase saying what @w is, or NULL if it does map.
+ */
+const char *jifl_native_of_why(u64 w)
+{
+	const char *why = NULL;
+	u64 native;
+	int left;
+
+	return native_of(w, &native, &left, &why) ? NULL : why;
 }
 
 /* Called once at load, after jifl_dispatch_init() */
