@@ -19,8 +19,12 @@
 # By default one round per plugin set (the short soak of check-flavours,
 # ~2-3 min of guest time); SOAK_SECS makes it go on for that long in all
 # (tests/bench/soak.sh, make soak), SOAK_ROUND sets each round's tracing
-# time (default 3 s), SOAK_RMMOD_MS the unload bound.
+# time (default 3 s), SOAK_RMMOD_MS the unload bound. SOAK_GRAPH=1 runs
+# ftrace's function_graph tracer alongside, on the system calls' entries
+# and the functions the load sleeps in (it takes return addresses off the
+# stacks jifl rewrites at stop: kmod/unpin.c).
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/kernel/lib/pinned.sh"
 J=${JIFL:-$top_builddir/src/jifl}
 secs=${SOAK_SECS:-0}
 round=${SOAK_ROUND:-3}
@@ -126,10 +130,6 @@ unload() {
 	return 1
 }
 
-# the kernel log since mark_log
-mark_log() { log0=$(dmesg | wc -l); }
-new_log() { dmesg | tail -n +$((log0 + 1)); }
-
 # said FILE.err FILE.data: whether the recorder's loss line and the
 # file's records_lost (jifl info --json) agree; sets said, lost
 losses_agree() {
@@ -139,8 +139,18 @@ losses_agree() {
 	[ -n "$lost" ] && [ "${said:-0}" = "$lost" ]
 }
 
+T=/sys/kernel/tracing
+if [ "${SOAK_GRAPH:-0}" = 1 ]; then
+	[ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null
+	printf '%s\n' '__x64_sys_*' pipe_read pipe_write do_wait do_nanosleep \
+		unix_stream_read_generic do_select >$T/set_ftrace_filter &&
+		echo function_graph >$T/current_tracer
+	ok $? "function_graph runs alongside ($(wc -l <$T/set_ftrace_filter) functions)"
+fi
+
 start=$(date +%s)
 i=0
+pins=0
 while :; do
 	mode=${modes[$((i % ${#modes[@]}))]}
 	err=r$i.err
@@ -196,11 +206,8 @@ while :; do
 	ok $? "round $i: every loss is reported (recorder ${said:-0}, file ${lost:-?}, report ${shown:--})"
 	[ -z "$said" ] || diag "round $i: $(grep 'events LOST' $err)"
 	rm -f r$i.data r$i.pcs
-	! new_log | grep -q "stays in jifl code"
-	good=$?
-	ok $good "round $i: the kernel log names no task staying in jifl code"
-	[ $good = 0 ] || diag "$(new_log | grep -A1 'stays in jifl code' | tail -n 6)" \
-		"$(grep 'still in the cache' $err)"
+	ok_unpinned "round $i: the kernel log names no task staying in jifl code" $err
+	pins=$((pins + $(pinned_count)))
 	t0=$(now)
 	unload
 	u=$?
@@ -224,7 +231,7 @@ while :; do
 	i=$((i + 1))
 	[ $(($(date +%s) - start)) -lt "$secs" ] || [ $i -lt ${#modes[@]} ] || break
 done
-diag "$i rounds in $(($(date +%s) - start)) s"
+diag "$i rounds in $(($(date +%s) - start)) s, $pins tasks pinned"
 
 # Issue 14 item 2: a session of a command, after the last rmmod (it loads
 # jifl.ko again), ended by the command's exit; then the next one starts.
@@ -249,12 +256,16 @@ st=$?
 losses_agree item2.err item2.data
 ok $? "its losses are reported (recorder ${said:-0}, file ${lost:-?})"
 rm -f item2.data
-! new_log | grep -q "stays in jifl code"
-good=$?
-ok $good "no task (pid 1 or any) stays in jifl code after it"
-[ $good = 0 ] || diag "$(new_log | grep 'stays in jifl code')"
+ok_unpinned "no task (pid 1 or any) stays in jifl code after it"
+pins=$((pins + $(pinned_count)))
 expect_status "the next session starts" 0 \
 	"$J" record -q -e bbcount -o last.data -- cat /etc/hostname
+
+diag "soak: $((i + 1)) sessions, $pins tasks pinned"
+if [ "${SOAK_GRAPH:-0}" = 1 ]; then
+	echo nop >$T/current_tracer
+	: >$T/set_ftrace_filter
+fi
 
 # the load ends natively
 for p in $(cat gens sleepers); do pkill -P "$p" 2>/dev/null; done
