@@ -152,15 +152,50 @@ static void on_trap(int sig, siginfo_t *si, void *ucv)
 		trap_written++;
 }
 
-/*
- * @fn(@n) from the cache twice, the second time single-stepped with a
- * record written at every step that is in cache code.
- */
-static void run_interrupted(long (*fn)(long), long n, uint64_t ring,
-			    struct outcome *o)
+/* One run in a child process, so that each starts from a fresh cache */
+struct run_args {
+	enum jitrun_instr mode;
+	long (*fn)(long);
+	long n;
+	uint64_t ring;
+	int32_t preempt;
+	/* then again single-stepped, a record written at each step */
+	bool stepped;
+};
+
+static void run_child(const struct run_args *a, struct outcome *o)
 {
 	struct sigaction sa = { .sa_sigaction = on_trap,
 				.sa_flags = SA_SIGINFO };
+
+	if (a->mode == JITRUN_NONE) {
+		o->result = a->fn(a->n);
+		return;
+	}
+	jitrun_events_setup(a->ring, 256ULL << 20, a->preempt);
+	if (jitrun_init(a->mode) ||
+	    (a->stepped && sigaction(SIGTRAP, &sa, NULL)))
+		_exit(98);
+	o->result = jitrun_call((void *)a->fn, a->n, 0, 0, 0);
+	if (a->stepped) {
+		asm volatile("pushfq; orq $0x100, (%%rsp); popfq" ::: "memory", "cc");
+		o->result += jitrun_call((void *)a->fn, a->n, 0, 0, 0);
+		asm volatile("pushfq; andq $~0x100, (%%rsp); popfq" ::: "memory", "cc");
+		o->steps = trap_steps;
+		o->intr_written = trap_written;
+	}
+	if (a->mode == JITRUN_CLEANCALL) {
+		o->calls = jitrun_calls_seen();
+		o->rets = jitrun_rets_seen();
+		jitrun_call_target_sums(&o->tsum, &o->tsq);
+	} else {
+		replay(o);
+		o->ev = jitrun_events_stats();
+	}
+}
+
+static void run_forked(const struct run_args *a, struct outcome *o)
+{
 	pid_t pid;
 	int st;
 
@@ -168,21 +203,24 @@ static void run_interrupted(long (*fn)(long), long n, uint64_t ring,
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		jitrun_events_setup(ring, 256ULL << 20, PREEMPT_IDLE);
-		if (jitrun_init(JITRUN_EVENTS) || sigaction(SIGTRAP, &sa, NULL))
-			_exit(98);
-		o->result = jitrun_call((void *)fn, n, 0, 0, 0);
-		asm volatile("pushfq; orq $0x100, (%%rsp); popfq" ::: "memory", "cc");
-		o->result += jitrun_call((void *)fn, n, 0, 0, 0);
-		asm volatile("pushfq; andq $~0x100, (%%rsp); popfq" ::: "memory", "cc");
-		o->steps = trap_steps;
-		o->intr_written = trap_written;
-		replay(o);
-		o->ev = jitrun_events_stats();
+		run_child(a, o);
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
 	o->status = st;
+}
+
+/*
+ * @fn(@n) from the cache twice, the second time single-stepped with a
+ * record written at every step that is in cache code.
+ */
+static void run_interrupted(long (*fn)(long), long n, uint64_t ring,
+			    struct outcome *o)
+{
+	const struct run_args a = { JITRUN_EVENTS, fn, n, ring, PREEMPT_IDLE,
+				    true };
+
+	run_forked(&a, o);
 }
 
 static void test_interrupts(const char *name, long (*fn)(long), long n,
@@ -208,33 +246,9 @@ static void test_interrupts(const char *name, long (*fn)(long), long n,
 static void run(enum jitrun_instr mode, long (*fn)(long), long n,
 		uint64_t ring, int32_t preempt, struct outcome *o)
 {
-	pid_t pid;
-	int st;
+	const struct run_args a = { mode, fn, n, ring, preempt, false };
 
-	memset(o, 0, sizeof(*o));
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (mode == JITRUN_NONE) {
-			o->result = fn(n);
-			_exit(0);
-		}
-		jitrun_events_setup(ring, 256ULL << 20, preempt);
-		if (jitrun_init(mode))
-			_exit(98);
-		o->result = jitrun_call((void *)fn, n, 0, 0, 0);
-		if (mode == JITRUN_CLEANCALL) {
-			o->calls = jitrun_calls_seen();
-			o->rets = jitrun_rets_seen();
-			jitrun_call_target_sums(&o->tsum, &o->tsq);
-		} else {
-			replay(o);
-			o->ev = jitrun_events_stats();
-		}
-		_exit(0);
-	}
-	waitpid(pid, &st, 0);
-	o->status = st;
+	run_forked(&a, o);
 }
 
 static bool exited_ok(const struct outcome *o)
