@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -349,17 +350,66 @@ int ks_filter_cgroup(struct kernel_session *s, int cgroup_fd)
 	return fail(s, errno, "choosing the traced tasks by cgroup");
 }
 
+/*
+ * The tasks jifl.ko last named as staying in its code ("jifl: pid N (comm)
+ * stays in jifl code", each batch ended by "task(s) stay in jifl code"),
+ * from the kernel log, as "pid N (comm), ..." in @buf; false if the log
+ * cannot be read or names none.
+ */
+static bool pinned_tasks(char *buf, size_t len)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *log, *line, *next, batch[256] = "", cur[256] = "";
+	int n;
+
+	if (size <= 0 || !(log = malloc((size_t)size + 1)))
+		return false;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, size);
+	if (n <= 0) {
+		free(log);
+		return false;
+	}
+	log[n] = 0;
+	for (line = log; line; line = next) {
+		char comm[16], *p;
+		int pid;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		p = strstr(line, "jifl: pid ");
+		if (p && sscanf(p, "jifl: pid %d (%15[^)]) stays in jifl code",
+				&pid, comm) == 2) {
+			size_t used = strlen(cur);
+
+			snprintf(cur + used, sizeof(cur) - used, "%spid %d (%s)",
+				 used ? ", " : "", pid, comm);
+		} else if (strstr(line, "task(s) stay in jifl code")) {
+			memcpy(batch, cur, sizeof(batch));
+			cur[0] = 0;
+		}
+	}
+	free(log);
+	if (!batch[0])
+		return false;
+	snprintf(buf, len, "%s", batch);
+	return true;
+}
+
 static int ks_start_error(struct kernel_session *s)
 {
 	struct jifl_stats st;
+	char pids[256];
 
 	if (errno != EBUSY)
 		return fail(s, errno, "starting");
 	/* the module's own reason first: an earlier session still held */
 	if (!ks_stats(s, &st) && st.inflight)
 		snprintf(s->why, sizeof(s->why),
-			 "cannot start: %llu task(s) of an earlier session are still inside jifl's code, holding its code cache and plugins (the kernel log names them: dmesg | grep 'stays in jifl code'); they leave when their system calls return: wake or kill them, or record with that session's plugins (-e)",
-			 (unsigned long long)st.inflight);
+			 "cannot start: %llu task(s) of an earlier session are still inside jifl's code, holding its code cache and plugins (%s); they leave when their system calls return: wake or kill them, or record with that session's plugins (-e)",
+			 (unsigned long long)st.inflight,
+			 pinned_tasks(pids, sizeof(pids)) ? pids :
+			 "the kernel log names them: dmesg | grep 'stays in jifl code'");
 	else
 		snprintf(s->why, sizeof(s->why),
 			 "cannot start: another IPMODIFY ftrace user (livepatch?) holds an attached function, or a session runs");
