@@ -1107,6 +1107,7 @@ static const char *dec_chunk(struct jd_file *f, const uint8_t *p,
 
 	if (size < CHUNK_HDR)
 		return "too small";
+	memset(&c, 0, sizeof(c));	/* ->counted false: the records are counted */
 	c.cpu = get32(p);
 	c.flags = get32(p + 4);
 	c.record_size = get32(p + 8);
