@@ -759,10 +759,13 @@ static void test_sysinfo_live(const char *dir)
 	jifl_sysinfo_free(&si);
 }
 
-/* The SSE4.2 CRC equals the table one at every length and alignment. */
+/*
+ * The SSE4.2 CRC equals the table one at every length and alignment, and
+ * past the lengths it splits in three lanes (2048 bytes each)
+ */
 static void test_crc_agree(void)
 {
-	static uint8_t buf[4096 + 8];
+	static uint8_t buf[40000 + 8];
 	unsigned int bad = 0, n = 0;
 	uint32_t seed = 12345;
 
@@ -777,6 +780,12 @@ static void test_crc_agree(void)
 	n++;
 	bad += jd_crc32c(0, buf + 3, 4096) !=
 	       jd_crc32c_portable(0, buf + 3, 4096);
+	for (size_t len = 6100; len < 6200; len++, n++)
+		bad += jd_crc32c(7, buf + len % 8, len) !=
+		       jd_crc32c_portable(7, buf + len % 8, len);
+	for (size_t len = 12280; len <= 40000; len += 1531, n++)
+		bad += jd_crc32c(0, buf + len % 8, len) !=
+		       jd_crc32c_portable(0, buf + len % 8, len);
 	ok(!bad, "CRC-32C: %u of %u lengths and alignments differ", bad, n);
 }
 
