@@ -11,6 +11,7 @@
  *   make-report-fixture FILE calls-bench|calls-skewed NEVENTS
  *   make-report-fixture FILE calls-random SEED
  *   make-report-fixture FILE calls-pair SEED classic|compact
+ *   make-report-fixture FILE calls-compact NEVENTS
  *
  *   full         feature sections, kallsyms, blocks and counters (default)
  *   no-counters  the same without the COUNTERS section
@@ -1084,6 +1085,420 @@ static int write_calls_pair(const char *out, unsigned long seed,
 	return r ? 1 : 0;
 }
 
+/*
+ * calls-compact NEVENTS: what calltrace's inline path records system-wide
+ * (record -a), for tests/bench/report.sh: a kallsyms-sized snapshot
+ * (140000 vmlinux functions and 10000 in 5 modules), 32 threads on 4 CPUs
+ * with context switches and migrations, each CPU's stream in chunks of
+ * 256 KiB opened by a context record, system calls entered at 300
+ * attached functions (enter/leave records), compact calls and returns
+ * (direct and indirect call sites, numbered as they are first used, as
+ * the translator does), nesting around 10 deep, up to 48, and 2% of the
+ * frames returning natively unseen. Callees follow the cube of a uniform
+ * draw (a few functions called most), the TSC runs at 2.4 GHz and the
+ * events are 20 to 400 ns apart. NEVENTS counts the compact records and
+ * the enter/leave records.
+ */
+#define CC_FUNCS	140000U
+#define CC_MODS		5U
+#define CC_MOD_FUNCS	2000U
+#define CC_NSYM		(CC_FUNCS + CC_MODS * CC_MOD_FUNCS)
+#define CC_THREADS	32U
+#define CC_CPUS		4U
+#define CC_SYSCALLS	300U
+#define CC_CHUNK	(256U * 1024)
+#define CC_KHZ		2400000U
+#define CC_TSC0		1000000000000ULL
+#define CC_NS0		3600000000000ULL
+#define CC_SLOTS	5U	/* per function: 4 call sites, 1 return */
+
+struct cc_thread {
+	uint32_t sp[64];	/* the sp each frame's call saw */
+	uint32_t func[64];	/* symbol index of each frame */
+	uint8_t n[64], budget[64];	/* calls each frame made, will make */
+	unsigned int depth;
+	uint32_t sys;		/* the system call it runs */
+	int cpu;		/* -1: not running */
+	uint32_t base;
+};
+
+struct cc_cpu {
+	uint8_t *buf;
+	size_t len;
+	uint64_t n;
+	uint64_t first_tsc;
+	int thread;
+};
+
+struct cc {
+	struct jd_ksym *ks;
+	uint32_t *site_of;	/* [sym * CC_SLOTS + k]: site id + 1 */
+	struct jifl_rec_ct_site *sites;
+	uint32_t nr_sites, cap_sites;
+	struct jd_writer *w;
+	uint64_t x, tsc;
+	struct cc_cpu cpu[CC_CPUS];
+	struct cc_thread th[CC_THREADS];
+};
+
+static uint64_t cc_rand(struct cc *g)
+{
+	return pair_rand(&g->x);
+}
+
+/* A kernel-shaped callee: symbol index by the cube of a uniform draw */
+static uint32_t cc_callee(struct cc *g)
+{
+	uint64_t u = cc_rand(g) % 65536;
+
+	return (uint32_t)(u * u * u * CC_NSYM / (65536ULL * 65536 * 65536));
+}
+
+static uint64_t cc_hash(uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t h = a * 0x9e3779b97f4a7c15ULL ^ b * 0xc2b2ae3d27d4eb4fULL ^
+		     c * 0x165667b19e3779f9ULL;
+
+	h ^= h >> 31;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 29);
+}
+
+/* An indirect call's callee from a hash: one of a few per context */
+static uint32_t cc_callee_of(uint64_t h)
+{
+	uint64_t u = (h & 7) * 8191 % 65536;
+
+	return (uint32_t)(u * u * u * CC_NSYM / (65536ULL * 65536 * 65536));
+}
+
+/*
+ * How many calls a function makes, the same each time it runs in one
+ * system call (its code takes the same paths), but now and then not:
+ * trees of a few hundred calls, about 10 deep
+ */
+static uint8_t cc_budget(uint32_t f, uint32_t sys, unsigned int d, uint64_t a)
+{
+	uint64_t h = cc_hash(f, sys, 1000 + d);
+
+	if ((a >> 56) % 100 < 2)
+		h = a >> 3;
+	return (uint8_t)(d < 6 ? 1 + h % 4 : d < 14 ? h % 3 : d < 24 ? h % 2 : 0);
+}
+
+static uint64_t cc_ns(uint64_t tsc)
+{
+	return CC_NS0 + (tsc - CC_TSC0) * 1000000 / CC_KHZ;
+}
+
+static int cc_flush(struct cc *g, unsigned int c)
+{
+	struct cc_cpu *p = &g->cpu[c];
+	struct jd_chunk ch;
+
+	if (!p->n)
+		return 0;
+	memset(&ch, 0, sizeof(ch));
+	ch.cpu = c;
+	ch.flags = JD_CHUNK_VARIABLE;
+	ch.record_format = JD_CHUNK_FMT_EVENTS;
+	ch.nr_records = p->n;
+	ch.first_ts = cc_ns(p->first_tsc);
+	ch.last_ts = cc_ns(g->tsc);
+	ch.data = p->buf;
+	ch.size = p->len;
+	p->len = 0;
+	p->n = 0;
+	return jd_write_chunk(g->w, &ch);
+}
+
+static void cc_ctx(struct cc *g, unsigned int c);
+
+static int cc_put(struct cc *g, unsigned int c, const void *rec, size_t len)
+{
+	struct cc_cpu *p = &g->cpu[c];
+
+	if (p->len + len > CC_CHUNK) {
+		if (cc_flush(g, c))
+			return -1;
+		cc_ctx(g, c);	/* each chunk opens with one */
+	}
+	if (!p->n)
+		p->first_tsc = g->tsc;
+	memcpy(p->buf + p->len, rec, len);
+	p->len += len;
+	p->n++;
+	return 0;
+}
+
+static void cc_ctx(struct cc *g, unsigned int c)
+{
+	struct jifl_rec_ct_ctx r = { { sizeof(r), JIFL_REC_CT_CTX }, g->tsc,
+				     cc_ns(g->tsc),
+				     1000 + (uint32_t)g->cpu[c].thread, CC_KHZ };
+
+	cc_put(g, c, &r, sizeof(r));
+}
+
+/* The site id of slot @k of function @sym, numbered on first use */
+static uint32_t cc_site(struct cc *g, uint32_t sym, unsigned int k)
+{
+	uint32_t *s = &g->site_of[(size_t)sym * CC_SLOTS + k];
+	struct jifl_rec_ct_site *st;
+	uint64_t pc = g->ks[sym].addr + 0x10 + 0x18 * k;
+
+	if (*s)
+		return *s - 1;
+	GROW(g->sites, g->nr_sites, g->cap_sites);
+	st = &g->sites[g->nr_sites];
+	st->hdr.size = sizeof(*st);
+	st->hdr.type = JIFL_REC_CT_SITE;
+	st->id = g->nr_sites;
+	if (k == CC_SLOTS - 1) {
+		st->kind = JIFL_CT_SITE_RET;
+		st->pc = pc;
+		st->next = pc + 1;
+		st->target = 0;
+	} else {
+		st->kind = k == 3 ? JIFL_CT_SITE_CALL_IND : JIFL_CT_SITE_CALL;
+		st->pc = pc;
+		st->next = pc + 5;
+		st->target = k == 3 ? 0 : g->ks[cc_callee(g)].addr;
+	}
+	*s = ++g->nr_sites;
+	return *s - 1;
+}
+
+static uint32_t cc_sym_of(struct cc *g, uint64_t addr)
+{
+	uint32_t lo = 0, hi = CC_NSYM;
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (g->ks[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int write_calls_compact(const char *out, unsigned long nevents)
+{
+	static const char *const ccmd[] = { "jifl", "record", "-e", "calltrace",
+					    "-a", "--", "sleep", "10" };
+	static char names[CC_NSYM][32];
+	static char modnames[CC_MODS][16];
+	struct jd_module mods[CC_MODS];
+	struct jd_kernel kernel;
+	struct jd_kallsyms kall;
+	struct jd_clock clock = { 1, 1000000000ULL, CC_NS0,
+				  1700000000ULL * 1000000000ULL };
+	struct cc *g = calloc(1, sizeof(*g));
+	uint64_t addr = TEXT, done = 0;
+	char why[512];
+	unsigned int i, c;
+	int r = 0;
+
+	if (!g)
+		return 1;
+	g->ks = calloc(CC_NSYM, sizeof(*g->ks));
+	g->site_of = calloc((size_t)CC_NSYM * CC_SLOTS, sizeof(*g->site_of));
+	if (!g->ks || !g->site_of)
+		return 1;
+	g->x = 88172645463325252ULL;
+	g->tsc = CC_TSC0;
+	for (i = 0; i < CC_NSYM; i++) {
+		unsigned int m = i < CC_FUNCS ? 0 : 1 + (i - CC_FUNCS) / CC_MOD_FUNCS;
+
+		if (i == CC_FUNCS)
+			addr = EXT4;
+		else if (m && (i - CC_FUNCS) % CC_MOD_FUNCS == 0)
+			addr = (addr + 0xfffff) & ~0xfffffULL;
+		if (m) {
+			snprintf(modnames[m - 1], sizeof(modnames[0]), "bench_mod%u",
+				 m - 1);
+			snprintf(names[i], sizeof(names[0]), "bench_mod_func_%u",
+				 i - CC_FUNCS);
+		} else {
+			snprintf(names[i], sizeof(names[0]), "bench_func_%u", i);
+		}
+		g->ks[i].addr = addr;
+		g->ks[i].name = names[i];
+		g->ks[i].module = m ? modnames[m - 1] : "";
+		g->ks[i].type = cc_rand(g) % 3 ? 't' : 'T';
+		if (m && (i - CC_FUNCS) % CC_MOD_FUNCS == 0) {
+			mods[m - 1].name = modnames[m - 1];
+			mods[m - 1].base = addr;
+			mods[m - 1].size = 0x100000;
+			memset(&mods[m - 1].build_id, 0, sizeof(mods[0].build_id));
+		}
+		addr += 0x80 + 16 * (cc_rand(g) % 128);	/* 128 B to 2 KiB */
+		if (i + 1 == CC_FUNCS)
+			kernel.etext = addr;
+	}
+	kernel.text = TEXT;
+	kernel.flags = 0;
+	kall.syms = g->ks;
+	kall.count = CC_NSYM;
+	kall.flags = 0;
+	kall.text = TEXT;
+	kall.end = addr;
+	for (c = 0; c < CC_CPUS; c++) {
+		g->cpu[c].buf = malloc(CC_CHUNK);
+		if (!g->cpu[c].buf)
+			return 1;
+	}
+	for (i = 0; i < CC_THREADS; i++) {
+		g->th[i].cpu = -1;
+		g->th[i].base = 0xc9000000U + i * 0x4000 + 0x3f00;
+	}
+	g->w = jd_writer_create(out, why, sizeof(why));
+	if (!g->w) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	r = jd_write_uname(g->w, "6.12.0-bench-amd64");
+	if (!r)
+		r = jd_write_cmdline(g->w, sizeof(ccmd) / sizeof(ccmd[0]), ccmd);
+	if (!r)
+		r = jd_write_cpus(g->w, CC_CPUS, CC_CPUS);
+	if (!r)
+		r = jd_write_clock(g->w, &clock);
+	if (!r)
+		r = jd_write_kernel(g->w, &kernel);
+	if (!r)
+		r = jd_write_modules(g->w, mods, CC_MODS);
+	if (!r)
+		r = jd_write_kallsyms(g->w, &kall);
+	for (c = 0; c < CC_CPUS; c++) {
+		g->cpu[c].thread = (int)c;
+		g->th[c].cpu = (int)c;
+		cc_ctx(g, c);
+	}
+	while (!r && done < nevents) {
+		uint64_t a = cc_rand(g);
+		unsigned int cpu = (unsigned int)(a % CC_CPUS);
+		struct cc_thread *t;
+		unsigned int d;
+
+		g->tsc += (20 + (a >> 8) % 380) * CC_KHZ / 1000000 / CC_CPUS;
+		if ((a >> 20) % 600 == 0) {	/* a context switch */
+			unsigned int n = (unsigned int)((a >> 32) % CC_THREADS);
+
+			while (g->th[n].cpu >= 0)
+				n = (n + 1) % CC_THREADS;
+			g->th[g->cpu[cpu].thread].cpu = -1;
+			g->th[n].cpu = (int)cpu;
+			g->cpu[cpu].thread = (int)n;
+			cc_ctx(g, cpu);
+			continue;
+		}
+		t = &g->th[g->cpu[cpu].thread];
+		d = t->depth;
+		done++;
+		if (!d) {			/* enters a system call */
+			uint64_t u = (a >> 30) % 1024;
+			uint32_t f = (uint32_t)(u * u * CC_SYSCALLS / (1024 * 1024)) * 97;
+			uint64_t ret = 0x401000 + ((a >> 40) % 64) * 0x40;
+			struct jifl_rec_ct_enter e = {
+				{ sizeof(e), JIFL_REC_CT_ENTER }, g->tsc,
+				1000 + (uint32_t)g->cpu[cpu].thread, t->base,
+				g->ks[f].addr, ret - 5, ret };
+
+			t->sp[0] = t->base;
+			t->func[0] = f;
+			t->sys = f;
+			t->n[0] = 0;
+			t->budget[0] = cc_budget(f, f, 0, a);
+			t->depth = 1;
+			r = cc_put(g, cpu, &e, sizeof(e));
+			continue;
+		}
+		if (t->n[d - 1] < t->budget[d - 1] && d < 48) {
+			uint32_t f = t->func[d - 1];
+			uint64_t h = cc_hash(f, t->sys, t->n[d - 1]);
+			unsigned int k = (unsigned int)(h % 4);
+			uint32_t id = cc_site(g, f, k);
+			const struct jifl_rec_ct_site *st = &g->sites[id];
+			uint64_t callee = st->target;
+			uint32_t sp = t->sp[d - 1] - 8 * (2 + (uint32_t)(h >> 8) % 8);
+			struct jifl_rec_event e;
+
+			if (!callee)	/* indirect: one of a few per context */
+				callee = g->ks[cc_callee_of(h >> 16)].addr;
+			if ((a >> 24) % 100 < 1)	/* off the usual path */
+				callee = g->ks[cc_callee(g)].addr;
+			e.site = JIFL_EV_MARK | id | (st->target ? 0 : JIFL_EV_TARGET);
+			e.sp = sp;
+			e.tsc = g->tsc;
+			e.target = callee;
+			t->n[d - 1]++;
+			t->sp[d] = sp;
+			t->func[d] = cc_sym_of(g, callee);
+			t->n[d] = 0;
+			t->budget[d] = cc_budget(t->func[d], t->sys, d, a);
+			t->depth++;
+			r = cc_put(g, cpu, &e, st->target ? JIFL_EV_SIZE :
+				   JIFL_EV_SIZE_TARGET);
+			continue;
+		}
+		if (d == 1) {			/* back to user space */
+			struct jifl_rec_ct_leave l = {
+				{ sizeof(l), JIFL_REC_CT_LEAVE }, g->tsc,
+				1000 + (uint32_t)g->cpu[cpu].thread, t->base + 8 };
+
+			t->depth = 0;
+			r = cc_put(g, cpu, &l, sizeof(l));
+			continue;
+		}
+		t->depth--;
+		if ((a >> 50) % 50 == 0) {	/* returns natively, unseen */
+			done--;
+			continue;
+		}
+		{
+			struct jifl_rec_event e = {
+				JIFL_EV_MARK | cc_site(g, t->func[d - 1], CC_SLOTS - 1),
+				t->sp[d - 1] - 8, g->tsc, 0 };
+
+			r = cc_put(g, cpu, &e, JIFL_EV_SIZE);
+		}
+	}
+	for (c = 0; !r && c < CC_CPUS; c++)
+		r = cc_flush(g, c);
+	if (!r) {
+		char name[JD_DUMP_NAME_SIZE] = "calltrace";
+		struct jifl_rec_ct_sum sum = { { sizeof(sum), JIFL_REC_CT_SUM },
+					       g->nr_sites, 0 };
+
+		r = jd_section_begin(g->w, JD_SEC_DUMP, 0);
+		if (!r)
+			r = jd_section_append(g->w, name, sizeof(name));
+		if (!r)
+			r = jd_section_append(g->w, g->sites,
+					      (size_t)g->nr_sites * sizeof(*g->sites));
+		if (!r)
+			r = jd_section_append(g->w, &sum, sizeof(sum));
+		if (!r)
+			r = jd_section_end(g->w);
+	}
+	if (r)
+		fprintf(stderr, "make-report-fixture: %s\n", jd_writer_error(g->w));
+	if (jd_writer_close(g->w, why, sizeof(why))) {
+		fprintf(stderr, "make-report-fixture: %s\n", why);
+		return 1;
+	}
+	for (c = 0; c < CC_CPUS; c++)
+		free(g->cpu[c].buf);
+	free(g->sites);
+	free(g->site_of);
+	free(g->ks);
+	free(g);
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *variant = argc > 2 ? argv[2] : "full";
@@ -1118,12 +1533,14 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(variant, "calls-skewed"))
 		return write_calls_bench(argv[1], strtoul(argv[3], NULL, 0),
 					 true);
+	if (argc == 4 && !strcmp(variant, "calls-compact"))
+		return write_calls_compact(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(variant, "bench"))
 		return write_bench(argv[1], strtoul(argv[3], NULL, 0));
 	if (argc < 2 || argc > 3 ||
 	    (strcmp(variant, "full") && strcmp(variant, "no-counters") &&
 	     strcmp(variant, "hidden") && strcmp(variant, "empty"))) {
-		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short | FILE calls-bench|calls-skewed NEVENTS | FILE calls-random SEED | FILE calls-pair SEED classic|compact\n");
+		fprintf(stderr, "usage: make-report-fixture FILE [full|no-counters|hidden|empty] | FILE spec SPECFILE | FILE bench NBLOCKS | FILE calls|calls-lost|calls-sysstat|sysstat|sysstat-short | FILE calls-bench|calls-skewed NEVENTS | FILE calls-random SEED | FILE calls-pair SEED classic|compact | FILE calls-compact NEVENTS\n");
 		return 2;
 	}
 	if (!strcmp(variant, "hidden")) {
