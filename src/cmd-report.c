@@ -350,23 +350,30 @@ static int report_calltrace(struct jd_file *f, const char *input,
 	struct report_calls rc;
 	int ret = 1, err;
 
-	if (report_events_read(f, &ev)) {
-		fprintf(stderr, "jifl report: out of memory\n");
-		return 1;
-	}
-	if (!ev.n) {
-		fprintf(stderr, "jifl report: no call or return records in %s: record with -e calltrace\n",
-			input);
-		goto out_ev;
-	}
-	if (view == VIEW_CHROME)
+	/*
+	 * --chrome writes each call as it closes, after its opening: the
+	 * events first, to know there are some. The rest build the call
+	 * tree as the events are decoded, with no array of them all.
+	 */
+	if (view == VIEW_CHROME) {
+		if (report_events_read(f, &ev)) {
+			fprintf(stderr, "jifl report: out of memory\n");
+			return 1;
+		}
+		if (!ev.n)
+			goto no_events;
 		report_calls_chrome_begin(stdout);
-	if (view == VIEW_PERFETTO)
-		err = report_calls_build_slices(&rc, &ev, res,
-						report_perfetto_collect, &pf);
-	else
-		err = report_calls_build(&rc, &ev, res,
-					 view == VIEW_CHROME ? stdout : NULL);
+		err = report_calls_build(&rc, &ev, res, stdout);
+	} else {
+		err = report_calls_build_file(&rc, f, res, view == VIEW_PERFETTO ?
+					      report_perfetto_collect : NULL,
+					      &pf, &ev);
+		if (!err && !ev.n) {
+			report_perfetto_free(&pf);
+			report_calls_free(&rc);
+			goto no_events;
+		}
+	}
 	if (err) {
 		fprintf(stderr, "jifl report: out of memory\n");
 		goto out_ev;
@@ -433,6 +440,10 @@ static int report_calltrace(struct jd_file *f, const char *input,
 out_ev:
 	report_events_free(&ev);
 	return ret;
+no_events:
+	fprintf(stderr, "jifl report: no call or return records in %s: record with -e calltrace\n",
+		input);
+	goto out_ev;
 }
 
 static bool need_source(const enum report_key *keys, unsigned int n)

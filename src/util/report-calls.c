@@ -23,39 +23,39 @@ static uint64_t hash64(uint64_t a)
 
 /* ---- functions: callee address -> function ------------------------------ */
 
-/* fmap: callee address -> function index + 1, via a parallel key array */
+/*
+ * 64-bit key -> index + 1 (0: none), open addressing; key and value side
+ * by side, so that a probe reads one cache line
+ */
+struct amap_ent {
+	uint64_t key;
+	uint32_t val;
+};
+
 struct addr_map {
-	uint64_t *keys;
-	uint32_t *vals;
+	struct amap_ent *e;
 	size_t cap, n;
 };
 
 static int amap_grow(struct addr_map *m)
 {
 	size_t cap = m->cap ? 2 * m->cap : 1024, i;
-	uint64_t *k = calloc(cap, sizeof(*k));
-	uint32_t *v = calloc(cap, sizeof(*v));
+	struct amap_ent *e = calloc(cap, sizeof(*e));
 
-	if (!k || !v) {
-		free(k);
-		free(v);
+	if (!e)
 		return -ENOMEM;
-	}
 	for (i = 0; i < m->cap; i++) {
 		size_t h;
 
-		if (!m->vals[i])
+		if (!m->e[i].val)
 			continue;
-		h = hash64(m->keys[i]) & (cap - 1);
-		while (v[h])
+		h = hash64(m->e[i].key) & (cap - 1);
+		while (e[h].val)
 			h = (h + 1) & (cap - 1);
-		k[h] = m->keys[i];
-		v[h] = m->vals[i];
+		e[h] = m->e[i];
 	}
-	free(m->keys);
-	free(m->vals);
-	m->keys = k;
-	m->vals = v;
+	free(m->e);
+	m->e = e;
 	m->cap = cap;
 	return 0;
 }
@@ -68,12 +68,19 @@ static uint32_t *amap_slot(struct addr_map *m, uint64_t key)
 	if (2 * (m->n + 1) > m->cap && amap_grow(m))
 		return NULL;
 	h = hash64(key) & (m->cap - 1);
-	while (m->vals[h] && m->keys[h] != key)
+	while (m->e[h].val && m->e[h].key != key)
 		h = (h + 1) & (m->cap - 1);
-	if (!m->vals[h])
-		m->keys[h] = key;
-	return &m->vals[h];
+	if (!m->e[h].val)
+		m->e[h].key = key;
+	return &m->e[h].val;
 }
+
+struct frame {
+	uint32_t node, func;
+	uint64_t ts, child_ns;
+	uint64_t site;
+	uint32_t last_child;	/* the node it called last, or CALLS_NONE */
+};
 
 struct build {
 	struct report_calls *rc;
@@ -84,6 +91,13 @@ struct build {
 	FILE *chrome;
 	report_calls_slice_fn slice_fn;
 	void *slice_arg;
+	/* replaying: the current thread's open calls */
+	struct frame *st;
+	size_t sp, cap;
+	uint32_t root_last;	/* the thread's last system call's node */
+	uint32_t tid;
+	uint64_t last;		/* its latest event */
+	bool in_thread, seen;
 };
 
 static int64_t func_of(struct build *b, uint64_t callee)
@@ -149,36 +163,63 @@ static int64_t add_node(struct report_calls *rc, uint32_t parent,
 	n->func = func;
 	n->parent = parent;
 	n->first_child = n->next_sibling = CALLS_NONE;
+	n->first_call = n->next_call = CALLS_NONE;
 	if (parent != CALLS_NONE) {
 		n->next_sibling = rc->nodes[parent].first_child;
 		rc->nodes[parent].first_child = (uint32_t)rc->nr_nodes;
+		rc->nodes[parent].nr_children++;
 	}
 	return (int64_t)rc->nr_nodes++;
 }
 
+/* Up to this many children are found on their list, more by the map */
+#define FEW_CHILDREN	8
+
+static int child_map_add(struct build *b, uint32_t parent, uint32_t node)
+{
+	uint64_t key = ((uint64_t)parent << 32) | b->rc->nodes[node].func;
+	uint32_t *slot = amap_slot(&b->children, key);
+
+	if (!slot)
+		return -ENOMEM;
+	b->children.n++;
+	*slot = node + 1;
+	return 0;
+}
+
 static int64_t child_of(struct build *b, uint32_t parent, uint32_t func)
 {
-	uint64_t key = ((uint64_t)parent << 32) | func;
-	uint32_t *slot = amap_slot(&b->children, key);
+	struct report_calls *rc = b->rc;
+	uint32_t *slot, c;
 	int64_t n;
 
+	if (rc->nodes[parent].nr_children <= FEW_CHILDREN) {
+		for (c = rc->nodes[parent].first_child; c != CALLS_NONE;
+		     c = rc->nodes[c].next_sibling)
+			if (rc->nodes[c].func == func)
+				return c;
+		n = add_node(rc, parent, func);
+		if (n < 0 || rc->nodes[parent].nr_children <= FEW_CHILDREN)
+			return n;
+		/* now too many for the list: all go to the map */
+		for (c = rc->nodes[parent].first_child; c != CALLS_NONE;
+		     c = rc->nodes[c].next_sibling)
+			if (child_map_add(b, parent, c))
+				return -ENOMEM;
+		return n;
+	}
+	slot = amap_slot(&b->children, ((uint64_t)parent << 32) | func);
 	if (!slot)
 		return -ENOMEM;
 	if (*slot)
 		return *slot - 1;
-	n = add_node(b->rc, parent, func);
+	n = add_node(rc, parent, func);
 	if (n < 0)
 		return n;
 	b->children.n++;
 	*slot = (uint32_t)n + 1;
 	return n;
 }
-
-struct frame {
-	uint32_t node, func;
-	uint64_t ts, child_ns;
-	uint64_t site;
-};
 
 static void chrome_event(struct build *b, const struct frame *fr,
 			 uint64_t end, uint32_t tid, bool unfinished)
@@ -235,117 +276,194 @@ static void pop(struct build *b, struct frame *st, size_t *sp, uint64_t end,
 	}
 }
 
+/* A thread's first event: its row, an empty stack */
+static int thread_begin(struct build *b, const struct report_event *e)
+{
+	struct report_calls *rc = b->rc;
+
+	if (rc->nr_threads % 64 == 0) {
+		struct call_thread *t = realloc(rc->threads,
+			(rc->nr_threads + 64) * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		rc->threads = t;
+	}
+	memset(&rc->threads[rc->nr_threads], 0, sizeof(*rc->threads));
+	rc->threads[rc->nr_threads].tid = e->tid;
+	rc->threads[rc->nr_threads].first_ts = e->ts;
+	rc->nr_threads++;
+	b->tid = e->tid;
+	b->last = e->ts;
+	b->sp = 0;
+	b->root_last = CALLS_NONE;
+	b->in_thread = true;
+	return 0;
+}
+
+/* The thread's last event was seen: what is still open never returned */
+static void thread_end(struct build *b)
+{
+	struct report_calls *rc = b->rc;
+
+	while (b->sp) {	/* the recording ended inside these calls */
+		rc->unfinished++;
+		pop(b, b->st, &b->sp, b->last, b->tid, true);
+	}
+	rc->threads[rc->nr_threads - 1].last_ts = b->last;
+	b->in_thread = false;
+}
+
+static int call_event(struct build *b, const struct report_event *e)
+{
+	struct report_calls *rc = b->rc;
+	uint32_t parent, last, guess;
+	struct frame *fr;
+	int64_t fn, node;
+
+	/* records lost in between: close what is deeper */
+	while (b->sp > e->depth) {
+		rc->unfinished++;
+		pop(b, b->st, &b->sp, e->ts, b->tid, true);
+	}
+	/*
+	 * A caller makes the same calls in the same order each time it
+	 * runs, mostly: the child that followed the last one called (or
+	 * came first) the last time is the likely one, checked by its
+	 * callee address, before the maps of functions and children
+	 */
+	parent = b->sp ? b->st[b->sp - 1].node : 0;
+	last = b->sp ? b->st[b->sp - 1].last_child : b->root_last;
+	guess = last == CALLS_NONE ? rc->nodes[parent].first_call :
+		rc->nodes[last].next_call;
+	if (guess != CALLS_NONE && rc->nodes[guess].callee == e->target) {
+		node = guess;
+		fn = rc->nodes[guess].func;
+	} else {
+		fn = func_of(b, e->target);
+		if (fn < 0)
+			return -ENOMEM;
+		node = child_of(b, parent, (uint32_t)fn);
+		if (node < 0)
+			return -ENOMEM;
+		rc->nodes[node].callee = e->target;
+		if (last == CALLS_NONE)
+			rc->nodes[parent].first_call = (uint32_t)node;
+		else
+			rc->nodes[last].next_call = (uint32_t)node;
+	}
+	if (b->sp)
+		b->st[b->sp - 1].last_child = (uint32_t)node;
+	else
+		b->root_last = (uint32_t)node;
+	if (b->sp == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 64;
+		struct frame *t = realloc(b->st, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		b->st = t;
+		b->cap = cap;
+	}
+	fr = &b->st[b->sp++];
+	fr->node = (uint32_t)node;
+	fr->func = (uint32_t)fn;
+	fr->ts = e->ts;
+	fr->child_ns = 0;
+	fr->site = e->site;
+	fr->last_child = CALLS_NONE;
+	rc->nodes[node].calls++;
+	rc->threads[rc->nr_threads - 1].calls++;
+	rc->threads[rc->nr_threads - 1].syscalls += b->sp == 1;
+	rc->funcs[fn].calls++;
+	rc->funcs[fn].active++;
+	rc->nr_calls++;
+	return 0;
+}
+
+/* Events by thread, then time, a batch at a time (report_events_fn) */
+static int build_feed(void *arg, const struct report_event *ev, size_t n)
+{
+	struct build *b = arg;
+	struct report_calls *rc = b->rc;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct report_event *e = &ev[i];
+
+		if (!b->seen) {
+			rc->first_ts = rc->last_ts = e->ts;
+			b->seen = true;
+		}
+		if (!b->in_thread || e->tid != b->tid) {
+			if (b->in_thread)
+				thread_end(b);
+			if (thread_begin(b, e))
+				return -ENOMEM;
+		}
+		b->last = e->ts;
+		if (e->ts < rc->first_ts)
+			rc->first_ts = e->ts;
+		if (e->ts > rc->last_ts)
+			rc->last_ts = e->ts;
+		if (e->kind == REPORT_EV_CALL) {
+			if (call_event(b, e))
+				return -ENOMEM;
+			continue;
+		}
+		/* a return of depth d closes the frame at index d */
+		if (b->sp <= e->depth) {
+			rc->unmatched_rets++;
+			continue;
+		}
+		while (b->sp > (size_t)e->depth + 1) {
+			rc->unfinished++;
+			pop(b, b->st, &b->sp, e->ts, b->tid, true);
+		}
+		pop(b, b->st, &b->sp, e->ts, b->tid, false);
+	}
+	return 0;
+}
+
+static int build_begin(struct build *b, struct report_calls *rc,
+		       struct report_resolver *res, FILE *chrome,
+		       report_calls_slice_fn slice_fn, void *slice_arg)
+{
+	memset(b, 0, sizeof(*b));
+	b->rc = rc;
+	b->res = res;
+	b->chrome = chrome;
+	b->slice_fn = slice_fn;
+	b->slice_arg = slice_arg;
+	memset(rc, 0, sizeof(*rc));
+	return add_node(rc, CALLS_NONE, CALLS_NONE) < 0 ? -ENOMEM : 0;
+}
+
+static int build_end(struct build *b, int ret, const struct report_events *ev)
+{
+	if (!ret && b->in_thread)
+		thread_end(b);
+	b->rc->lost = ev->lost;
+	b->rc->nr_records = ev->n;
+	free(b->st);
+	free(b->by_addr.e);
+	free(b->by_key.e);
+	free(b->children.e);
+	if (ret)
+		report_calls_free(b->rc);
+	return ret;
+}
+
 static int build(struct report_calls *rc, const struct report_events *ev,
 		 struct report_resolver *res, FILE *chrome,
 		 report_calls_slice_fn slice_fn, void *slice_arg)
 {
-	struct build b = { rc, res, { 0 }, { 0 }, { 0 }, chrome, slice_fn,
-			   slice_arg };
-	struct frame *st = NULL;
-	size_t i = 0, cap = 0, sp = 0;
-	int ret = -ENOMEM;
+	struct build b;
+	int ret = build_begin(&b, rc, res, chrome, slice_fn, slice_arg);
 
-	memset(rc, 0, sizeof(*rc));
-	rc->lost = ev->lost;
-	rc->nr_records = ev->n;
-	if (add_node(rc, CALLS_NONE, CALLS_NONE) < 0)
-		return -ENOMEM;
-	if (ev->n) {
-		rc->first_ts = ev->ev[0].ts;
-		rc->last_ts = ev->ev[0].ts;
-	}
-	while (i < ev->n) {
-		uint32_t tid = ev->ev[i].tid;
-		uint64_t last = ev->ev[i].ts;
-
-		if (rc->nr_threads % 64 == 0) {
-			struct call_thread *t = realloc(rc->threads,
-				(rc->nr_threads + 64) * sizeof(*t));
-
-			if (!t)
-				goto out;
-			rc->threads = t;
-		}
-		memset(&rc->threads[rc->nr_threads], 0, sizeof(*rc->threads));
-		rc->threads[rc->nr_threads].tid = tid;
-		rc->threads[rc->nr_threads].first_ts = ev->ev[i].ts;
-		rc->nr_threads++;
-		sp = 0;
-		for (; i < ev->n && ev->ev[i].tid == tid; i++) {
-			const struct report_event *e = &ev->ev[i];
-
-			last = e->ts;
-			if (e->ts < rc->first_ts)
-				rc->first_ts = e->ts;
-			if (e->ts > rc->last_ts)
-				rc->last_ts = e->ts;
-			if (e->kind == REPORT_EV_CALL) {
-				int64_t fn, node;
-
-				/* records lost in between: close what is deeper */
-				while (sp > e->depth) {
-					rc->unfinished++;
-					pop(&b, st, &sp, e->ts, tid, true);
-				}
-				fn = func_of(&b, e->target);
-				if (fn < 0)
-					goto out;
-				node = child_of(&b, sp ? st[sp - 1].node : 0,
-						(uint32_t)fn);
-				if (node < 0)
-					goto out;
-				if (sp == cap) {
-					struct frame *t;
-
-					cap = cap ? 2 * cap : 64;
-					t = realloc(st, cap * sizeof(*t));
-					if (!t)
-						goto out;
-					st = t;
-				}
-				st[sp].node = (uint32_t)node;
-				st[sp].func = (uint32_t)fn;
-				st[sp].ts = e->ts;
-				st[sp].child_ns = 0;
-				st[sp].site = e->site;
-				sp++;
-				rc->nodes[node].calls++;
-				rc->threads[rc->nr_threads - 1].calls++;
-				rc->threads[rc->nr_threads - 1].syscalls += sp == 1;
-				rc->funcs[fn].calls++;
-				rc->funcs[fn].active++;
-				rc->nr_calls++;
-				continue;
-			}
-			/* a return of depth d closes the frame at index d */
-			if (sp <= e->depth) {
-				rc->unmatched_rets++;
-				continue;
-			}
-			while (sp > (size_t)e->depth + 1) {
-				rc->unfinished++;
-				pop(&b, st, &sp, e->ts, tid, true);
-			}
-			pop(&b, st, &sp, e->ts, tid, false);
-		}
-		while (sp) {	/* the recording ended inside these calls */
-			rc->unfinished++;
-			pop(&b, st, &sp, last, tid, true);
-		}
-		rc->threads[rc->nr_threads - 1].last_ts = last;
-	}
-	ret = 0;
-out:
-	free(st);
-	free(b.by_addr.keys);
-	free(b.by_addr.vals);
-	free(b.by_key.keys);
-	free(b.by_key.vals);
-	free(b.children.keys);
-	free(b.children.vals);
-	if (ret)
-		report_calls_free(rc);
-	return ret;
+	if (!ret)
+		ret = build_feed(&b, ev->ev, ev->n);
+	return build_end(&b, ret, ev);
 }
 
 int report_calls_build(struct report_calls *rc, const struct report_events *ev,
@@ -360,6 +478,22 @@ int report_calls_build_slices(struct report_calls *rc,
 			      report_calls_slice_fn fn, void *arg)
 {
 	return build(rc, ev, res, NULL, fn, arg);
+}
+
+int report_calls_build_file(struct report_calls *rc, const struct jd_file *f,
+			    struct report_resolver *res,
+			    report_calls_slice_fn fn, void *arg,
+			    struct report_events *info)
+{
+	struct build b;
+	int ret = build_begin(&b, rc, res, NULL, fn, arg);
+
+	memset(info, 0, sizeof(*info));
+	if (!ret)
+		ret = report_events_stream(f, build_feed, &b, info);
+	if (ret)
+		ret = -ENOMEM;
+	return build_end(&b, ret, info);
 }
 
 void report_calls_free(struct report_calls *rc)
@@ -629,8 +763,7 @@ static int invert(const struct report_calls *rc, struct report_calls *inv)
 	}
 	ret = 0;
 out:
-	free(children.keys);
-	free(children.vals);
+	free(children.e);
 	return ret;
 }
 

@@ -44,6 +44,11 @@ struct call_node {
 	uint32_t func;		/* index into ->funcs; CALLS_NONE: the root */
 	uint32_t parent, first_child, next_sibling;
 	uint64_t calls, total_ns, self_ns;
+	/* private, building: the calls last seen, to guess the next one */
+	uint32_t first_call;	/* the child its last run called first */
+	uint32_t next_call;	/* what its caller called after it */
+	uint64_t callee;	/* the address it was called at */
+	uint32_t nr_children;
 };
 
 struct call_thread {
@@ -125,6 +130,19 @@ int report_calls_build_slices(struct report_calls *rc,
 			      const struct report_events *ev,
 			      struct report_resolver *res,
 			      report_calls_slice_fn fn, void *arg);
+
+/**
+ * report_calls_build_file() - report_calls_build() (or, with @fn,
+ * report_calls_build_slices()) of @f's events as they are decoded
+ * (report_events_stream()), without an array of them all
+ * @info:	the event counts (report_events.n, .bad, ...); ->ev is NULL
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int report_calls_build_file(struct report_calls *rc, const struct jd_file *f,
+			    struct report_resolver *res,
+			    report_calls_slice_fn fn, void *arg,
+			    struct report_events *info);
 void report_calls_free(struct report_calls *rc);
 
 /* "name [module]" or "0xaddr" */

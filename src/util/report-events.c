@@ -198,7 +198,8 @@ static int cmp_tid_bucket(const void *a, const void *b)
 }
 
 static bool has_compact(const struct jd_file *f);
-static int read_compact(const struct jd_file *f, struct report_events *out);
+static int read_compact(const struct jd_file *f, struct report_events *out,
+			report_events_fn fn, void *arg);
 
 /*
  * Two passes over the records: count per thread, then place each thread's
@@ -220,7 +221,7 @@ int report_events_read(const struct jd_file *f, struct report_events *out)
 	for (i = 0; i < f->nr_lost; i++)
 		out->lost += f->lost[i].lost;
 	if (has_compact(f))
-		return read_compact(f, out);
+		return read_compact(f, out, NULL, NULL);
 	if (for_each_record(f, one_record, &ps))
 		goto fail;
 	for (i = 0; i < ps.nb; i++)
@@ -309,17 +310,59 @@ struct ct_site {
 	uint32_t kind;		/* JIFL_CT_SITE_*, 0: no such site */
 };
 
+/*
+ * A stretch of one CPU's stream where it runs one thread: its events are
+ * that thread's from tsc_min to tsc_max. Found by the first pass; the
+ * second decodes them again, thread after thread.
+ */
+struct run {
+	uint32_t tid;
+	uint32_t chunk;		/* index into f->chunks */
+	uint64_t off0, off1;	/* its records: bytes [off0, off1) */
+	uint64_t tsc_min, tsc_max, tsc_last;
+	uint64_t seq0, seq1;	/* raw index of its first and last event */
+	uint64_t n;
+	bool ordered;		/* its TSCs never go back */
+};
+
+/* A thread's open calls, as the kernel's shadow stack kept them */
+struct frame {
+	uint32_t sp;		/* low bits of the sp the call saw */
+	uint64_t ret;		/* native return address */
+};
+
+struct thread_stack {
+	struct frame *f;
+	size_t depth, cap;
+};
+
+/* TSC -> ns by a context record's pair, with the divisions by the rate
+ * done as multiplications (checked, so the result is the exact one)
+ */
+struct tsc_conv {
+	struct cpu_state c;
+	uint64_t inv;		/* 2^64 / khz, rounded down */
+};
+
 struct expand {
 	struct report_events *out;
 	struct cpu_state clock;	/* the earliest context: TSC -> ns */
+	struct tsc_conv conv;
 	struct ct_site *sites;
 	uint32_t nr_sites;
-	struct raw_ev *raw;
-	size_t n, cap;
 	struct cpu_state *cpus;
 	uint32_t nr_cpus;
+	struct run *runs;
+	size_t nr_runs, cap_runs;
+	uint64_t nraw;		/* raw events so far (and compact records not
+				 * checked yet): their seq */
+	struct thread_stack st;
 	size_t out_cap;
 	uint64_t seq;
+	/* streaming: events go to @fn @batch at a time */
+	report_events_fn fn;
+	void *arg;
+	size_t total;
 };
 
 static uint64_t rd64(const uint8_t *p)
@@ -405,158 +448,260 @@ static uint64_t tsc_ns(const struct cpu_state *c, uint64_t tsc)
 	return d < c->ns0 ? c->ns0 - d : 0;
 }
 
-static struct raw_ev *raw_new(struct expand *x)
+static void conv_init(struct tsc_conv *v, const struct cpu_state *c)
 {
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? 2 * x->cap : 4096;
-		struct raw_ev *r = realloc(x->raw, cap * sizeof(*r));
-
-		if (!r)
-			return NULL;
-		x->raw = r;
-		x->cap = cap;
-	}
-	memset(&x->raw[x->n], 0, sizeof(x->raw[0]));
-	x->raw[x->n].seq = x->n;
-	return &x->raw[x->n++];
+	v->c = *c;
+	v->inv = c->khz > 1 ? UINT64_MAX / c->khz : 0;
 }
 
-/* One CPU's records, in order: the compact ones become raw events */
-static int expand_chunk(struct expand *x, const struct jd_chunk *ch)
+/* @n / khz: the multiplication's quotient is low by at most 2 */
+static uint64_t conv_div(const struct tsc_conv *v, uint64_t n, uint64_t *rem)
 {
+	uint64_t q = (uint64_t)(((unsigned __int128)n * v->inv) >> 64);
+	uint64_t r = n - q * v->c.khz;
+
+	while (r >= v->c.khz) {
+		q++;
+		r -= v->c.khz;
+	}
+	*rem = r;
+	return q;
+}
+
+/* tsc_ns(&v->c, tsc), the same number */
+static uint64_t conv_ns(const struct tsc_conv *v, uint64_t tsc)
+{
+	uint64_t d, q, r, q2, r2;
+
+	if (v->c.khz <= 1 || tsc < v->c.tsc0)
+		return tsc_ns(&v->c, tsc);
+	d = tsc - v->c.tsc0;
+	q = conv_div(v, d, &r);
+	/* r * 1000000 < 2^52: fits, as in tsc_ns() */
+	q2 = conv_div(v, r * 1000000, &r2);
+	return v->c.ns0 + q * 1000000 + q2;
+}
+
+static struct cpu_state *cpu_of(struct expand *x, uint32_t cpu)
+{
+	if (cpu >= x->nr_cpus) {
+		uint32_t n = cpu + 1;
+		struct cpu_state *t = realloc(x->cpus, n * sizeof(*t));
+
+		if (!t)
+			return NULL;
+		memset(t + x->nr_cpus, 0, (n - x->nr_cpus) * sizeof(*t));
+		x->cpus = t;
+		x->nr_cpus = n;
+	}
+	return &x->cpus[cpu];
+}
+
+enum { REC_END, REC_RAW, REC_BAD, REC_OTHER };
+
+/* What decode_rec() counts: the first pass counts the records with a
+ * header, the second the compact ones (it decodes them only)
+ */
+#define COUNT_COMPACT	1
+#define COUNT_OTHER	2
+
+/*
+ * The record at @off of @ch: its size in *@size and, for a call, return,
+ * entry or leave, the raw event in *@r (REC_RAW); REC_BAD for a compact
+ * record of an unknown site (or, before @c's first context, any);
+ * REC_OTHER for context records (they update @c), padding, and records
+ * skipped or bad; REC_END where the chunk's framing ends. @count: which
+ * of the skipped and bad ones go to the counts (COUNT_*).
+ */
+static int decode_rec(struct expand *x, struct cpu_state *c,
+		      const struct jd_chunk *ch, uint64_t off,
+		      struct raw_ev *r, uint32_t *size, unsigned int count)
+{
+	const uint8_t *p = (const uint8_t *)ch->data + off;
+	uint32_t w0, type;
+
+	if (ch->size - off < JD_REC_HEADER_SIZE)
+		return REC_END;
+	w0 = rd32(p);
+	if (w0 & JIFL_EV_MARK) {
+		const struct ct_site *s = NULL;
+		uint32_t id = w0 & JIFL_EV_SITE_MASK;
+
+		*size = w0 & JIFL_EV_TARGET ? JIFL_EV_SIZE_TARGET : JIFL_EV_SIZE;
+		if (*size > ch->size - off)
+			return REC_END;
+		if (id < x->nr_sites && x->sites[id].kind)
+			s = &x->sites[id];
+		if (!s || !c->known ||
+		    !!(w0 & JIFL_EV_TARGET) != (s->kind == JIFL_CT_SITE_CALL_IND)) {
+			x->out->bad += count & COUNT_COMPACT;
+			return REC_BAD;
+		}
+		r->tsc = rd64(p + 8);
+		r->tid = c->tid;
+		r->cpu = (uint16_t)ch->cpu;
+		r->sp = rd32(p + 4);
+		r->a = s->pc;
+		if (s->kind == JIFL_CT_SITE_RET) {
+			r->kind = RAW_RET;
+		} else {
+			r->kind = RAW_CALL;
+			r->b = s->next;
+			r->c = s->kind == JIFL_CT_SITE_CALL ? s->target : rd64(p + 16);
+		}
+		return REC_RAW;
+	}
+	type = rd32(p + 4);
+	*size = w0;
+	if (w0 < JD_REC_HEADER_SIZE || w0 > ch->size - off)
+		return REC_END;
+	switch (type) {
+	case JIFL_REC_CT_CTX:
+		if (w0 < sizeof(struct jifl_rec_ct_ctx))
+			break;
+		c->known = true;
+		c->tsc0 = rd64(p + 8);
+		c->ns0 = rd64(p + 16);
+		c->tid = rd32(p + 24);
+		c->khz = rd32(p + 28);
+		if ((count & COUNT_OTHER) && c->khz &&
+		    (!x->clock.known || c->tsc0 < x->clock.tsc0))
+			x->clock = *c;
+		return REC_OTHER;
+	case JIFL_REC_CT_ENTER:
+	case JIFL_REC_CT_LEAVE:
+		if (w0 < (type == JIFL_REC_CT_ENTER ?
+			  sizeof(struct jifl_rec_ct_enter) :
+			  sizeof(struct jifl_rec_ct_leave)) || !c->known)
+			break;
+		c->tid = rd32(p + 16);
+		r->tsc = rd64(p + 8);
+		r->tid = c->tid;
+		r->cpu = (uint16_t)ch->cpu;
+		r->sp = rd32(p + 20);
+		if (type == JIFL_REC_CT_ENTER) {
+			r->kind = RAW_ENTER;
+			r->a = rd64(p + 24);
+			r->b = rd64(p + 32);
+			r->c = rd64(p + 40);
+		} else {
+			r->kind = RAW_LEAVE;
+		}
+		return REC_RAW;
+	case JIFL_REC_PAD:
+		return REC_OTHER;
+	default:
+		x->out->skipped += !!(count & COUNT_OTHER);
+		return REC_OTHER;
+	}
+	x->out->bad += !!(count & COUNT_OTHER);
+	return REC_OTHER;
+}
+
+static struct run *run_new(struct expand *x, uint32_t tid, uint32_t ci,
+			   uint64_t off, uint64_t tsc)
+{
+	struct run *run;
+
+	if (x->nr_runs == x->cap_runs) {
+		size_t cap = x->cap_runs ? 2 * x->cap_runs : 256;
+		struct run *t = realloc(x->runs, cap * sizeof(*t));
+
+		if (!t)
+			return NULL;
+		x->runs = t;
+		x->cap_runs = cap;
+	}
+	run = &x->runs[x->nr_runs++];
+	memset(run, 0, sizeof(*run));
+	run->tid = tid;
+	run->chunk = ci;
+	run->off0 = off;
+	run->tsc_min = run->tsc_max = run->tsc_last = tsc;
+	run->seq0 = x->nraw;
+	run->ordered = true;
+	return run;
+}
+
+/*
+ * First pass over one CPU's chunk: where each thread's events are. The
+ * compact records are not decoded (the second pass checks their sites):
+ * their TSC and thread alone place them.
+ */
+static int scan_chunk(struct expand *x, const struct jd_file *f, uint32_t ci)
+{
+	const struct jd_chunk *ch = &f->chunks[ci];
 	const uint8_t *p = ch->data;
+	struct run *run = NULL;
 	struct cpu_state *c;
-	uint64_t off = 0;
+	uint64_t off = 0, tsc;
+	uint32_t size, tid;
+	struct raw_ev r;
 
 	if (ch->cpu > 0xffff) {		/* report_event.cpu is 16 bits */
 		x->out->bad++;
 		return 0;
 	}
-	if (ch->cpu >= x->nr_cpus) {
-		uint32_t n = ch->cpu + 1;
-		struct cpu_state *t = realloc(x->cpus, n * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		memset(t + x->nr_cpus, 0, (n - x->nr_cpus) * sizeof(*t));
-		x->cpus = t;
-		x->nr_cpus = n;
-	}
-	c = &x->cpus[ch->cpu];
+	c = cpu_of(x, ch->cpu);
+	if (!c)
+		return -ENOMEM;
 	while (ch->size - off >= JD_REC_HEADER_SIZE) {
-		uint32_t w0 = rd32(p + off), type = rd32(p + off + 4), size;
-		struct raw_ev *r;
+		uint32_t w0 = rd32(p + off);
 
 		if (w0 & JIFL_EV_MARK) {
-			const struct ct_site *s = NULL;
-			uint32_t id = w0 & JIFL_EV_SITE_MASK;
-
 			size = w0 & JIFL_EV_TARGET ? JIFL_EV_SIZE_TARGET :
 			       JIFL_EV_SIZE;
 			if (size > ch->size - off)
 				break;
-			if (id < x->nr_sites && x->sites[id].kind)
-				s = &x->sites[id];
-			if (!s || !c->known ||
-			    !!(w0 & JIFL_EV_TARGET) !=
-			    (s->kind == JIFL_CT_SITE_CALL_IND)) {
+			if (!c->known) {
 				x->out->bad++;
 				off += size;
 				continue;
 			}
-			r = raw_new(x);
-			if (!r)
-				return -ENOMEM;
-			r->tsc = rd64(p + off + 8);
-			r->tid = c->tid;
-			r->cpu = (uint16_t)ch->cpu;
-			r->sp = rd32(p + off + 4);
-			r->a = s->pc;
-			if (s->kind == JIFL_CT_SITE_RET) {
-				r->kind = RAW_RET;
-			} else {
-				r->kind = RAW_CALL;
-				r->b = s->next;
-				r->c = s->kind == JIFL_CT_SITE_CALL ? s->target :
-				       rd64(p + off + 16);
-			}
+			tsc = rd64(p + off + 8);
+			tid = c->tid;
+		} else {
+			int k = decode_rec(x, c, ch, off, &r, &size, COUNT_OTHER);
+
+			if (k == REC_END)
+				break;
 			off += size;
-			continue;
+			if (k != REC_RAW)
+				continue;
+			off -= size;
+			tsc = r.tsc;
+			tid = r.tid;
 		}
-		size = w0;
-		if (size < JD_REC_HEADER_SIZE || size > ch->size - off)
-			break;
-		switch (type) {
-		case JIFL_REC_CT_CTX:
-			if (size < sizeof(struct jifl_rec_ct_ctx))
-				goto bad;
-			c->known = true;
-			c->tsc0 = rd64(p + off + 8);
-			c->ns0 = rd64(p + off + 16);
-			c->tid = rd32(p + off + 24);
-			c->khz = rd32(p + off + 28);
-			if (c->khz && (!x->clock.known || c->tsc0 < x->clock.tsc0))
-				x->clock = *c;
-			break;
-		case JIFL_REC_CT_ENTER:
-		case JIFL_REC_CT_LEAVE:
-			if (size < (type == JIFL_REC_CT_ENTER ?
-				    sizeof(struct jifl_rec_ct_enter) :
-				    sizeof(struct jifl_rec_ct_leave)) || !c->known)
-				goto bad;
-			c->tid = rd32(p + off + 16);
-			r = raw_new(x);
-			if (!r)
+		if (!run || run->tid != tid) {
+			run = run_new(x, tid, ci, off, tsc);
+			if (!run)
 				return -ENOMEM;
-			r->tsc = rd64(p + off + 8);
-			r->tid = c->tid;
-			r->cpu = (uint16_t)ch->cpu;
-			r->sp = rd32(p + off + 20);
-			if (type == JIFL_REC_CT_ENTER) {
-				r->kind = RAW_ENTER;
-				r->a = rd64(p + off + 24);
-				r->b = rd64(p + off + 32);
-				r->c = rd64(p + off + 40);
-			} else {
-				r->kind = RAW_LEAVE;
-			}
-			break;
-		case JIFL_REC_PAD:
-			break;
-		default:
-			x->out->skipped++;
-			break;
 		}
+		if (tsc < run->tsc_last)
+			run->ordered = false;
+		if (tsc < run->tsc_min)
+			run->tsc_min = tsc;
+		if (tsc > run->tsc_max)
+			run->tsc_max = tsc;
+		run->tsc_last = tsc;
+		run->seq1 = x->nraw++;
+		run->n++;
 		off += size;
-		continue;
-bad:
-		x->out->bad++;
-		off += size;
+		run->off1 = off;
 	}
 	return 0;
 }
 
-static int cmp_raw(const void *a, const void *b)
+static int flush_events(struct expand *x)
 {
-	const struct raw_ev *x = a, *y = b;
+	struct report_events *out = x->out;
+	int r;
 
-	if (x->tid != y->tid)
-		return x->tid < y->tid ? -1 : 1;
-	if (x->tsc != y->tsc)
-		return x->tsc < y->tsc ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	r = x->fn(x->arg, out->ev, out->n);
+	x->total += out->n;
+	out->n = 0;
+	return r;
 }
-
-/* A thread's open calls, as the kernel's shadow stack kept them */
-struct frame {
-	uint32_t sp;		/* low bits of the sp the call saw */
-	uint64_t ret;		/* native return address */
-};
-
-struct thread_stack {
-	struct frame *f;
-	size_t depth, cap;
-};
 
 static struct report_event *ev_new(struct expand *x, const struct raw_ev *r,
 				   uint8_t kind, size_t depth)
@@ -567,15 +712,21 @@ static struct report_event *ev_new(struct expand *x, const struct raw_ev *r,
 	if (out->n == x->out_cap) {
 		size_t cap = x->out_cap ? 2 * x->out_cap : 4096;
 
-		e = realloc(out->ev, cap * sizeof(*e));
-		if (!e)
-			return NULL;
-		out->ev = e;
-		x->out_cap = cap;
+		if (x->fn && x->out_cap) {
+			if (flush_events(x))
+				return NULL;
+		} else {
+			e = realloc(out->ev, cap * sizeof(*e));
+			if (!e)
+				return NULL;
+			out->ev = e;
+			x->out_cap = cap;
+		}
 	}
 	e = &out->ev[out->n++];
-	memset(e, 0, sizeof(*e));
 	e->ts = r->ts;
+	e->site = 0;
+	e->target = 0;
 	e->tid = r->tid;
 	e->cpu = r->cpu;
 	e->depth = depth > 0xfffe ? 0xfffe : (uint16_t)depth;
@@ -631,62 +782,191 @@ static int push(struct expand *x, struct thread_stack *st,
 	return 0;
 }
 
-/* One thread's raw events in time order: the calltrace.c rules */
-static int pair_thread(struct expand *x, const struct raw_ev *r, size_t n,
-		       struct thread_stack *st)
+/* One raw event of a thread, in time order: the calltrace.c rules */
+static int pair_one(struct expand *x, struct thread_stack *st,
+		    const struct raw_ev *r)
 {
 	struct report_event *e;
-	size_t i;
 	int ret = 0;
 
-	st->depth = 0;
-	for (i = 0; i < n && !ret; i++) {
-		switch (r[i].kind) {
-		case RAW_ENTER:
-			/* a = func, b = site, c = the native return address */
-			ret = unwind(x, st, &r[i], r[i].sp);
-			if (!ret)
-				ret = push(x, st, &r[i], r[i].b, r[i].a, r[i].c);
-			break;
-		case RAW_LEAVE:
-			ret = unwind(x, st, &r[i], r[i].sp);
-			break;
-		case RAW_CALL:
-			ret = unwind(x, st, &r[i], r[i].sp);
-			if (!ret)
-				ret = push(x, st, &r[i], r[i].a, r[i].c, r[i].b);
-			break;
-		case RAW_RET:
-			/* frames called below the one returning (at sp + 8) */
-			ret = unwind(x, st, &r[i], r[i].sp + 7);
-			if (ret || !st->depth ||
-			    st->f[st->depth - 1].sp != r[i].sp + 8)
-				break;	/* a return without a call seen */
-			st->depth--;
-			e = ev_new(x, &r[i], REPORT_EV_RET, st->depth);
-			if (!e)
-				return -ENOMEM;
-			e->site = r[i].a;
-			e->target = st->f[st->depth].ret;
-			break;
-		}
+	switch (r->kind) {
+	case RAW_ENTER:
+		/* a = func, b = site, c = the native return address */
+		ret = unwind(x, st, r, r->sp);
+		if (!ret)
+			ret = push(x, st, r, r->b, r->a, r->c);
+		break;
+	case RAW_LEAVE:
+		ret = unwind(x, st, r, r->sp);
+		break;
+	case RAW_CALL:
+		ret = unwind(x, st, r, r->sp);
+		if (!ret)
+			ret = push(x, st, r, r->a, r->c, r->b);
+		break;
+	case RAW_RET:
+		/* frames called below the one returning (at sp + 8) */
+		ret = unwind(x, st, r, r->sp + 7);
+		if (ret || !st->depth || st->f[st->depth - 1].sp != r->sp + 8)
+			break;	/* a return without a call seen */
+		st->depth--;
+		e = ev_new(x, r, REPORT_EV_RET, st->depth);
+		if (!e)
+			return -ENOMEM;
+		e->site = r->a;
+		e->target = st->f[st->depth].ret;
+		break;
 	}
 	return ret;
 }
 
-static int read_compact(const struct jd_file *f, struct report_events *out)
+/*
+ * Second pass over a run: its raw events, numbered as in the first, to
+ * @fn (pair_one() directly, or a collector)
+ */
+static int decode_run(struct expand *x, const struct jd_file *f,
+		      const struct run *run,
+		      int (*fn)(struct expand *, const struct raw_ev *, void *),
+		      void *arg)
+{
+	const struct jd_chunk *ch = &f->chunks[run->chunk];
+	struct cpu_state c = { true, run->tid, 0, 0, 0 };
+	uint64_t off = run->off0, seq = run->seq0;
+	uint32_t size;
+	struct raw_ev r;
+	int k, ret;
+
+	while (off < run->off1 &&
+	       (k = decode_rec(x, &c, ch, off, &r, &size,
+			       COUNT_COMPACT)) != REC_END) {
+		off += size;
+		if (k != REC_RAW) {
+			seq += k == REC_BAD;	/* numbered by the first pass */
+			continue;
+		}
+		r.tid = run->tid;
+		r.ts = conv_ns(&x->conv, r.tsc);
+		r.seq = seq++;
+		ret = fn(x, &r, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int pair_raw(struct expand *x, const struct raw_ev *r, void *arg)
+{
+	(void)arg;
+	return pair_one(x, &x->st, r);
+}
+
+struct collect {
+	struct raw_ev *raw;
+	size_t n, cap;
+};
+
+static int collect_raw(struct expand *x, const struct raw_ev *r, void *arg)
+{
+	struct collect *cl = arg;
+
+	(void)x;
+	if (cl->n == cl->cap) {
+		size_t cap = cl->cap ? 2 * cl->cap : 4096;
+		struct raw_ev *t = realloc(cl->raw, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		cl->raw = t;
+		cl->cap = cap;
+	}
+	cl->raw[cl->n++] = *r;
+	return 0;
+}
+
+static int cmp_raw(const void *a, const void *b)
+{
+	const struct raw_ev *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->tsc != y->tsc)
+		return x->tsc < y->tsc ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+bool report_events_always_sort;
+
+static int cmp_run(const void *a, const void *b)
+{
+	const struct run *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->tsc_min != y->tsc_min)
+		return x->tsc_min < y->tsc_min ? -1 : 1;
+	return x->seq0 < y->seq0 ? -1 : x->seq0 > y->seq0;
+}
+
+/*
+ * One thread's runs, by first TSC: their events are the thread's in TSC
+ * (then file) order when each run is in order and ends before the next
+ * begins, as a thread's stretches on its CPUs do; otherwise (an interrupt
+ * wrote between a record's reservation and its TSC read, clocks out of
+ * step) the thread's events are sorted first.
+ */
+static int pair_runs(struct expand *x, const struct jd_file *f,
+		     const struct run *runs, size_t n)
+{
+	struct collect cl = { 0 };
+	size_t i;
+	int r = 0;
+
+	x->st.depth = 0;
+	for (i = 0; i < n; i++) {
+		if (!runs[i].ordered)
+			break;
+		if (i + 1 < n &&
+		    !(runs[i].tsc_max < runs[i + 1].tsc_min ||
+		      (runs[i].tsc_max == runs[i + 1].tsc_min &&
+		       runs[i].seq1 < runs[i + 1].seq0)))
+			break;
+	}
+	if (i == n && !report_events_always_sort) {
+		for (i = 0; i < n && !r; i++)
+			r = decode_run(x, f, &runs[i], pair_raw, NULL);
+		return r;
+	}
+	for (i = 0; i < n && !r; i++)
+		r = decode_run(x, f, &runs[i], collect_raw, &cl);
+	if (!r && cl.n)
+		qsort(cl.raw, cl.n, sizeof(*cl.raw), cmp_raw);
+	for (i = 0; i < cl.n && !r; i++)
+		r = pair_one(x, &x->st, &cl.raw[i]);
+	free(cl.raw);
+	return r;
+}
+
+/*
+ * Two passes: the first finds each CPU's runs of one thread (and the
+ * clock, the counts of bad and skipped records), the second decodes them
+ * thread after thread (threads by id), pairing as it goes; no copy of
+ * the records is kept unless a thread's are out of order.
+ */
+static int read_compact(const struct jd_file *f, struct report_events *out,
+			report_events_fn fn, void *arg)
 {
 	struct expand x;
-	struct thread_stack st = { 0 };
 	size_t i, first;
 	int r;
 
 	memset(&x, 0, sizeof(x));
 	x.out = out;
+	x.fn = fn;
+	x.arg = arg;
 	r = load_sites(f, &x);
 	for (i = 0; !r && i < f->nr_chunks; i++)
 		if (f->chunks[i].flags & JD_CHUNK_VARIABLE)
-			r = expand_chunk(&x, &f->chunks[i]);
+			r = scan_chunk(&x, f, (uint32_t)i);
 	if (r)
 		goto done;
 	/*
@@ -695,26 +975,65 @@ static int read_compact(const struct jd_file *f, struct report_events *out)
 	 * that a call and its return on two CPUs stay in order: per-CPU
 	 * pairs would differ by the rate's error since each was taken
 	 */
-	for (i = 0; i < x.n; i++)
-		x.raw[i].ts = tsc_ns(&x.clock, x.raw[i].tsc);
-	if (x.n)
-		qsort(x.raw, x.n, sizeof(*x.raw), cmp_raw);
-	for (first = 0; first < x.n && !r; first = i) {
-		for (i = first; i < x.n && x.raw[i].tid == x.raw[first].tid; i++)
-			;
-		r = pair_thread(&x, x.raw + first, i - first, &st);
+	conv_init(&x.conv, &x.clock);
+	if (x.nr_runs)
+		qsort(x.runs, x.nr_runs, sizeof(*x.runs), cmp_run);
+	if (fn) {
+		out->ev = malloc(4096 * sizeof(*out->ev));
+		if (!out->ev) {
+			r = -ENOMEM;
+			goto done;
+		}
+		x.out_cap = 4096;
 	}
-	if (!r && !out->ev)
+	for (first = 0; first < x.nr_runs && !r; first = i) {
+		for (i = first; i < x.nr_runs && x.runs[i].tid == x.runs[first].tid;
+		     i++)
+			;
+		r = pair_runs(&x, f, x.runs + first, i - first);
+	}
+	if (!r && fn && out->n)
+		r = flush_events(&x);
+	if (fn) {
+		free(out->ev);
+		out->ev = NULL;
+		out->n = x.total;
+	}
+	if (!r && !fn && !out->ev)
 		out->ev = malloc(sizeof(*out->ev));
-	if (!out->ev)
+	if (!fn && !out->ev)
 		r = -ENOMEM;
 done:
-	free(st.f);
-	free(x.raw);
+	free(x.st.f);
+	free(x.runs);
 	free(x.cpus);
 	free(x.sites);
 	if (r)
 		report_events_free(out);
+	return r;
+}
+
+int report_events_stream(const struct jd_file *f, report_events_fn fn,
+			 void *arg, struct report_events *info)
+{
+	struct report_events ev;
+	size_t i;
+	int r = 0;
+
+	if (has_compact(f)) {
+		memset(info, 0, sizeof(*info));
+		for (i = 0; i < f->nr_lost; i++)
+			info->lost += f->lost[i].lost;
+		return read_compact(f, info, fn, arg);
+	}
+	r = report_events_read(f, &ev);
+	if (r)
+		return r;
+	for (i = 0; i < ev.n && !r; i += 4096)
+		r = fn(arg, ev.ev + i, ev.n - i < 4096 ? ev.n - i : 4096);
+	free(ev.ev);
+	ev.ev = NULL;
+	*info = ev;
 	return r;
 }
 

@@ -59,4 +59,31 @@ bool report_events_present(const struct jd_file *f);
 int report_events_read(const struct jd_file *f, struct report_events *out);
 void report_events_free(struct report_events *e);
 
+/*
+ * Tests: every thread's compact events are sorted, not taken a CPU's
+ * stretch at a time when those are in order (the fuzzer compares both).
+ */
+extern bool report_events_always_sort;
+
+/* Events handed over a batch at a time; nonzero stops the stream. */
+typedef int (*report_events_fn)(void *arg, const struct report_event *ev,
+				size_t n);
+
+/**
+ * report_events_stream() - the events of report_events_read(), in the same
+ * order, without one array of them all
+ * @f:		an open file
+ * @fn:		called with a few thousand events at a time (the memory is
+ *		reused after it returns)
+ * @arg:	its first argument
+ * @info:	the counts (n, skipped, bad, lost); ->ev is NULL
+ *
+ * Compact recordings are decoded as they go; the peak memory is then the
+ * file's mapping and a table of each CPU's stretches of one thread.
+ *
+ * Return: 0, -ENOMEM, or what @fn returned when not 0.
+ */
+int report_events_stream(const struct jd_file *f, report_events_fn fn,
+			 void *arg, struct report_events *info);
+
 #endif /* JIFL_REPORT_EVENTS_H */

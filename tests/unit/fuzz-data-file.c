@@ -25,6 +25,14 @@ int main(int argc, char **argv);
 
 static volatile size_t sink;
 
+static int count_events(void *arg, const struct report_event *ev, size_t n)
+{
+	(void)arg;
+	for (size_t i = 0; i < n; i++)
+		sink += ev[i].ts;
+	return 0;
+}
+
 static void touch(const char *s)
 {
 	sink += strlen(s);
@@ -129,15 +137,41 @@ static void parse_one(uint8_t *copy, size_t size)
 		}
 	}
 	{
-		struct report_events ev;
+		struct report_events ev, all, info;
+		int r1, r2;
 
-		/* both record streams, the compact one paired by sp */
-		if (!report_events_read(f, &ev)) {
-			for (size_t i = 0; i < ev.n; i++)
-				sink += ev.ev[i].ts + ev.ev[i].depth +
-					ev.ev[i].site + ev.ev[i].target;
-			report_events_free(&ev);
+		/*
+		 * both record streams, the compact one paired by sp: taken a
+		 * CPU's stretch of one thread at a time (the fast way) or
+		 * with every thread's events sorted, the same events; and
+		 * streamed, the same count
+		 */
+		r1 = report_events_read(f, &ev);
+		report_events_always_sort = true;
+		r2 = report_events_read(f, &all);
+		report_events_always_sort = false;
+		if (!r1 && !r2) {
+			if (ev.n != all.n || ev.bad != all.bad ||
+			    ev.skipped != all.skipped)
+				abort();
+			for (size_t i = 0; i < ev.n; i++) {
+				const struct report_event *a = &ev.ev[i], *b = &all.ev[i];
+
+				if (a->ts != b->ts || a->site != b->site ||
+				    a->target != b->target || a->tid != b->tid ||
+				    a->cpu != b->cpu || a->depth != b->depth ||
+				    a->kind != b->kind || a->seq != b->seq)
+					abort();
+				sink += a->ts + a->depth + a->site + a->target;
+			}
 		}
+		if (!r1 && !report_events_stream(f, count_events, NULL, &info) &&
+		    (info.n != ev.n || info.bad != ev.bad || info.ev))
+			abort();
+		if (!r1)
+			report_events_free(&ev);
+		if (!r2)
+			report_events_free(&all);
 	}
 	jd_close(f);
 }
