@@ -4,6 +4,7 @@
  * All fields are little-endian and are read and written byte by byte, so
  * neither the host's byte order nor the alignment of a buffer matters.
  */
+#define _GNU_SOURCE	/* vmsplice, splice, pipe2, F_SETPIPE_SZ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "util/data-file.h"
@@ -259,6 +261,7 @@ struct sec_entry {
 
 struct jd_writer {
 	int fd;
+	int pipe[2];		/* jd_writer_splice()'s, or -1 */
 	uint64_t off;
 	struct sec_entry *tab;
 	uint32_t n, cap;
@@ -298,24 +301,105 @@ static int wfail(struct jd_writer *w, int err, const char *fmt, ...)
 	return err;
 }
 
+/* Appends that jd_writer_splice() moves through its pipe: one ring chunk */
+#define JD_SPLICE_MIN	(64U << 10)
+
+/* A write() or splice() that returned @r <= 0 */
+static int write_failed(struct jd_writer *w, ssize_t r)
+{
+	int err = r < 0 ? errno : EIO;
+
+	return wfail(w, -err,
+		     "%s: write failed at byte %llu: %s (disk full? choose another output file with -o)",
+		     w->path, (unsigned long long)w->off, strerror(err));
+}
+
+static void close_pipe(struct jd_writer *w)
+{
+	if (w->pipe[0] >= 0) {
+		close(w->pipe[0]);
+		close(w->pipe[1]);
+	}
+	w->pipe[0] = w->pipe[1] = -1;
+}
+
+/*
+ * @len bytes through the pipe: vmsplice() takes references to the pages,
+ * splice() copies them into the file before returning, so @buf is free
+ * again on return. Return: 0, -errno, or 1 when vmsplice() refused the
+ * memory before anything was written (the caller writes instead).
+ */
+static int splice_full(struct jd_writer *w, const uint8_t *p, size_t len)
+{
+	bool moved = false;
+
+	while (len) {
+		struct iovec iov = { (void *)p, len };
+		ssize_t in = vmsplice(w->pipe[1], &iov, 1, 0), left;
+
+		if (in < 0 && errno == EINTR)
+			continue;
+		if (in <= 0 && !moved)
+			return 1;
+		if (in <= 0)
+			return write_failed(w, in);
+		moved = true;
+		for (left = in; left;) {
+			ssize_t r = splice(w->pipe[0], NULL, w->fd, NULL, left, 0);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return write_failed(w, r);
+			left -= r;
+			w->off += r;
+		}
+		p += in;
+		len -= in;
+	}
+	return 0;
+}
+
 static int write_full(struct jd_writer *w, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
+	if (w->pipe[1] >= 0 && len >= JD_SPLICE_MIN) {
+		int r = splice_full(w, p, len);
+
+		if (r <= 0)
+			return r;
+		close_pipe(w);	/* not spliceable: write() from now on */
+	}
 	while (len) {
 		ssize_t r = write(w->fd, p, len);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return wfail(w, r < 0 ? -errno : -EIO,
-				     "%s: write failed at byte %llu: %s (disk full? choose another output file with -o)",
-				     w->path, (unsigned long long)w->off,
-				     strerror(r < 0 ? errno : EIO));
+			return write_failed(w, r);
 		p += r;
 		len -= r;
 		w->off += r;
 	}
+	return 0;
+}
+
+int jd_writer_splice(struct jd_writer *w)
+{
+	struct stat st;
+
+	if (w->pipe[0] >= 0)
+		return 0;
+	/* to a pipe or socket the pages would go on by reference */
+	if (fstat(w->fd, &st) || !S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (pipe2(w->pipe, O_CLOEXEC)) {
+		w->pipe[0] = w->pipe[1] = -1;
+		return -errno;
+	}
+	/* fewer calls a chunk; the default size (64 KiB) works too */
+	fcntl(w->pipe[1], F_SETPIPE_SZ, 1 << 20);
 	return 0;
 }
 
@@ -342,6 +426,7 @@ struct jd_writer *jd_writer_create(const char *path, char *why,
 		errno = ENOMEM;
 		return NULL;
 	}
+	w->pipe[0] = w->pipe[1] = -1;
 	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (w->fd < 0) {
 		int e = errno;
@@ -880,6 +965,7 @@ int jd_writer_close(struct jd_writer *w, char *why, size_t why_len)
 			      "%s: cannot write the header: %s", w->path,
 			      strerror(n < 0 ? errno : EIO));
 	}
+	close_pipe(w);
 	if (close(w->fd) && !w->err)
 		wfail(w, -errno, "%s: close failed: %s", w->path,
 		      strerror(errno));

@@ -122,6 +122,11 @@ static int flush_chunk(struct ring_reader *r, struct jd_writer *w,
 
 	if (!n || !w)
 		return 0;
+	/* to a file, not a pipe: the ring's pages spliced, not copied twice */
+	if (r->spliced != w) {
+		jd_writer_splice(w);
+		r->spliced = w;
+	}
 	r->chunks++;
 	return jd_write_chunk(w, &c);
 }

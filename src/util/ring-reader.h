@@ -3,7 +3,8 @@
  * Reading jifl.ko's per-CPU event rings (uapi/jifl.h, struct
  * jifl_ring_ctl): create and map them, wait for data with poll(), and
  * move their records into jifl.data as JD_SEC_CHUNK sections written from
- * the mapping itself, no copy (pad records dropped).
+ * the mapping itself, no copy in user space (pad records dropped; to a
+ * regular file, vmsplice() and splice(): jd_writer_splice()).
  */
 #ifndef JIFL_RING_READER_H
 #define JIFL_RING_READER_H
@@ -32,6 +33,7 @@ struct ring_reader {
 	uint64_t ring_size, stride;
 	struct rr_cpu *cpu;
 	uint64_t records, bytes, chunks, pads;
+	struct jd_writer *spliced;	/* jd_writer_splice() asked of it */
 	char why[256];
 };
 

@@ -18,13 +18,13 @@
 #include "util/ring-reader.h"
 #include "tap.h"
 
-#define RING	(64U << 10)
 
 struct sim {
 	uint8_t *mem;			/* control page, then the data */
 	struct jifl_ring_ctl *ctl;
 	uint8_t *data;
 	uint32_t seed;
+	uint64_t size;			/* of the data area */
 	uint64_t records, bytes, ts, first_ts, last_ts;
 };
 
@@ -37,26 +37,28 @@ static uint32_t rnd(struct sim *s)
 /* One record as jifl.ko writes it, if it fits; false when the ring is full */
 static bool produce(struct sim *s)
 {
-	uint64_t head = s->ctl->head, off = head & (RING - 1);
+	uint64_t head = s->ctl->head, off = head & (s->size - 1);
 	uint32_t pick = rnd(s) % 100, size;
 	uint8_t *p;
 
 	size = pick < 60 ? JIFL_EV_SIZE : pick < 85 ? JIFL_EV_SIZE_TARGET :
 	       pick < 95 ? sizeof(struct jifl_rec_ct_ctx) : 40;
-	if (off + size > RING) {
+	if (off + size > s->size) {
 		struct jifl_rec_header *pad = (void *)(s->data + off);
 
-		if (head + (RING - off) + size - s->ctl->tail > RING)
+		if (head + (s->size - off) + size - s->ctl->tail > s->size)
 			return false;
-		pad->size = RING - off;
+		pad->size = s->size - off;
 		pad->type = JIFL_REC_PAD;
-		head += RING - off;
+		head += s->size - off;
 		off = 0;
 	}
-	if (head + size - s->ctl->tail > RING)
+	if (head + size - s->ctl->tail > s->size)
 		return false;
 	p = s->data + off;
 	memset(p, 0xa5, size);
+	/* which record this is, where no timestamp is */
+	memcpy(p + (size == 40 ? 24 : 8), &s->records, sizeof(s->records));
 	if (size <= JIFL_EV_SIZE_TARGET) {
 		uint32_t w = JIFL_EV_MARK | (rnd(s) & JIFL_EV_SITE_MASK) |
 			     (size == JIFL_EV_SIZE_TARGET ? JIFL_EV_TARGET : 0);
@@ -82,13 +84,13 @@ static bool produce(struct sim *s)
 	return true;
 }
 
-static void sim_init(struct sim *s, uint32_t seed)
+static void sim_init(struct sim *s, uint32_t seed, uint64_t size)
 {
 	memset(s, 0, sizeof(*s));
-	s->mem = calloc(1, JIFL_RING_CTL_SIZE + RING);
+	s->mem = calloc(1, JIFL_RING_CTL_SIZE + size);
 	s->ctl = (void *)s->mem;
 	s->data = s->mem + JIFL_RING_CTL_SIZE;
-	s->ctl->size = RING;
+	s->size = s->ctl->size = size;
 	s->seed = seed;
 }
 
@@ -97,7 +99,7 @@ static void reader_init(struct ring_reader *r, struct sim *s)
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	r->nr_cpus = 1;
-	r->ring_size = RING;
+	r->ring_size = s->size;
 	r->cpu = calloc(1, sizeof(*r->cpu));
 	r->cpu[0].ctl = s->ctl;
 	r->cpu[0].data = s->data;
@@ -105,26 +107,51 @@ static void reader_init(struct ring_reader *r, struct sim *s)
 
 static char why[512];
 
-static void test_rounds(const char *path)
+/* The records of @c are the next ones in order: 0 or 1 */
+static int check_seq(const struct jd_chunk *c, uint64_t *seq)
+{
+	const uint8_t *p = c->data;
+	uint64_t off = 0, k;
+	uint32_t w;
+
+	while (off < c->size) {
+		memcpy(&w, p + off, sizeof(w));
+		memcpy(&k, p + off + ((w & JIFL_EV_MARK) || w != 40 ? 8 : 24),
+		       sizeof(k));
+		if (k != (*seq)++)
+			return 1;
+		off += w & JIFL_EV_MARK ? (w & JIFL_EV_TARGET ?
+					   JIFL_EV_SIZE_TARGET : JIFL_EV_SIZE) : w;
+	}
+	return 0;
+}
+
+/*
+ * Rounds of @size-byte rings' worth of records; with 4 MiB, 1 MiB chunks
+ * that the writer splices (jd_writer_splice()), checked byte by byte.
+ */
+static void test_rounds(const char *path, uint64_t size, unsigned int rounds)
 {
 	struct ring_reader r;
 	struct sim s;
 	struct jd_writer *w;
 	struct jd_file *f;
-	uint64_t n = 0, bytes = 0, first = UINT64_MAX, last = 0;
+	uint64_t n = 0, bytes = 0, first = UINT64_MAX, last = 0, big = 0;
+	uint64_t seq = 0, differ = 0;
 	unsigned int round, bad = 0;
 
-	sim_init(&s, 42);
+	sim_init(&s, 42, size);
 	reader_init(&r, &s);
 	w = jd_writer_create(path, why, sizeof(why));
 	if (!ok(w != NULL, "writer created: %s", w ? "" : why))
 		return;
 	/* rounds of a few records to a full ring, so that runs end anywhere */
-	for (round = 0; round < 400; round++) {
-		uint32_t want = round % 7 ? rnd(&s) % 3000 : UINT32_MAX;
+	for (round = 0; round < rounds; round++) {
+		uint32_t want = round % 7 ? rnd(&s) % (size / 20) : UINT32_MAX;
 
 		while (want-- && produce(&s))
 			;
+
 		if (rr_drain(&r, w)) {
 			bad++;
 			break;
@@ -132,8 +159,8 @@ static void test_rounds(const char *path)
 		if (s.ctl->tail != s.ctl->head)
 			bad++;
 	}
-	ok(!bad, "400 drains: no error, the tail at the head after each (%s)",
-	   bad ? r.why : "");
+	ok(!bad, "%u drains of a %llu KiB ring: no error, the tail at the head after each (%s)",
+	   rounds, (unsigned long long)size >> 10, bad ? r.why : "");
 	ok(r.records == s.records && r.bytes == s.bytes,
 	   "every record drained once: %llu of %llu records, %llu of %llu bytes",
 	   (unsigned long long)r.records, (unsigned long long)s.records,
@@ -149,7 +176,9 @@ static void test_rounds(const char *path)
 		const struct jd_chunk *c = &f->chunks[i];
 
 		n += c->nr_records;
+		big += c->size >= (64U << 10);
 		bytes += c->size;
+		differ += check_seq(c, &seq);
 		if (c->first_ts && c->first_ts < first)
 			first = c->first_ts;
 		if (c->last_ts > last)
@@ -161,6 +190,11 @@ static void test_rounds(const char *path)
 	ok(first == s.first_ts && last == s.last_ts,
 	   "the chunks' timestamps span the records' (%llu..%llu)",
 	   (unsigned long long)first, (unsigned long long)last);
+	ok(!differ, "each record in the file is the one written (%llu chunks out of order)",
+	   (unsigned long long)differ);
+	if (size >= (4U << 20))
+		ok(big > 10, "%llu chunks of 64 KiB or more (spliced)",
+		   (unsigned long long)big);
 	jd_close(f);
 	free(r.cpu);
 	free(s.mem);
@@ -174,7 +208,7 @@ static void test_corrupt(void)
 	struct jifl_rec_header h = { .size = 12, .type = JIFL_REC_CT_CTX };
 	int ret;
 
-	sim_init(&s, 7);
+	sim_init(&s, 7, 64U << 10);
 	reader_init(&r, &s);
 	s.seed = 1;
 	for (int i = 0; i < 100; i++) {
@@ -201,7 +235,8 @@ int main(void)
 		return 0;
 	}
 	close(fd);
-	test_rounds(path);
+	test_rounds(path, 64U << 10, 400);
+	test_rounds(path, 4U << 20, 40);
 	test_corrupt();
 	unlink(path);
 	return done_testing();
