@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,9 +346,26 @@ static void print_events(const struct ring_reader *rr,
 		(unsigned long long)rr->ring_size / 1024);
 }
 
-/* The kernel contexts that enter the cache (--contexts) */
+/*
+ * The kernel contexts that enter the cache (--contexts), bit i of a set
+ * for contexts[i]: where each enters, and its entries in struct
+ * jifl_stats. A context is one line here (the man page and completions
+ * name it too).
+ */
+static const struct context {
+	const char *name;
+	const char *what;		/* for --help */
+	const char *funcs[4];	/* attached, up to a NULL; none: system calls */
+	size_t entries;		/* offset of its count in jifl_stats; 0: the rest */
+} contexts[] = {
+	{ "syscall", "system calls", { NULL }, 0 },
+	{ "fault", "page faults", { "handle_mm_fault" },
+	  offsetof(struct jifl_stats, entries_fault) },
+};
+
+#define NR_CONTEXTS	(sizeof(contexts) / sizeof(contexts[0]))
 #define CTX_SYSCALL	(1U << 0)	/* system calls (and -F functions) */
-#define CTX_FAULT	(1U << 1)	/* page faults: handle_mm_fault */
+#define CTX_ALL		((1U << NR_CONTEXTS) - 1)
 /*
  * The default for a command, -p and -a alike. fault is exact on 6.1 and
  * 6.12 (tests/kernel/target-counts.t) but opt-in until the whole guest
@@ -355,31 +373,108 @@ static void print_events(const struct ring_reader *rr,
  */
 #define CTX_DEFAULT	CTX_SYSCALL
 
+/* "syscall, fault, all": the names --contexts takes */
+static const char *context_names(void)
+{
+	static char buf[256];
+	size_t i, n = 0;
+
+	for (i = 0; i < NR_CONTEXTS; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s, ",
+			      contexts[i].name);
+	snprintf(buf + n, sizeof(buf) - n, "all");
+	return buf;
+}
+
+/* --contexts in --help: each context, and the default */
+static const char *context_help(void)
+{
+	static char buf[512];
+	const char *sep = " ";
+	size_t i, n;
+
+	n = snprintf(buf, sizeof(buf), "kernel contexts entering the cache:");
+	for (i = 0; i < NR_CONTEXTS; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, " %s (%s),",
+			      contexts[i].name, contexts[i].what);
+	n += snprintf(buf + n, sizeof(buf) - n, " all (default:");
+	for (i = 0; i < NR_CONTEXTS; i++) {
+		if (!(CTX_DEFAULT & (1U << i)))
+			continue;
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", sep,
+			      contexts[i].name);
+		sep = ",";
+	}
+	snprintf(buf + n, sizeof(buf) - n, "; with only -F: none but -F)");
+	return buf;
+}
+
 /* Parses --contexts: "syscall,fault" or "all"; 0 and a message if bad. */
 static unsigned int parse_contexts(const char *list)
 {
-	unsigned int ctx = 0;
+	unsigned int ctx = 0, i;
 	const char *p = list;
 
 	while (*p) {
 		size_t n = strcspn(p, ",");
 
-		if (n == 7 && !strncmp(p, "syscall", n))
-			ctx |= CTX_SYSCALL;
-		else if (n == 5 && !strncmp(p, "fault", n))
-			ctx |= CTX_FAULT;
+		for (i = 0; i < NR_CONTEXTS; i++)
+			if (strlen(contexts[i].name) == n &&
+			    !strncmp(p, contexts[i].name, n))
+				break;
+		if (i < NR_CONTEXTS)
+			ctx |= 1U << i;
 		else if (n == 3 && !strncmp(p, "all", n))
-			ctx |= CTX_SYSCALL | CTX_FAULT;
+			ctx |= CTX_ALL;
 		else if (n) {
-			fprintf(stderr, "jifl record: unknown context '%.*s' in --contexts (syscall, fault, all)\n",
-				(int)n, p);
+			fprintf(stderr, "jifl record: unknown context '%.*s' in --contexts (%s)\n",
+				(int)n, p, context_names());
 			return 0;
 		}
 		p += n + (p[n] == ',');
 	}
 	if (!ctx)
-		fprintf(stderr, "jifl record: --contexts names no context (syscall, fault, all)\n");
+		fprintf(stderr, "jifl record: --contexts names no context (%s)\n",
+			context_names());
 	return ctx;
+}
+
+/* Attaches each context's functions but the system calls' */
+static int attach_contexts(struct kernel_session *s, unsigned int ctx)
+{
+	size_t i, n;
+	int ret;
+
+	for (i = 0; i < NR_CONTEXTS; i++) {
+		const char *const *f = contexts[i].funcs;
+
+		for (n = 0; n < 4 && f[n]; n++)
+			;
+		if (!(ctx & (1U << i)) || !n)
+			continue;
+		ret = ks_attach_functions(s, f, n);
+		if (ret || interrupted)
+			return ret;
+	}
+	return 0;
+}
+
+/* "syscall: 12, fault: 3": the entries each context made */
+static void print_context_entries(const struct jifl_stats *st)
+{
+	__u64 n[NR_CONTEXTS], rest = st->entries;
+	size_t i;
+
+	for (i = 0; i < NR_CONTEXTS; i++) {
+		n[i] = 0;
+		if (contexts[i].entries)
+			memcpy(&n[i], (const char *)st + contexts[i].entries,
+			       sizeof(n[i]));
+		rest -= n[i];
+	}
+	for (i = 0; i < NR_CONTEXTS; i++)
+		fprintf(stderr, "%s%s: %llu", i ? ", " : "", contexts[i].name,
+			(unsigned long long)(contexts[i].entries ? n[i] : rest));
 }
 
 static void print_summary(const struct jifl_stats *st, double secs,
@@ -390,10 +485,10 @@ static void print_summary(const struct jifl_stats *st, double secs,
 
 	for (i = 0; i < JIFL_FB_NR; i++)
 		fb += st->fallbacks[i];
-	fprintf(stderr, "[ jifl record: %.3f s, %u attach patterns, %llu entries into the cache (syscall: %llu, fault: %llu) ]\n",
-		secs, attached, (unsigned long long)st->entries,
-		(unsigned long long)(st->entries - st->entries_fault),
-		(unsigned long long)st->entries_fault);
+	fprintf(stderr, "[ jifl record: %.3f s, %u attach patterns, %llu entries into the cache (",
+		secs, attached, (unsigned long long)st->entries);
+	print_context_entries(st);
+	fprintf(stderr, ") ]\n");
 	fprintf(stderr, "[ jifl record: %llu blocks translated (%llu native bytes -> %llu cache bytes, %.1f%% of the cache) ]\n",
 		(unsigned long long)st->blocks,
 		(unsigned long long)st->native_bytes,
@@ -439,6 +534,7 @@ int cmd_record(int argc, const char **argv)
 		"jifl.data file (see jifl-data(5)). Stop watching with Ctrl-C.",
 		NULL
 	};
+	const char *contexts_help = context_help();
 	const struct option options[] = {
 		OPT_STRING('e', "event", &opts.events, "plugins",
 			   "plugins, comma-separated: bbcount (default), cover, calltrace, sysstat, none, or a loaded module's"),
@@ -457,7 +553,7 @@ int cmd_record(int argc, const char **argv)
 		OPT_STRING(0, "syscalls", &opts.syscalls, "list",
 			   "attach only at these system calls (default: all)"),
 		OPT_STRING(0, "contexts", &opts.contexts, "list",
-			   "kernel contexts entering the cache: syscall, fault (page faults), all (default: syscall; with only -F: none but -F)"),
+			   contexts_help),
 		OPT_CALLBACK('F', "function", "func",
 			     "also attach at kernel functions matching this glob",
 			     opt_function),
@@ -546,11 +642,8 @@ int cmd_record(int argc, const char **argv)
 	ret = interrupted ? -1 : ks_layout(&s, opts.modules, opts.nr_modules);
 	if (!ret && !interrupted && (ctx & CTX_SYSCALL))
 		ret = ks_attach_syscalls(&s, opts.syscalls);
-	if (!ret && !interrupted && (ctx & CTX_FAULT)) {
-		static const char *const fault[] = { "handle_mm_fault" };
-
-		ret = ks_attach_functions(&s, fault, 1);
-	}
+	if (!ret && !interrupted)
+		ret = attach_contexts(&s, ctx);
 	if (!ret && !interrupted && opts.nr_functions)
 		ret = ks_attach_functions(&s, opts.functions,
 					  opts.nr_functions);

@@ -15,7 +15,12 @@
  * in (a probe on the sched_switch tracepoint), and closes when it is
  * switched out and at @leave, which adds the whole to the function's
  * totals. Attached functions called inside another one (a deeper stack
- * pointer) count toward the outermost one.
+ * pointer) count toward the outermost one, except the entries of another
+ * kernel context (a page fault, handle_mm_fault): a fault a system call
+ * takes in uaccess is the fault's work, not the call's, so it opens a
+ * frame of its own on the task's small stack of frames, the call's
+ * interval pauses until the fault returns, and the fault is counted in
+ * its own row as the faults from user mode are.
  *
  * Per-task state lives in a preallocated table keyed by task pointer,
  * claimed with cmpxchg in a fixed probe window, so @enter, @leave and the
@@ -29,6 +34,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/hash.h>
+#include <linux/mm.h>
 #include <linux/irqflags.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -46,6 +52,7 @@
 #define SS_FUNCS_BITS	11
 #define SS_FUNCS	(1U << SS_FUNCS_BITS)
 #define SS_NO_FUNC	U32_MAX
+#define SS_FRAMES	4	/* a call, a fault in it, and room for more */
 
 struct ss_counters {
 	u64 blocks;
@@ -58,15 +65,21 @@ struct ss_cpu {
 	u64 switches;
 };
 
+/* An attached function open on a task: a system call, or a fault in it */
+struct ss_frame {
+	unsigned long sp;	/* stack pointer at its entry */
+	u32 func;		/* index into ->funcs, or SS_NO_FUNC */
+	u32 depth;		/* attached functions open, nested included */
+	struct ss_counters acc;	/* closed intervals */
+};
+
 /* A traced task inside an attached function; only it and the probe write */
 struct ss_task {
 	struct task_struct *task;	/* NULL: free */
-	unsigned long sp;	/* stack pointer at the outermost entry */
-	u32 func;		/* index into ->funcs, or SS_NO_FUNC */
-	u32 depth;		/* attached functions open, nested included */
+	u32 nr;			/* frames open; the last one counts */
 	bool on_cpu;		/* an interval is open */
-	struct ss_counters acc;		/* closed intervals */
 	struct ss_counters start;	/* this CPU's counters at the open */
+	struct ss_frame f[SS_FRAMES];
 };
 
 struct ss_func {
@@ -146,11 +159,13 @@ static void ss_open(struct sysstat *ss, struct ss_task *st)
 static void ss_close(struct sysstat *ss, struct ss_task *st)
 {
 	struct ss_counters *c = &this_cpu_ptr(ss->pcpu)->c;
+	struct ss_frame *f;
 
-	if (!st->on_cpu)
+	if (!st->on_cpu || !st->nr)
 		return;
-	st->acc.blocks += c->blocks - st->start.blocks;
-	st->acc.insns += c->insns - st->start.insns;
+	f = &st->f[st->nr - 1];
+	f->acc.blocks += c->blocks - st->start.blocks;
+	f->acc.insns += c->insns - st->start.insns;
 	st->on_cpu = false;
 }
 
@@ -174,6 +189,33 @@ static void notrace ss_switch(void *data, bool preempt,
 		ss_open(ss, st);
 }
 
+/*
+ * Whether @func is where another kernel context enters (not a system
+ * call): its work is counted in its own row even inside a call. The
+ * entry of each context of jifl record --contexts but syscall goes here.
+ */
+static bool ss_context_entry(unsigned long func)
+{
+	return func == (unsigned long)handle_mm_fault;
+}
+
+/* Opens a frame for @func entered at @sp; interrupts off. */
+static void ss_push(struct sysstat *ss, struct ss_task *st,
+		    unsigned long func, unsigned long sp)
+{
+	struct ss_frame *f;
+
+	if (st->nr)
+		ss_close(ss, st);	/* the frame below pauses */
+	f = &st->f[st->nr++];
+	f->sp = sp;
+	f->depth = 1;
+	f->func = ss_func(ss, func);
+	f->acc.blocks = 0;
+	f->acc.insns = 0;
+	ss_open(ss, st);
+}
+
 static void notrace ss_enter(void *priv, unsigned long func,
 			     unsigned long ret_ip, unsigned long sp)
 {
@@ -183,26 +225,26 @@ static void notrace ss_enter(void *priv, unsigned long func,
 
 	raw_local_irq_save(flags);
 	st = ss_find(ss, current);
-	if (st && sp < st->sp) {
-		st->depth++;		/* nested: counts toward the outer */
-		goto out;
-	}
-	if (st) {
-		/* its outermost call never came back: drop it */
+	/* frames at or below @sp never came back: drop them */
+	while (st && st->nr && sp >= st->f[st->nr - 1].sp) {
+		ss_close(ss, st);
+		st->nr--;
 		atomic64_inc(&ss->unfinished);
-	} else {
+		if (st->nr)
+			ss_open(ss, st);
+	}
+	if (!st) {
 		st = ss_claim(ss, current);
 		if (!st) {
 			atomic64_inc(&ss->untracked);
 			goto out;
 		}
+		st->nr = 0;
 	}
-	st->sp = sp;
-	st->depth = 1;
-	st->func = ss_func(ss, func);
-	st->acc.blocks = 0;
-	st->acc.insns = 0;
-	ss_open(ss, st);
+	if (st->nr && (!ss_context_entry(func) || st->nr == SS_FRAMES))
+		st->f[st->nr - 1].depth++;	/* counts toward the open one */
+	else
+		ss_push(ss, st, func, sp);
 out:
 	raw_local_irq_restore(flags);
 }
@@ -211,29 +253,34 @@ static void notrace ss_leave(void *priv, unsigned long sp,
 			     unsigned long retval)
 {
 	struct sysstat *ss = priv;
+	struct ss_frame *fr;
 	struct ss_func *f;
 	struct ss_task *st;
 	unsigned long flags;
 
 	raw_local_irq_save(flags);
 	st = ss_find(ss, current);
-	if (!st)
+	if (!st || !st->nr)
 		goto out;	/* an untracked call */
-	if (sp < st->sp) {
-		if (st->depth > 1)
-			st->depth--;	/* a nested one returns */
+	fr = &st->f[st->nr - 1];
+	if (sp < fr->sp) {
+		if (fr->depth > 1)
+			fr->depth--;	/* a nested one returns */
 		goto out;
 	}
 	ss_close(ss, st);
-	if (st->func == SS_NO_FUNC) {
+	if (fr->func == SS_NO_FUNC) {
 		atomic64_inc(&ss->func_overflow);
 	} else {
-		f = &ss->funcs[st->func];
+		f = &ss->funcs[fr->func];
 		atomic64_inc(&f->calls);
-		atomic64_add(st->acc.blocks, &f->blocks);
-		atomic64_add(st->acc.insns, &f->insns);
+		atomic64_add(fr->acc.blocks, &f->blocks);
+		atomic64_add(fr->acc.insns, &f->insns);
 	}
-	ss_free(ss, st);
+	if (--st->nr)
+		ss_open(ss, st);	/* the frame below goes on */
+	else
+		ss_free(ss, st);
 out:
 	raw_local_irq_restore(flags);
 }
@@ -284,8 +331,8 @@ static int ss_dump(void *priv, struct jifl_dump_buf *d)
 	sum.unattr_insns = sum.insns > insns ? sum.insns - insns : 0;
 	sum.unfinished = atomic64_read(&ss->unfinished);
 	for (i = 0; i < SS_TASKS; i++)
-		if (READ_ONCE(ss->tasks[i].task))
-			sum.unfinished++;	/* still inside, or moved out */
+		if (READ_ONCE(ss->tasks[i].task))	/* inside, or moved out */
+			sum.unfinished += READ_ONCE(ss->tasks[i].nr);
 	sum.untracked = atomic64_read(&ss->untracked);
 	sum.func_overflow = atomic64_read(&ss->func_overflow);
 	return jifl_dump_write(d, JIFL_REC_SYSSTAT_SUM, &sum.blocks,
