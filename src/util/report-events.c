@@ -648,6 +648,41 @@ static int scan_chunk(struct expand *x, const struct jd_file *f, uint32_t ci)
 	while (ch->size - off >= JD_REC_HEADER_SIZE) {
 		uint32_t w0 = rd32(p + off);
 
+		if (run && (w0 & JIFL_EV_MARK) && c->known && run->tid == c->tid) {
+			/*
+			 * The common case, compact records of the run's
+			 * thread one after the other: a loop of its own
+			 */
+			uint64_t last = run->tsc_last, n = 0, end = ch->size;
+			bool ordered = true;
+
+			while (end - off >= JIFL_EV_SIZE) {
+				w0 = rd32(p + off);
+				size = JIFL_EV_SIZE +
+				       (w0 & JIFL_EV_TARGET ? 8 : 0);
+				if (!(w0 & JIFL_EV_MARK) || size > end - off)
+					break;
+				tsc = rd64(p + off + 8);
+				ordered &= tsc >= last;
+				if (tsc < run->tsc_min)
+					run->tsc_min = tsc;
+				if (tsc > run->tsc_max)
+					run->tsc_max = tsc;
+				last = tsc;
+				n++;
+				off += size;
+			}
+			if (n) {
+				run->ordered &= ordered;
+				run->tsc_last = last;
+				run->seq1 = x->nraw + n - 1;
+				x->nraw += n;
+				run->n += n;
+				run->off1 = off;
+				continue;
+			}
+			w0 = rd32(p + off);
+		}
 		if (w0 & JIFL_EV_MARK) {
 			size = w0 & JIFL_EV_TARGET ? JIFL_EV_SIZE_TARGET :
 			       JIFL_EV_SIZE;
