@@ -5,19 +5,73 @@
 # lot of kernel code, and no task may be left in the cache. Then a stop
 # while a traced task sleeps in a syscall moves it out of the cache, and
 # the modules unload before it wakes up. Runs in the VM with jifl.ko loaded.
+# Each workload runs again with its page faults in the cache too (the
+# fault context: handle_mm_fault attached), through trace-run and through
+# jifl record --contexts=syscall,fault with bbcount, cover and calltrace.
 . "$top_srcdir/tests/lib.sh"
 TR=$top_builddir/tests/kernel/trace-run
+J=${JIFL:-$top_builddir/src/jifl}
 out=${JIFL_VM_OUT:-/tmp}
 work=$(mktemp -d)
 
 stat_of() { sed -n "s/^$1=//p" "$2"; }
 
-# workload NAME MIN_BLOCKS COMMAND: compare traced output with native
+# workload NAME MIN_BLOCKS COMMAND: compare traced output with native;
+# traced by trace-run at the system calls, then with the faults too
 workload() {
 	name=$1 min_blocks=$2
 	shift 2
 	native=$("$@" 2>&1)
-	traced=$("$TR" -o "$work/$name.stats" -B "$work/$name.blocks" -- "$@" 2>&1)
+	traced_run "$name" "$min_blocks" -- "$@"
+	traced_run "$name-fault" "$min_blocks" -a '__x64_sys_*' -a handle_mm_fault -- "$@"
+	faults=$(stat_of entries_fault "$work/$name-fault.stats")
+	[ "${faults:-0}" -gt 0 ]
+	ok $? "$name-fault: page faults entered the cache ($faults)"
+	record_faults "$name" "$@"
+}
+
+# record_faults NAME COMMAND: jifl record with faults, output as native;
+# the plugin changes with the workload (forkexec, fault-heavy, has all)
+plugin_nr=0
+record_faults() {
+	local name=$1 p d f rc plugins
+	shift
+	if [ "$name" = forkexec ]; then
+		plugins="bbcount cover calltrace"
+	else
+		case $((plugin_nr % 3)) in
+		0) plugins=bbcount ;;
+		1) plugins=cover ;;
+		*) plugins=calltrace ;;
+		esac
+		plugin_nr=$((plugin_nr + 1))
+	fi
+	for p in $plugins; do
+		d=$work/$name-$p.data
+		traced=$("$J" record -e "$p" --contexts=syscall,fault -o "$d" -- "$@" 2>"$d.err")
+		status=$?
+		[ "$status" -eq 0 ] && [ "$native" = "$traced" ]
+		ok $? "$name: record -e $p --contexts=syscall,fault exits 0, output as native (status $status)"
+		f=$(sed -n "s/.*entries into the cache (.*fault: \([0-9]*\).*/\1/p" "$d.err")
+		if [ "$p" = cover ]; then
+			"$J" cover -q --pcs -i "$d" >"$d.txt" 2>"$d.rep"
+		else
+			"$J" report -i "$d" --stdio >"$d.txt" 2>"$d.rep"
+		fi
+		rc=$?
+		[ "${f:-0}" -gt 0 ] && [ "$rc" -eq 0 ] && [ -s "$d.txt" ] && [ ! -s "$d.rep" ]
+		ok $? "$name: $p: ${f:-no} fault entries, $(wc -l <"$d.txt") lines of report, no warnings"
+		[ -s "$d.rep" ] && diag "$(head -n 5 "$d.rep")"
+		[ "${f:-0}" -gt 0 ] || diag "$(cat "$d.err")"
+		rm -f "$d" "$d.txt"
+	done
+}
+
+# traced_run NAME MIN_BLOCKS [TRACE-RUN OPTIONS] -- COMMAND
+traced_run() {
+	local name=$1 min_blocks=$2
+	shift 2
+	traced=$("$TR" -o "$work/$name.stats" -B "$work/$name.blocks" "$@" 2>&1)
 	status=$?
 	[ "$status" -eq 0 ]; ok $? "$name: traced run exits 0 (status $status)"
 	[ "$native" = "$traced" ]; ok $? "$name: traced output equals the native output"
