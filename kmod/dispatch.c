@@ -476,48 +476,71 @@ static void add_cache_extable(const struct jifl_block *b)
 	}
 }
 
+static void put_rel32(u8 *p, u64 insn_end, u64 target)
+{
+	s32 rel = (s32)(target - insn_end);
+
+	memcpy(p, &rel, sizeof(rel));
+}
+
 static inline u8 *alias_of(u64 cache_addr)
 {
 	return jifl_cache_alias + (cache_addr - (u64)jifl_cache_area);
 }
 
-/* translate_locked() for a @pc not in the lookup table */
-static u64 translate_new(u64 pc)
+/*
+ * Fall-through blocks laid out after a new block in one translation, at
+ * most (kmod/jit/README "Fall-through layout"): the not-taken side of a
+ * jcc and the return point of a call then run on without a jmp.
+ */
+#define JIFL_FT_CHAIN	8
+/* A jmp appended to a block whose fall-through could not follow it */
+#define JIFL_FT_JMP_LEN	5
+
+/*
+ * Translate native @pc at the end of the cache, laid out as @ft (enum
+ * jit_ft_mode), leaving room for a jmp after it.  Not entered in the
+ * lookup table: while its chain is incomplete it runs off its end into
+ * nothing (translate_new() publishes the chain).
+ *
+ * Return: its entry, or 0 if it runs natively (counted).
+ */
+static u64 translate_one(u64 pc, u8 ft)
 {
 	struct jifl_block *b;
 	unsigned long cap;
-	u64 dest;
+	u64 start;
 	int reason, ret;
 
-	reason = native_reason(pc);
-	if (reason >= 0) {
-		count_native(pc, reason);
-		return pc;
-	}
 	cap = jifl_cache_size() - jifl_cache_off;
-	if (jifl_nr_blocks >= JIFL_MAX_BLOCKS || cap < JIT_BLOCK_MAX_CACHE ||
+	if (jifl_nr_blocks >= JIFL_MAX_BLOCKS ||
+	    cap < JIT_BLOCK_MAX_CACHE + JIFL_FT_JMP_LEN ||
 	    jifl_map_used + JIT_BLOCK_MAX_INSNS > JIFL_MAP_POOL ||
-	    jifl_htab_used >= JIFL_HTAB_SIZE / 2) {
+	    jifl_htab_used + JIFL_FT_CHAIN >= JIFL_HTAB_SIZE / 2) {
 		jifl_st.fallbacks[JIFL_FB_CACHE_FULL]++;
-		return pc;
+		return 0;
 	}
 	b = &jifl_blocks[jifl_nr_blocks];
-	dest = (u64)jifl_cache_area + jifl_cache_off;
+	start = (u64)jifl_cache_area + jifl_cache_off;
+	jifl_host.fallthrough_next = ft;
 	jifl_xl_memo.checked = pc;
+	jifl_xl_memo.last_pc = 0;
+	jifl_xl_memo.ex_seen = false;
 	ret = jit_translate_block(&jifl_jt, pc, jifl_nr_blocks,
-				  jifl_cache_alias + jifl_cache_off, dest,
-				  min_t(unsigned long, cap, 8192), &b->blk);
+				  jifl_cache_alias + jifl_cache_off, start,
+				  min_t(unsigned long, cap - JIFL_FT_JMP_LEN,
+					8192), &b->blk);
 	jifl_xl_memo.checked = 0;
 	if (ret < 0) {
 		count_native(pc, jit_error_reason(ret));
-		return pc;
+		return 0;
 	}
 	b->map = jifl_map_pool + jifl_map_used;
 	memcpy(b->map, jifl_jt.map, b->blk.nr_insns * sizeof(*b->map));
 	if (jifl_xl_memo.ex_seen)
 		add_cache_extable(b);
 	jifl_map_used += b->blk.nr_insns;
-	jifl_cache_off = ALIGN(jifl_cache_off + ret, 16);
+	jifl_cache_off += ret;
 	/* host_static_branch_state() saw room for it */
 	if (b->blk.sb_off) {
 		struct jifl_sb *sb = &jifl_sbs[jifl_nr_sb];
@@ -530,7 +553,8 @@ static u64 translate_new(u64 pc)
 		sb->next = *head;
 		*head = ++jifl_nr_sb;
 		/* straight to where its side goes, past the side's jmp */
-		jit_static_branch_set(&b->blk, alias_of(dest), b->blk.sb_taken);
+		jit_static_branch_set(&b->blk, alias_of(start),
+				      b->blk.sb_taken);
 	}
 	/* the block before the count: jifl_return_target() */
 	smp_store_release(&jifl_nr_blocks, jifl_nr_blocks + 1);
@@ -545,8 +569,62 @@ static u64 translate_new(u64 pc)
 				  b->blk.end == JIT_END_DECODE ?
 				  JIFL_FB_DECODE : JIFL_FB_TRAP]++;
 	}
-	htab_insert(pc, dest);
-	return dest;
+	return start + b->blk.entry_off;
+}
+
+/* Block @b runs off its end: continue at @dest with a jmp of its own */
+static void jmp_after(struct jifl_block *b, u64 dest)
+{
+	u64 at = (u64)jifl_cache_area + jifl_cache_off;
+	u8 *p = jifl_cache_alias + jifl_cache_off;
+
+	/* translate_one() left the room; the cache is within reach */
+	p[0] = 0xe9;
+	put_rel32(p + 1, at + JIFL_FT_JMP_LEN, dest);
+	jifl_cache_off += JIFL_FT_JMP_LEN;
+	b->blk.cache_len += JIFL_FT_JMP_LEN;
+}
+
+/*
+ * translate_locked() for a @pc not in the lookup table: its block, then
+ * the fall-through blocks laid out after it (JIFL_FT_CHAIN), the chain
+ * published in the lookup table only once complete.  A fall-through
+ * that is translated already, or runs natively, gets a jmp.
+ */
+static u64 translate_new(u64 pc)
+{
+	unsigned int first = jifl_nr_blocks, i;
+	struct jifl_block *b;
+	u64 entry, dest;
+	int reason;
+
+	reason = native_reason(pc);
+	if (reason >= 0) {
+		count_native(pc, reason);
+		return pc;
+	}
+	entry = translate_one(pc, JIT_FT_HEAD);
+	if (!entry)
+		return pc;
+	for (i = 1; jifl_blocks[jifl_nr_blocks - 1].blk.ft_next; i++) {
+		u64 next;
+
+		b = &jifl_blocks[jifl_nr_blocks - 1];
+		next = b->blk.native_start + b->blk.native_len;
+		dest = htab_lookup(next);
+		if (!dest && translate_one(next, i + 1 < JIFL_FT_CHAIN ?
+					   JIT_FT_CHAINED : JIT_FT_EXIT))
+			continue;
+		jmp_after(b, dest ? dest : next);
+		break;
+	}
+	jifl_cache_off = ALIGN(jifl_cache_off, 16);
+	for (i = first; i < jifl_nr_blocks; i++) {
+		b = &jifl_blocks[i];
+		htab_insert(b->blk.native_start,
+			    b->blk.cache_start + b->blk.entry_off);
+	}
+	return entry;
 }
 
 /*
@@ -832,13 +910,6 @@ static bool never_returns(unsigned long fentry)
 	return false;
 }
 
-static void put_rel32(u8 *p, u64 insn_end, u64 target)
-{
-	s32 rel = (s32)(target - insn_end);
-
-	memcpy(p, &rel, sizeof(rel));
-}
-
 /*
  * An entry trampoline: "call <cache copy of the body>; jmp jifl_tramp_exit".
  * The extra frame lets the task come back through jifl_tramp_exit, which
@@ -1044,8 +1115,8 @@ void jifl_dispatch_set_instrumentation(const struct jit_instr_ops *ops,
  *
  * Plugin API (jifl_plugin.h), answered here because the block table is
  * the dispatcher's: plugin.c, which dispatch.c calls for the plugins'
- * hooks, does not call back into it. Lockless: blocks never change once
- * published.
+ * hooks, does not call back into it. Lockless: a block does not change
+ * once code can reach it (translate_new() publishes a chain complete).
  *
  * Return: @addr when it is native; the native address after the call
  * whose translation pushed @addr when it is in a block; 0 when it is in
@@ -1074,6 +1145,9 @@ u64 jifl_return_target(u64 addr)
 	b = &jifl_blocks[lo - 1].blk;
 	if (addr >= b->cache_start + b->cache_len)
 		return 0;
+	/* a block laid out as the fall-through of the call before it */
+	if (addr == b->cache_start)
+		return b->native_start;
 	return b->native_start + b->native_len;
 }
 EXPORT_SYMBOL_GPL(jifl_return_target);

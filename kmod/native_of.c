@@ -84,7 +84,8 @@ static bool tramp_native_of(u64 w, u64 *native, int *left)
 	if (p[0] == 0xe8 && p[5] == 0xe9 &&
 	    is_tramp_exit(rel32_target(p + 5))) {
 		b = jifl_dispatch_find_block(rel32_target(p));
-		if (!b || b->blk.cache_start != rel32_target(p))
+		if (!b || b->blk.cache_start + b->blk.entry_off !=
+			  rel32_target(p))
 			return false;
 		*native = b->blk.native_start;
 		*left = 1;
@@ -163,7 +164,12 @@ static bool native_of(u64 w, u64 *native, int *left, const char **why)
 	 * saved register or stale slot holding a block address; the
 	 * native instruction is the same place either way.
 	 */
-	if (w == cs) {		/* before the block's ENDBR64 */
+	/*
+	 * The entry, before any ENDBR64: also where a call at the end of
+	 * the block before returns, when this one is laid out as its
+	 * fall-through (the native instruction after the call).
+	 */
+	if (w == cs + b->blk.entry_off) {
 		*native = b->blk.native_start;
 		return true;
 	}

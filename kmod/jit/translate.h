@@ -248,7 +248,8 @@ struct jit_host {
  *			unless it needs stubs, which then follow it.
  *
  * With a mode other than JIT_FT_EXIT, jit_host.lookup must give the same
- * answers throughout one translation (single-threaded hosts).  The
+ * answers throughout one translation (a single-threaded host, or one
+ * that inserts into its table only under the lock it translates with).  The
  * not-taken path of a jcc and the return from a call then need no jmp.
  */
 enum jit_ft_mode {
