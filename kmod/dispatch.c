@@ -1245,7 +1245,14 @@ int jifl_dispatch_init(void)
 	h->red_zone = 0;
 	h->counter_mode = JIT_COUNTER_GS_REG;
 	h->events = jifl_rings_event_host();
-	h->ibt = IS_ENABLED(CONFIG_X86_KERNEL_IBT);
+	/*
+	 * No ENDBR64 at block heads, IBT or not (one instruction less per
+	 * block run): no indirect jmp or call ever lands on one.  Exits
+	 * and inline caches branch there directly, the lookups in
+	 * dispatch_entry.S continue with ret, and ftrace sends tasks to
+	 * the entry trampolines (no ENDBR64 there either) with a ret too.
+	 */
+	h->ibt = false;
 	h->static_branch = host_static_branch;
 	h->static_branch_state = host_static_branch_state;
 	h->static_call = host_static_call;
