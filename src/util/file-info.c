@@ -182,8 +182,11 @@ static void print_recording(FILE *fp, const struct jd_file *f)
 		if (!strcmp(tasks, "all"))
 			fprintf(fp, KEY "every task but jifl's own\n", "tasks");
 		else if (!strncmp(tasks, "cgroup:", 7))
-			fprintf(fp, KEY "the tasks in cgroup %s and its descendants, while there\n",
-				"tasks", tasks + 7);
+			/* -G -- CMD: CMD is traced only if in the cgroup */
+			fprintf(fp, KEY "the tasks in cgroup %s and its descendants, while there%s\n",
+				"tasks", tasks + 7,
+				has(f, JD_SEC_CMDLINE) && f->argc ?
+				"; the command only set the duration" : "");
 		else if (!strncmp(tasks, "pids:", 5))
 			fprintf(fp, KEY "processes %s%s\n", "tasks", tasks + 5,
 				inherit ? " and their children" : "");

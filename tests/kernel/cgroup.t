@@ -94,8 +94,8 @@ ok $? "a process moved out of jifl-in: traced before, not after"
 ok $? "not the recorder itself"
 
 "$J" info -i cg.data >cg.info 2>&1
-grep -q "cgroup /jifl-in and its descendants" cg.info
-ok $? "jifl info: the recording's tasks are cgroup /jifl-in's"
+grep -q "cgroup /jifl-in and its descendants, while there$" cg.info
+ok $? "jifl info: the recording's tasks are cgroup /jifl-in's (no command)"
 
 # --- -G with a command, and with -a -------------------------------------------
 # The command only sets how long the recording lasts (perf record -a -G
@@ -131,6 +131,8 @@ ok $? "-- CMD: the command itself (in the recorder's cgroup) is not traced"
 "$J" info -i cmd.data >cmd.info 2>&1
 grep -q "cgroup /jifl-in and its descendants" cmd.info
 ok $? "jifl info: an absolute -G path is named from the hierarchy's root"
+grep -q "while there; the command only set the duration$" cmd.info
+ok $? "jifl info: -G -- CMD says the command only set the duration"
 
 # -a is accepted and changes nothing: still only the cgroup's tasks
 "$J" record -e calltrace --syscalls getcwd -a -G jifl-in -o all.data \
