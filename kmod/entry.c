@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Entering the code cache: an ftrace_ops with IPMODIFY on the attached
- * functions sends traced tasks to the cache copy of the function body, and
+ * Entering the code cache: ftrace_ops with IPMODIFY on the attached
+ * functions send traced tasks to the cache copy of the function body, and
  * the task filter decides who is traced. Untraced tasks pay only the
- * callback's filter test. Entries are counted by context: a page fault
+ * callback's filter test. One ops enters in task context only (system
+ * calls, page faults, --function globs); the other, on softirq actions
+ * (JIFL_ATTACH_SOFTIRQ), in softirq context too, never in hardirq or NMI
+ * context. Entries are counted by context: a softirq action, a page fault
  * (handle_mm_fault, attached by the tool for --contexts=fault) or any
- * other attached function (system calls, --function globs).
+ * other attached function; and the calls that do not enter, untraced
+ * tasks (rejected) and contexts that never enter (refused).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,12 +30,16 @@
 
 static DEFINE_PER_CPU(u64, jifl_entries);
 static DEFINE_PER_CPU(u64, jifl_entries_fault);
+static DEFINE_PER_CPU(u64, jifl_entries_softirq);
+static DEFINE_PER_CPU(u64, jifl_rejected);
+static DEFINE_PER_CPU(u64, jifl_refused);
 
 /* Task filter: mode and the listed thread group ids */
 static u64 jifl_filter_mode = JIFL_FILTER_ALL;
 static unsigned long *jifl_listed_tgids;
 static struct cgroup *jifl_filter_cgrp;		/* JIFL_FILTER_CGROUP, held */
-static unsigned int jifl_nr_patterns;
+static unsigned int jifl_nr_patterns;		/* both ops */
+static unsigned int jifl_nr_softirq_patterns;
 static bool jifl_running;
 
 static struct tracepoint *tp_fork, *tp_exit;
@@ -85,16 +93,22 @@ static unsigned long notrace function_start(unsigned long ip)
 	return ip;
 }
 
-static void notrace jifl_ftrace_handler(unsigned long ip,
+/*
+ * Send a traced task to the cache copy of the function at @ip. Inline
+ * (the handlers are notrace, what they call must be too); the rejection
+ * count is one %gs increment, atomic against interrupts on this CPU.
+ */
+static __always_inline void enter_cache(unsigned long ip,
 					unsigned long parent_ip,
-					struct ftrace_ops *op,
-					struct ftrace_regs *fregs)
+					struct ftrace_regs *fregs, bool softirq)
 {
 	unsigned long tramp;
 	int bit;
 
-	if (!in_task() || !task_traced(current))
+	if (!task_traced(current)) {
+		this_cpu_inc(jifl_rejected);
 		return;
+	}
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0)
 		return;
@@ -104,8 +118,10 @@ static void notrace jifl_ftrace_handler(unsigned long ip,
 
 		this_cpu_inc(jifl_inflight);
 		this_cpu_inc(jifl_entries);
+		if (softirq)
+			this_cpu_inc(jifl_entries_softirq);
 		/* exported, so its address is known without kallsyms */
-		if (fn == (unsigned long)handle_mm_fault)
+		else if (fn == (unsigned long)handle_mm_fault)
 			this_cpu_inc(jifl_entries_fault);
 		jifl_ftrace_set_ip(fregs, tramp);
 		jifl_plugins_enter(fn, parent_ip,
@@ -114,8 +130,44 @@ static void notrace jifl_ftrace_handler(unsigned long ip,
 	ftrace_test_recursion_unlock(bit);
 }
 
+/* System calls, page faults, --function globs: task context only */
+static void notrace jifl_ftrace_handler(unsigned long ip,
+					unsigned long parent_ip,
+					struct ftrace_ops *op,
+					struct ftrace_regs *fregs)
+{
+	if (!in_task()) {
+		this_cpu_inc(jifl_refused);
+		return;
+	}
+	enter_cache(ip, parent_ip, fregs, false);
+}
+
+/*
+ * Softirq actions: called by handle_softirqs() with SOFTIRQ_OFFSET in the
+ * preempt count (irq exit, local_bh_enable(), ksoftirqd; on PREEMPT_RT in
+ * task context), current being the task the softirq runs on. Never in
+ * hardirq or NMI context: an action called there (none is) is refused.
+ */
+static void notrace jifl_softirq_handler(unsigned long ip,
+					 unsigned long parent_ip,
+					 struct ftrace_ops *op,
+					 struct ftrace_regs *fregs)
+{
+	if (in_nmi() || in_hardirq()) {
+		this_cpu_inc(jifl_refused);
+		return;
+	}
+	enter_cache(ip, parent_ip, fregs, true);
+}
+
 static struct ftrace_ops jifl_ops = {
 	.func = jifl_ftrace_handler,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+static struct ftrace_ops jifl_softirq_ops = {
+	.func = jifl_softirq_handler,
 	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
 };
 
@@ -147,14 +199,21 @@ static void find_tracepoint(struct tracepoint *tp, void *priv)
  * jifl_entry_attach() - add functions that traced tasks enter the cache at
  * @patterns:	NUL-separated ftrace filter globs
  * @len:	bytes at @patterns
+ * @flags:	JIFL_ATTACH_SOFTIRQ: softirq actions, entered in softirq
+ *		context too
  *
- * Return: 0, -EINVAL when a pattern matches nothing, -EBUSY while running.
+ * Return: 0, -EINVAL when a pattern matches nothing or for unknown
+ * @flags, -EBUSY while running.
  */
-int jifl_entry_attach(const char *patterns, size_t len)
+int jifl_entry_attach(const char *patterns, size_t len, u64 flags)
 {
+	struct ftrace_ops *ops = flags & JIFL_ATTACH_SOFTIRQ ?
+				 &jifl_softirq_ops : &jifl_ops;
 	const char *p = patterns, *end = patterns + len;
 	int ret;
 
+	if (flags & ~JIFL_ATTACH_FLAGS)
+		return -EINVAL;
 	if (jifl_running)
 		return -EBUSY;
 	while (p < end) {
@@ -165,11 +224,13 @@ int jifl_entry_attach(const char *patterns, size_t len)
 			glob = kmemdup_nul(p, n, GFP_KERNEL);
 			if (!glob)
 				return -ENOMEM;
-			ret = ftrace_set_filter(&jifl_ops, glob, n, 0);
+			ret = ftrace_set_filter(ops, glob, n, 0);
 			kfree(glob);
 			if (ret)
 				return ret;
 			jifl_nr_patterns++;
+			if (ops == &jifl_softirq_ops)
+				jifl_nr_softirq_patterns++;
 		}
 		p += n + 1;
 	}
@@ -245,17 +306,29 @@ int jifl_entry_start(void)
 	for_each_possible_cpu(cpu) {
 		per_cpu(jifl_entries, cpu) = 0;
 		per_cpu(jifl_entries_fault, cpu) = 0;
+		per_cpu(jifl_entries_softirq, cpu) = 0;
+		per_cpu(jifl_rejected, cpu) = 0;
+		per_cpu(jifl_refused, cpu) = 0;
 	}
-	ret = register_ftrace_function(&jifl_ops);
-	if (ret) {
-		if (ret == -EBUSY)
-			pr_warn("another IPMODIFY ftrace user (livepatch?) holds an attached function\n");
-		goto err_tracepoints;
+	if (jifl_nr_patterns > jifl_nr_softirq_patterns) {
+		ret = register_ftrace_function(&jifl_ops);
+		if (ret)
+			goto err_busy;
+	}
+	if (jifl_nr_softirq_patterns) {
+		ret = register_ftrace_function(&jifl_softirq_ops);
+		if (ret)
+			goto err_ops;
 	}
 	jifl_running = true;
 	return 0;
 
-err_tracepoints:
+err_ops:
+	if (jifl_nr_patterns > jifl_nr_softirq_patterns)
+		unregister_ftrace_function(&jifl_ops);
+err_busy:
+	if (ret == -EBUSY)
+		pr_warn("an attached function is held by another IPMODIFY ftrace user (livepatch?), or attached both as a softirq action and not\n");
 	if (jifl_filter_mode == JIFL_FILTER_TREE) {
 		tracepoint_probe_unregister(tp_exit, jifl_on_exit, NULL);
 		tracepoint_probe_unregister(tp_fork, jifl_on_fork, NULL);
@@ -269,7 +342,10 @@ void jifl_entry_stop(void)
 {
 	if (!jifl_running)
 		return;
-	unregister_ftrace_function(&jifl_ops);
+	if (jifl_nr_patterns > jifl_nr_softirq_patterns)
+		unregister_ftrace_function(&jifl_ops);
+	if (jifl_nr_softirq_patterns)
+		unregister_ftrace_function(&jifl_softirq_ops);
 	if (jifl_filter_mode == JIFL_FILTER_TREE) {
 		tracepoint_probe_unregister(tp_exit, jifl_on_exit, NULL);
 		tracepoint_probe_unregister(tp_fork, jifl_on_fork, NULL);
@@ -284,7 +360,9 @@ void jifl_entry_reset(void)
 	jifl_entry_stop();
 	/* empty the filter; ftrace_free_filter() is for the module's end */
 	ftrace_set_filter(&jifl_ops, NULL, 0, 1);
+	ftrace_set_filter(&jifl_softirq_ops, NULL, 0, 1);
 	jifl_nr_patterns = 0;
+	jifl_nr_softirq_patterns = 0;
 	jifl_filter_mode = JIFL_FILTER_ALL;
 	if (jifl_filter_cgrp)
 		cgroup_put(jifl_filter_cgrp);
@@ -296,6 +374,7 @@ void jifl_entry_reset(void)
 void jifl_entry_exit_module(void)
 {
 	ftrace_free_filter(&jifl_ops);
+	ftrace_free_filter(&jifl_softirq_ops);
 }
 
 /* A per-CPU entry counter summed over every CPU */
@@ -318,6 +397,18 @@ u64 jifl_entry_count(void)
 u64 jifl_entry_count_fault(void)
 {
 	return sum_over_cpus(&jifl_entries_fault);
+}
+
+/**
+ * jifl_entry_stats() - the per-context entry counts, and the calls that
+ *	did not enter
+ * @st:	its @entries_softirq, @rejected and @refused are set
+ */
+void jifl_entry_stats(struct jifl_stats *st)
+{
+	st->entries_softirq = sum_over_cpus(&jifl_entries_softirq);
+	st->rejected = sum_over_cpus(&jifl_rejected);
+	st->refused = sum_over_cpus(&jifl_refused);
 }
 
 u64 jifl_entry_attached(void)

@@ -85,7 +85,7 @@ long jifl_inflight_sum(void);
 
 /* --- entry.c: ftrace entry and the task filter --- */
 
-int jifl_entry_attach(const char *patterns, size_t len);
+int jifl_entry_attach(const char *patterns, size_t len, u64 flags);
 int jifl_entry_set_filter(u64 mode, const u64 *pids, unsigned int nr,
 			  int cgroup_fd);
 int jifl_entry_start(void);
@@ -94,6 +94,7 @@ void jifl_entry_reset(void);
 void jifl_entry_exit_module(void);
 u64 jifl_entry_count(void);
 u64 jifl_entry_count_fault(void);
+void jifl_entry_stats(struct jifl_stats *st);
 u64 jifl_entry_attached(void);
 
 /* --- extable.c: exception tables, native and for cache copies --- */

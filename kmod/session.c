@@ -142,14 +142,15 @@ static long jifl_ioctl_attach(void __user *uarg)
 				    JIFL_ATTACH_SIZE_VER0);
 	if (ret)
 		return ret;
-	if (attach.flags || !attach.len || attach.len > JIFL_ATTACH_MAX_LEN)
+	if ((attach.flags & ~JIFL_ATTACH_FLAGS) || !attach.len ||
+	    attach.len > JIFL_ATTACH_MAX_LEN)
 		return -EINVAL;
 	if (jifl_started)
 		return -EBUSY;
 	patterns = vmemdup_user(u64_to_user_ptr(attach.patterns), attach.len);
 	if (IS_ERR(patterns))
 		return PTR_ERR(patterns);
-	ret = jifl_entry_attach(patterns, attach.len);
+	ret = jifl_entry_attach(patterns, attach.len, attach.flags);
 	kvfree(patterns);
 	return ret;
 }
@@ -403,6 +404,7 @@ static long jifl_ioctl_stats(void __user *uarg)
 	st.running = jifl_started;
 	st.entries = jifl_entry_count();
 	st.entries_fault = jifl_entry_count_fault();
+	jifl_entry_stats(&st);
 	st.attached = jifl_entry_attached();
 	st.stores_removed = jifl_plugins_stores_removed();
 	return jifl_struct_to_user(uarg, usize, &st, sizeof(st));

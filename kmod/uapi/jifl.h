@@ -54,8 +54,10 @@ struct jifl_version {
 #define JIFL_FEAT_PLUGINS	(1ULL << 1)	/* jifl_start.plugins, DUMP */
 #define JIFL_FEAT_RINGS		(1ULL << 2)	/* RINGS, mmap, poll */
 #define JIFL_FEAT_CGROUP	(1ULL << 3)	/* JIFL_FILTER_CGROUP */
+#define JIFL_FEAT_SOFTIRQ	(1ULL << 4)	/* JIFL_ATTACH_SOFTIRQ */
 #define JIFL_FEAT_MASK		(JIFL_FEAT_TRACE | JIFL_FEAT_PLUGINS | \
-				 JIFL_FEAT_RINGS | JIFL_FEAT_CGROUP)
+				 JIFL_FEAT_RINGS | JIFL_FEAT_CGROUP | \
+				 JIFL_FEAT_SOFTIRQ)
 
 /**
  * struct jifl_layout - where the running kernel keeps what must stay native
@@ -112,16 +114,27 @@ struct jifl_layout {
 #define JIFL_LAYOUT_SIZE_VER2	112
 #define JIFL_LAYOUT_MAX_RANGES	64
 
+/* struct jifl_attach.flags */
+#define JIFL_ATTACH_SOFTIRQ	(1ULL << 0)	/* softirq actions */
+#define JIFL_ATTACH_FLAGS	JIFL_ATTACH_SOFTIRQ
+
 /**
  * struct jifl_attach - which kernel functions enter the code cache
  * @size:	sizeof(struct jifl_attach)
- * @flags:	none defined yet, must be 0
+ * @flags:	JIFL_ATTACH_SOFTIRQ (JIFL_FEAT_SOFTIRQ): the functions are
+ *		softirq actions (net_rx_action, tasklet_action, ...), entered
+ *		in softirq context too (never in hardirq or NMI context),
+ *		when the task the softirq runs on is traced (its irq exit or
+ *		local_bh_enable(); ksoftirqd with JIFL_FILTER_ALL); without
+ *		it, functions are entered in task context only
  * @patterns:	user pointer to NUL-separated ftrace filter globs, such as
  *		"__x64_sys_read\0__x64_sys_open*\0"
  * @len:	bytes at @patterns, at most JIFL_ATTACH_MAX_LEN
  *
- * Return (ioctl): 0; EINVAL when a pattern matches no traceable function;
- * EBUSY when another IPMODIFY user (livepatch) holds a function.
+ * Return (ioctl): 0; EINVAL for unknown flags or when a pattern matches no
+ * traceable function; EBUSY when another IPMODIFY user (livepatch) holds
+ * a function, or at START when a function is attached both with and
+ * without JIFL_ATTACH_SOFTIRQ.
  */
 struct jifl_attach {
 	__u64 size;
@@ -284,6 +297,15 @@ enum jifl_fallback {
  *			since JIFL_STATS_SIZE_VER3
  * @entries_fault:	of @entries, those at handle_mm_fault (page faults
  *			of traced tasks); since JIFL_STATS_SIZE_VER4
+ * @entries_softirq:	of @entries, those at JIFL_ATTACH_SOFTIRQ functions
+ *			(softirq actions); since JIFL_STATS_SIZE_VER5
+ * @rejected:		calls of attached functions by tasks the filter does
+ *			not trace (the ftrace handler returned at once);
+ *			since JIFL_STATS_SIZE_VER5
+ * @refused:		calls of attached functions in a context that never
+ *			enters: NMI, hardirq, or softirq at a function
+ *			attached without JIFL_ATTACH_SOFTIRQ; since
+ *			JIFL_STATS_SIZE_VER5
  */
 struct jifl_stats {
 	__u64 size;
@@ -305,6 +327,9 @@ struct jifl_stats {
 	__u64 static_branches;
 	__u64 labels_followed;
 	__u64 entries_fault;
+	__u64 entries_softirq;
+	__u64 rejected;
+	__u64 refused;
 };
 
 #define JIFL_STATS_SIZE_VER0	168
@@ -312,6 +337,7 @@ struct jifl_stats {
 #define JIFL_STATS_SIZE_VER2	192	/* @stores_removed */
 #define JIFL_STATS_SIZE_VER3	208	/* @static_branches, @labels_followed */
 #define JIFL_STATS_SIZE_VER4	216	/* @entries_fault */
+#define JIFL_STATS_SIZE_VER5	240	/* @entries_softirq, @rejected, @refused */
 
 /*
  * Per-CPU event rings (JIFL_IOC_RINGS, then mmap).

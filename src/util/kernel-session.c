@@ -147,10 +147,12 @@ int ks_layout(struct kernel_session *s, const char *const *modules,
 	return 0;
 }
 
-static int attach_buf(struct kernel_session *s, const char *buf, size_t len)
+static int attach_flags(struct kernel_session *s, const char *buf,
+			size_t len, __u64 flags)
 {
 	struct jifl_attach at = {
 		.size = sizeof(at),
+		.flags = flags,
 		.patterns = (unsigned long)buf,
 		.len = len,
 	};
@@ -160,14 +162,26 @@ static int attach_buf(struct kernel_session *s, const char *buf, size_t len)
 	return 0;
 }
 
+static int attach_buf(struct kernel_session *s, const char *buf, size_t len)
+{
+	return attach_flags(s, buf, len, 0);
+}
+
 int ks_attach_functions(struct kernel_session *s, const char *const *globs,
 			unsigned int n)
+{
+	return ks_attach_functions_flags(s, globs, n, 0);
+}
+
+int ks_attach_functions_flags(struct kernel_session *s,
+			      const char *const *globs, unsigned int n,
+			      __u64 flags)
 {
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < n; i++) {
-		ret = attach_buf(s, globs[i], strlen(globs[i]) + 1);
+		ret = attach_flags(s, globs[i], strlen(globs[i]) + 1, flags);
 		if (ret == -EINVAL) {
 			snprintf(s->why, sizeof(s->why),
 				 "no traceable kernel function matches '%s' (see /sys/kernel/tracing/available_filter_functions)",
@@ -232,19 +246,29 @@ static const char *const tracefs_lists[] = {
 	"/sys/kernel/debug/tracing/available_filter_functions",
 };
 
-int ks_attach_syscalls(struct kernel_session *s, const char *list)
+/* available_filter_functions, or NULL with a message */
+static char *read_available(struct kernel_session *s)
 {
-	char *avail = NULL, *names, *name, *save, glob[160];
-	unsigned int i, attached = 0;
-	int ret;
+	char *avail = NULL;
+	unsigned int i;
 
 	for (i = 0; !avail && i < 2; i++)
 		avail = read_file(tracefs_lists[i]);
-	if (!avail) {
+	if (!avail)
 		snprintf(s->why, sizeof(s->why),
 			 "cannot read available_filter_functions: mount tracefs (mount -t tracefs none /sys/kernel/tracing)");
+	return avail;
+}
+
+int ks_attach_syscalls(struct kernel_session *s, const char *list)
+{
+	char *avail, *names, *name, *save, glob[160];
+	unsigned int attached = 0;
+	int ret;
+
+	avail = read_available(s);
+	if (!avail)
 		return -ENOENT;
-	}
 	if (!list) {
 		/* every __x64_sys_X, and __do_sys_X where that is missing */
 		const char *p = avail;
@@ -300,6 +324,35 @@ out:
 out_err:
 	free(avail);
 	return fail(s, -ret, "attaching at system calls");
+}
+
+int ks_attach_available(struct kernel_session *s, const char *const *names,
+			unsigned int n, __u64 flags, const char *what)
+{
+	unsigned int i, attached = 0;
+	char *avail;
+	int ret = 0;
+
+	avail = read_available(s);
+	if (!avail)
+		return -ENOENT;
+	for (i = 0; i < n && !ret; i++) {
+		if (!traceable(avail, names[i]))
+			continue;
+		ret = attach_flags(s, names[i], strlen(names[i]) + 1, flags);
+		if (!ret)
+			attached++;
+	}
+	free(avail);
+	if (ret)
+		return fail(s, -ret, what);
+	if (!attached) {
+		snprintf(s->why, sizeof(s->why),
+			 "%s: this kernel can trace none of them", what);
+		return -ENOENT;
+	}
+	s->nr_attached += attached;
+	return 0;
 }
 
 int ks_filter(struct kernel_session *s, unsigned int mode, const __u64 *pids,

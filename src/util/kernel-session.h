@@ -37,6 +37,18 @@ int ks_attach_syscalls(struct kernel_session *s, const char *list);
 /* Attach at kernel functions named by ftrace globs. */
 int ks_attach_functions(struct kernel_session *s, const char *const *globs,
 			unsigned int n);
+/* The same with JIFL_ATTACH_* flags: JIFL_ATTACH_SOFTIRQ, softirq actions */
+int ks_attach_functions_flags(struct kernel_session *s,
+			      const char *const *globs, unsigned int n,
+			      __u64 flags);
+/*
+ * Attach, with JIFL_ATTACH_* @flags, those of the functions @names that
+ * this kernel can trace (available_filter_functions): a context's entry
+ * points, some of which a kernel may lack or have renamed. -ENOENT when
+ * it has none of them; @what names them in the messages.
+ */
+int ks_attach_available(struct kernel_session *s, const char *const *names,
+			unsigned int n, __u64 flags, const char *what);
 
 int ks_filter(struct kernel_session *s, unsigned int mode,
 	      const __u64 *pids, unsigned int n);

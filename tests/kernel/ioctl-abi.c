@@ -120,9 +120,17 @@ static void session_errors(void)
 	ok(ioctl_errno(fd, JIFL_IOC_ATTACH, &at) == EINVAL,
 	   "ATTACH of zero bytes: EINVAL");
 	at.len = sizeof(good);
-	at.flags = 1;
+	at.flags = JIFL_ATTACH_FLAGS + 1;
 	ok(ioctl_errno(fd, JIFL_IOC_ATTACH, &at) == EINVAL,
 	   "ATTACH with unknown flags: EINVAL");
+	at.flags = JIFL_ATTACH_SOFTIRQ;
+	at.patterns = (unsigned long)nomatch;
+	at.len = sizeof(nomatch);
+	ok(ioctl_errno(fd, JIFL_IOC_ATTACH, &at) == EINVAL,
+	   "ATTACH of softirq actions matching nothing: EINVAL");
+	at.flags = 0;
+	at.patterns = (unsigned long)good;
+	at.len = sizeof(good);
 
 	fl.mode = 7;
 	ok(ioctl_errno(fd, JIFL_IOC_FILTER, &fl) == EINVAL,
@@ -214,6 +222,43 @@ static int configure(int fd)
 	return !ioctl_errno(fd, JIFL_IOC_LAYOUT, &lay) &&
 	       !ioctl_errno(fd, JIFL_IOC_ATTACH, &at) &&
 	       !ioctl_errno(fd, JIFL_IOC_FILTER, &fl);
+}
+
+/*
+ * JIFL_ATTACH_SOFTIRQ: a softirq action attached; the same function for
+ * both contexts refused at START; STATS of size 240 with the new counts
+ */
+static void softirq_attach(void)
+{
+	struct jifl_attach at = { .size = sizeof(at) };
+	struct jifl_start st = { .size = sizeof(st) };
+	struct jifl_stats sts = { .size = sizeof(sts) };
+	char good[] = "__x64_sys_getcwd", action[] = "tasklet_action";
+	int fd = open(JIFL_DEVICE_PATH, O_RDWR);
+
+	if (!configure(fd)) {
+		ok(0, "a layout, an attachment and a filter to start with");
+		ok(0, "(skipped)");
+		ok(0, "(skipped)");
+		close(fd);
+		return;
+	}
+	at.flags = JIFL_ATTACH_SOFTIRQ;
+	at.patterns = (unsigned long)action;
+	at.len = sizeof(action);
+	ok(ioctl_errno(fd, JIFL_IOC_ATTACH, &at) == 0,
+	   "ATTACH of a softirq action (tasklet_action)");
+	at.patterns = (unsigned long)good;
+	at.len = sizeof(good);
+	ok(!ioctl_errno(fd, JIFL_IOC_ATTACH, &at) &&
+	   ioctl_errno(fd, JIFL_IOC_START, &st) == EBUSY,
+	   "START with one function attached for both contexts: EBUSY");
+	ok(!ioctl_errno(fd, JIFL_IOC_STATS, &sts) &&
+	   sts.size == JIFL_STATS_SIZE_VER5 && sts.attached == 3 &&
+	   !sts.running,
+	   "STATS: size %llu, 3 functions attached, not running",
+	   (unsigned long long)sts.size);
+	close(fd);
 }
 
 static void *map_ring(int fd, uint64_t len, uint64_t off)
@@ -357,7 +402,7 @@ int main(void)
 	char *straddle;
 	int fd, err;
 
-	plan(69);
+	plan(74);
 
 	fd = open(JIFL_DEVICE_PATH, O_RDWR);
 	if (!ok(fd >= 0, "root opens %s", JIFL_DEVICE_PATH)) {
@@ -375,6 +420,9 @@ int main(void)
 	ok(ver.module_version == JIFL_VERSION_PACK(maj, min, pat),
 	   "module version equals the tool's (%s)", PACKAGE_VERSION);
 	ok(ver.size == sizeof(ver), "module reports its struct size");
+	ok(ver.features & JIFL_FEAT_SOFTIRQ,
+	   "features include JIFL_FEAT_SOFTIRQ (%#llx)",
+	   (unsigned long long)ver.features);
 
 	ok(ioctl_errno(fd, JIFL_IOC_VERSION, NULL) == EFAULT,
 	   "NULL argument: EFAULT");
@@ -414,6 +462,7 @@ int main(void)
 	close(fd);
 
 	session_errors();
+	softirq_attach();
 	ring_errors();
 
 	err = open_errno_as(become_nobody);

@@ -3,9 +3,11 @@
  * trace-run: run a command with its kernel code executed from jifl's code
  * cache, then print the module's statistics as key=value lines.
  *
- *   trace-run [-a GLOB]... [-A] [-o STATSFILE] -- CMD [ARG...]
+ *   trace-run [-a GLOB]... [-s GLOB]... [-A] [-o STATSFILE] -- CMD [ARG...]
  *
- * -a GLOB	attach at the functions matching GLOB (default: __x64_sys_*)
+ * -a GLOB	attach at the functions matching GLOB (default, without -s:
+ *		__x64_sys_*)
+ * -s GLOB	attach at softirq actions matching GLOB (JIFL_ATTACH_SOFTIRQ)
  * -A		trace every task, not just CMD's process tree
  * -o FILE	write the statistics there instead of to stderr
  * -t MS	stop tracing after MS milliseconds, while CMD may still run;
@@ -58,8 +60,12 @@ static void print_stats(FILE *fp, const struct jifl_stats *st)
 		(unsigned long long)st->ibl_misses,
 		(unsigned long long)st->inflight,
 		(unsigned long long)st->attached);
-	fprintf(fp, "entries_fault=%llu\n",
-		(unsigned long long)st->entries_fault);
+	fprintf(fp, "entries_fault=%llu\nentries_softirq=%llu\n"
+		"rejected=%llu\nrefused=%llu\n",
+		(unsigned long long)st->entries_fault,
+		(unsigned long long)st->entries_softirq,
+		(unsigned long long)st->rejected,
+		(unsigned long long)st->refused);
 	for (i = 0; i < JIFL_FB_NR; i++)
 		fprintf(fp, "fallback_%s=%llu\n", fb_names[i],
 			(unsigned long long)st->fallbacks[i]);
@@ -181,9 +187,9 @@ static void check(struct kernel_session *ks, int ret)
 
 int main(int argc, char **argv)
 {
-	const char *globs[64], *modules[JIFL_LAYOUT_MAX_RANGES];
+	const char *globs[64], *sirq[64], *modules[JIFL_LAYOUT_MAX_RANGES];
 	const char *statsfile = NULL, *blocksfile = NULL;
-	unsigned int nr_globs = 0, nr_modules = 0;
+	unsigned int nr_globs = 0, nr_sirq = 0, nr_modules = 0;
 	struct kernel_session ks;
 	struct jifl_stats st;
 	__u64 flags = 0, pid64;
@@ -193,12 +199,17 @@ int main(int argc, char **argv)
 	pid_t pid;
 	char c;
 
-	while ((opt = getopt(argc, argv, "+a:Ao:t:bB:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "+a:s:Ao:t:bB:m:")) != -1) {
 		switch (opt) {
 		case 'a':
 			if (nr_globs == 64)
 				return 2;
 			globs[nr_globs++] = optarg;
+			break;
+		case 's':
+			if (nr_sirq == 64)
+				return 2;
+			sirq[nr_sirq++] = optarg;
 			break;
 		case 'A':
 			all = true;
@@ -225,15 +236,17 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: trace-run [-a GLOB]... [-A] [-b] [-B FILE] [-m MODULE]... [-o FILE] [-t MS] -- CMD [ARG...]\n");
+		fprintf(stderr, "usage: trace-run [-a GLOB]... [-s GLOB]... [-A] [-b] [-B FILE] [-m MODULE]... [-o FILE] [-t MS] -- CMD [ARG...]\n");
 		return 2;
 	}
-	if (!nr_globs)
+	if (!nr_globs && !nr_sirq)
 		globs[nr_globs++] = "__x64_sys_*";
 
 	check(&ks, ks_open(&ks, false));
 	check(&ks, ks_layout(&ks, modules, nr_modules));
 	check(&ks, ks_attach_functions(&ks, globs, nr_globs));
+	check(&ks, ks_attach_functions_flags(&ks, sirq, nr_sirq,
+					     JIFL_ATTACH_SOFTIRQ));
 
 	if (pipe(go))
 		die("pipe");
