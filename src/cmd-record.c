@@ -352,15 +352,24 @@ static void print_events(const struct ring_reader *rr,
  * jifl_stats. A context is one line here (the man page and completions
  * name it too).
  */
+#define CTX_FUNCS	12
 static const struct context {
 	const char *name;
 	const char *what;		/* for --help */
-	const char *funcs[4];	/* attached, up to a NULL; none: system calls */
+	const char *funcs[CTX_FUNCS];	/* attached, up to a NULL; none: system calls */
 	size_t entries;		/* offset of its count in jifl_stats; 0: the rest */
+	__u64 flags;		/* JIFL_ATTACH_* */
 } contexts[] = {
-	{ "syscall", "system calls", { NULL }, 0 },
+	{ "syscall", "system calls", { NULL }, 0, 0 },
 	{ "fault", "page faults", { "handle_mm_fault" },
-	  offsetof(struct jifl_stats, entries_fault) },
+	  offsetof(struct jifl_stats, entries_fault), 0 },
+	/* those the kernel has: run_rebalance_domains is 6.1's name */
+	{ "softirq", "softirq actions: network, timers, tasklets, RCU",
+	  { "net_rx_action", "net_tx_action", "run_timer_softirq",
+	    "hrtimer_run_softirq", "tasklet_action", "tasklet_hi_action",
+	    "rcu_core_si", "blk_done_softirq", "sched_balance_softirq",
+	    "run_rebalance_domains" },
+	  offsetof(struct jifl_stats, entries_softirq), JIFL_ATTACH_SOFTIRQ },
 };
 
 #define NR_CONTEXTS	(sizeof(contexts) / sizeof(contexts[0]))
@@ -448,11 +457,12 @@ static int attach_contexts(struct kernel_session *s, unsigned int ctx)
 	for (i = 0; i < NR_CONTEXTS; i++) {
 		const char *const *f = contexts[i].funcs;
 
-		for (n = 0; n < 4 && f[n]; n++)
+		for (n = 0; n < CTX_FUNCS && f[n]; n++)
 			;
 		if (!(ctx & (1U << i)) || !n)
 			continue;
-		ret = ks_attach_functions(s, f, n);
+		ret = ks_attach_available(s, f, n, contexts[i].flags,
+					  contexts[i].name);
 		if (ret || interrupted)
 			return ret;
 	}

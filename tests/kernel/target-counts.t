@@ -150,6 +150,18 @@ n=$(grep -cx "scenario=tasklet arg=10000,10000 result=1000000000000" "$work/out"
 [ "$n" = 20 ] && [ -n "$es" ] && [ "$es" -gt 0 ] && [ "$es" -lt 200000 ]
 ok $? "stop during tasklets from the cache: stopped while they ran ($es entered), all 20 results right ($n), inflight=$(stat inflight) at the stop"
 
+# jifl record --contexts=softirq: the same entries, in the summary's
+# softirq count (no system call attached: syscall 0)
+J=${JIFL:-$top_builddir/src/jifl}
+"$J" record -e bbcount --contexts=softirq --module jifl_target \
+	-o "$work/rec.data" -- "$RT" tasklet 4 7 >"$work/out" 2>"$work/rec.err"
+sum=$(sed -n 's/.* entries into the cache (\(.*\)) ]$/\1/p' "$work/rec.err")
+es=$(printf '%s\n' "$sum" | sed -n 's/.*softirq: \([0-9]*\).*/\1/p')
+grep -qx "scenario=tasklet arg=4,7 result=196" "$work/out" &&
+	case $sum in "syscall: 0, fault: 0, softirq: "*) true ;; *) false ;; esac &&
+	[ "${es:-0}" -ge 4 ]
+ok $? "jifl record --contexts=softirq: tasklets entered ($sum)"
+
 ! dmesg | grep -qE 'WARNING|BUG:|Oops'
 ok $? "no WARNING, BUG or Oops in the kernel log"
 rmmod jifl_target
