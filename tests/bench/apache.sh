@@ -107,13 +107,7 @@ fi
 [ -s "$out/results-mttcg.txt" ] || : >"$out/results-mttcg.txt"
 
 awk -v series="$series" -v accel="$JIFL_VM_ACCEL" -v smp="$bench_smp" -v cold="$cold" -v warm="$warm" \
-	-v rounds="$rounds" -v commit="$(git rev-parse --short HEAD)" '
-function median(k,   i, j, t, a, cnt) {
-	cnt = c[k]
-	for (i = 1; i <= cnt; i++) a[i] = v[k, i]
-	for (i = 1; i <= cnt; i++) for (j = i + 1; j <= cnt; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	return cnt % 2 ? a[(cnt + 1) / 2] : (a[cnt / 2] + a[cnt / 2 + 1]) / 2
-}
+	-v rounds="$rounds" -v commit="$(git rev-parse --short HEAD)" "$bench_awk_median"'
 FNR == 1 { file++ }
 $1 == "entry" && file == 1 { e[$2] = $4 }	# entry MODE getppid NS
 $1 != "entry" && NF >= 3 && $3 > 0 {

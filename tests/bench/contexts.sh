@@ -88,13 +88,7 @@ tests/vm/vmrun -q --kernel "$rel" $bench_vm_opts --timeout 5400 --log "$out/cons
 cat "$out/results.txt" >&2
 
 awk -v series="$series" -v accel="$JIFL_VM_ACCEL" -v smp="$bench_smp" -v rounds="$rounds" \
-	-v nmmap="$nmmap" -v nfork="$nfork" -v nab="$nab" -v commit="$(git rev-parse --short HEAD)" '
-function median(k,   i, j, t, a, cnt) {
-	cnt = c[k]
-	for (i = 1; i <= cnt; i++) a[i] = v[k, i]
-	for (i = 1; i <= cnt; i++) for (j = i + 1; j <= cnt; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	return cnt % 2 ? a[(cnt + 1) / 2] : (a[cnt / 2] + a[cnt / 2 + 1]) / 2
-}
+	-v nmmap="$nmmap" -v nfork="$nfork" -v nab="$nab" -v commit="$(git rev-parse --short HEAD)" "$bench_awk_median"'
 NF >= 3 && $3 > 0 {	# WORKLOAD MODE NS [FAULTS]
 	k = $1 SUBSEP $2
 	v[k, ++c[k]] = $3

@@ -53,13 +53,7 @@ cat "$out/results.txt" >&2
 # medians over the rounds; the session's getppid line is "getppid NS REJECTED"
 # (syscall-micro prints "getppid NS"), ab's "rps rejected"
 awk -v series="$series" -v accel="$JIFL_VM_ACCEL" -v smp="$bench_smp" \
-	-v nab="$nab" -v commit="$(git rev-parse --short HEAD)" '
-function median(k,   i, j, t, a, cnt) {
-	cnt = c[k]
-	for (i = 1; i <= cnt; i++) a[i] = v[k, i]
-	for (i = 1; i <= cnt; i++) for (j = i + 1; j <= cnt; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	return cnt % 2 ? a[(cnt + 1) / 2] : (a[cnt / 2] + a[cnt / 2 + 1]) / 2
-}
+	-v nab="$nab" -v commit="$(git rev-parse --short HEAD)" "$bench_awk_median"'
 function add(k, x) { v[k, ++c[k]] = x }
 $1 == "native" { add($2, $3) }
 $1 == "session" && $2 == "getppid" { add("s_getppid", $4); add("s_getppid_rej", $5) }

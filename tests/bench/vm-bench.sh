@@ -10,6 +10,17 @@
 # multi-threaded TCG wall-clock figures instead (vCPUs in parallel, as on
 # hardware; the tests avoid it because of a QEMU race, tests/vm/README).
 export JIFL_VM_ACCEL=${JIFL_VM_ACCEL:-icount}
+# The summaries' awk median(k): of the c[k] values v[k, 1..c[k]]; put in
+# front of a program: awk "$bench_awk_median"'...'
+# shellcheck disable=SC2034  # used by the scripts that source this
+bench_awk_median='
+function median(k,   i, j, t, a, cnt) {
+	cnt = c[k]
+	for (i = 1; i <= cnt; i++) a[i] = v[k, i]
+	for (i = 1; i <= cnt; i++) for (j = i + 1; j <= cnt; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return cnt % 2 ? a[(cnt + 1) / 2] : (a[cnt / 2] + a[cnt / 2 + 1]) / 2
+}
+'
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
 
