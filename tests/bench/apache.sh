@@ -32,8 +32,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 . "$(dirname "$0")/vm-bench.sh"
-command -v ab >/dev/null && [ -x /usr/sbin/apache2 ] ||
-	{ echo "apache.sh: apt-get install apache2 apache2-utils" >&2; exit 1; }
+bench_need_apache apache.sh
 make -s src/jifl >/dev/null
 cc -O2 -Wall -o build/syscall-micro tests/bench/syscall-micro.c
 bench_kmod "$series" apache.sh

@@ -26,8 +26,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 . "$(dirname "$0")/vm-bench.sh"
-command -v ab >/dev/null && [ -x /usr/sbin/apache2 ] ||
-	{ echo "calltrace-apache.sh: apt-get install apache2 apache2-utils" >&2; exit 1; }
+bench_need_apache calltrace-apache.sh
 make -s src/jifl >/dev/null
 bench_kmod "$series" calltrace-apache.sh
 out=$(mktemp -d "$top/build/bench-ctapache.XXXXXX")

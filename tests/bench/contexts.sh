@@ -33,8 +33,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 . "$(dirname "$0")/vm-bench.sh"
-command -v ab >/dev/null && [ -x /usr/sbin/apache2 ] ||
-	{ echo "contexts.sh: apt-get install apache2 apache2-utils" >&2; exit 1; }
+bench_need_apache contexts.sh
 make -s src/jifl >/dev/null
 mkdir -p build
 cc -O2 -Wall -static -o build/fault-micro tests/bench/fault-micro.c

@@ -13,8 +13,7 @@
 set -eu
 . "$(dirname "$0")/vm-bench.sh"
 series=${1:-6.1} rounds=${2:-3} nab=${3:-1000}
-command -v ab >/dev/null && [ -x /usr/sbin/apache2 ] ||
-	{ echo "untraced.sh: apt-get install apache2 apache2-utils" >&2; exit 1; }
+bench_need_apache untraced.sh
 make -s tests/kernel/trace-run >/dev/null
 cc -O2 -Wall -o build/syscall-micro tests/bench/syscall-micro.c
 bench_kmod "$series" untraced.sh

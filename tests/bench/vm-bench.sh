@@ -24,6 +24,13 @@ function median(k,   i, j, t, a, cnt) {
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
 
+# bench_need_apache NAME: the benchmarks that serve ab's requests need
+# apache2 and ab on the host (the guest runs the host's binaries)
+bench_need_apache() {
+	command -v ab >/dev/null && [ -x /usr/sbin/apache2 ] ||
+		{ echo "$1: apt-get install apache2 apache2-utils" >&2; exit 1; }
+}
+
 bench_kmod() {
 	local version
 
