@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
 #include "util/report-annotate.h"
 #include "util/report-pager.h"
 #include "util/json-write.h"
@@ -67,16 +68,9 @@ static const char *source_text(const char *path, unsigned int line)
 		if (!fp)
 			return NULL;
 		while (fgets(buf, sizeof(buf), fp)) {
-			char **t;
-
 			buf[strcspn(buf, "\n")] = '\0';
-			if (nlines == cap) {
-				cap = cap ? 2 * cap : 256;
-				t = realloc(lines, cap * sizeof(*t));
-				if (!t)
-					break;
-				lines = t;
-			}
+			if (GROW(lines, cap, nlines + 1, 256))
+				break;
 			lines[nlines++] = strdup(buf);
 		}
 		fclose(fp);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
 #include "util/report-calls.h"
 #include "util/json-write.h"
 #include "util/csv-write.h"
@@ -125,15 +126,8 @@ static int64_t func_of(struct build *b, uint64_t callee)
 		return *kslot - 1;
 	}
 	b->by_key.n++;
-	if (rc->nr_funcs == rc->cap_funcs) {
-		size_t cap = rc->cap_funcs ? 2 * rc->cap_funcs : 256;
-		struct call_func *t = realloc(rc->funcs, cap * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		rc->funcs = t;
-		rc->cap_funcs = cap;
-	}
+	if (GROW(rc->funcs, rc->cap_funcs, rc->nr_funcs + 1, 256))
+		return -ENOMEM;
 	f = &rc->funcs[rc->nr_funcs];
 	memset(f, 0, sizeof(*f));
 	f->key = key;
@@ -149,15 +143,8 @@ static int64_t add_node(struct report_calls *rc, uint32_t parent,
 {
 	struct call_node *n;
 
-	if (rc->nr_nodes == rc->cap_nodes) {
-		size_t cap = rc->cap_nodes ? 2 * rc->cap_nodes : 1024;
-		struct call_node *t = realloc(rc->nodes, cap * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		rc->nodes = t;
-		rc->cap_nodes = cap;
-	}
+	if (GROW(rc->nodes, rc->cap_nodes, rc->nr_nodes + 1, 1024))
+		return -ENOMEM;
 	n = &rc->nodes[rc->nr_nodes];
 	memset(n, 0, sizeof(*n));
 	n->func = func;
@@ -356,15 +343,8 @@ static int call_event(struct build *b, const struct report_event *e)
 		b->st[b->sp - 1].last_child = (uint32_t)node;
 	else
 		b->root_last = (uint32_t)node;
-	if (b->sp == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 64;
-		struct frame *t = realloc(b->st, cap * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		b->st = t;
-		b->cap = cap;
-	}
+	if (GROW(b->st, b->cap, b->sp + 1, 64))
+		return -ENOMEM;
 	fr = &b->st[b->sp++];
 	fr->node = (uint32_t)node;
 	fr->func = (uint32_t)fn;

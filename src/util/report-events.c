@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "uapi/jifl.h"
+#include "util/grow.h"
 #include "util/report-events.h"
 
 bool report_events_present(const struct jd_file *f)
@@ -149,15 +150,8 @@ static int one_record(void *arg, uint32_t type, const uint8_t *p,
 	if (!slot)
 		return -ENOMEM;
 	if (!*slot) {
-		if (ps->nb == ps->capb) {
-			size_t cap = ps->capb ? 2 * ps->capb : 64;
-			uint64_t *t = realloc(ps->count, cap * sizeof(*t));
-
-			if (!t)
-				return -ENOMEM;
-			ps->count = t;
-			ps->capb = cap;
-		}
+		if (GROW(ps->count, ps->capb, ps->nb + 1, 64))
+			return -ENOMEM;
 		ps->count[ps->nb] = 0;
 		*slot = (uint32_t)++ps->nb;
 		ps->tids.n++;
@@ -603,15 +597,8 @@ static struct run *run_new(struct expand *x, uint32_t tid, uint32_t ci,
 {
 	struct run *run;
 
-	if (x->nr_runs == x->cap_runs) {
-		size_t cap = x->cap_runs ? 2 * x->cap_runs : 256;
-		struct run *t = realloc(x->runs, cap * sizeof(*t));
-
-		if (!t)
-			return NULL;
-		x->runs = t;
-		x->cap_runs = cap;
-	}
+	if (GROW(x->runs, x->cap_runs, x->nr_runs + 1, 256))
+		return NULL;
 	run = &x->runs[x->nr_runs++];
 	memset(run, 0, sizeof(*run));
 	run->tid = tid;
@@ -745,17 +732,11 @@ static struct report_event *ev_new(struct expand *x, const struct raw_ev *r,
 	struct report_event *e;
 
 	if (out->n == x->out_cap) {
-		size_t cap = x->out_cap ? 2 * x->out_cap : 4096;
-
 		if (x->fn && x->out_cap) {
 			if (flush_events(x))
 				return NULL;
-		} else {
-			e = realloc(out->ev, cap * sizeof(*e));
-			if (!e)
-				return NULL;
-			out->ev = e;
-			x->out_cap = cap;
+		} else if (GROW(out->ev, x->out_cap, out->n + 1, 4096)) {
+			return NULL;
 		}
 	}
 	e = &out->ev[out->n++];
@@ -802,15 +783,8 @@ static int push(struct expand *x, struct thread_stack *st,
 		return -ENOMEM;
 	e->site = site;
 	e->target = callee;
-	if (st->depth == st->cap) {
-		size_t cap = st->cap ? 2 * st->cap : 64;
-		struct frame *f = realloc(st->f, cap * sizeof(*f));
-
-		if (!f)
-			return -ENOMEM;
-		st->f = f;
-		st->cap = cap;
-	}
+	if (GROW(st->f, st->cap, st->depth + 1, 64))
+		return -ENOMEM;
 	st->f[st->depth].sp = r->sp;
 	st->f[st->depth].ret = ret;
 	st->depth++;
@@ -905,15 +879,8 @@ static int collect_raw(struct expand *x, const struct raw_ev *r, void *arg)
 	struct collect *cl = arg;
 
 	(void)x;
-	if (cl->n == cl->cap) {
-		size_t cap = cl->cap ? 2 * cl->cap : 4096;
-		struct raw_ev *t = realloc(cl->raw, cap * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		cl->raw = t;
-		cl->cap = cap;
-	}
+	if (GROW(cl->raw, cl->cap, cl->n + 1, 4096))
+		return -ENOMEM;
 	cl->raw[cl->n++] = *r;
 	return 0;
 }

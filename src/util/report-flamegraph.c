@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
 #include "util/report-flamegraph.h"
 
 #define FG_WIDTH	1200	/* pixels */
@@ -62,15 +63,8 @@ static int64_t fg_add(struct fg_tree *t, uint32_t parent, const char *name,
 {
 	struct fg_frame *fr;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 256;
-		struct fg_frame *nf = realloc(t->f, cap * sizeof(*nf));
-
-		if (!nf)
-			return -ENOMEM;
-		t->f = nf;
-		t->cap = cap;
-	}
+	if (GROW(t->f, t->cap, t->n + 1, 256))
+		return -ENOMEM;
 	fr = &t->f[t->n];
 	memset(fr, 0, sizeof(*fr));
 	fr->name = strdup(name);

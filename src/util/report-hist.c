@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
 #include "util/report-hist.h"
 #include "util/json-write.h"
 #include "util/csv-write.h"
@@ -273,15 +274,8 @@ int report_hist_build(struct report_hist *h, const struct jd_file *f,
 			}
 			continue;
 		}
-		if (h->n == cap) {
-			struct report_entry *n;
-
-			cap = cap ? 2 * cap : 1024;
-			n = realloc(h->e, cap * sizeof(*n));
-			if (!n)
-				goto out;
-			h->e = n;
-		}
+		if (GROW(h->e, cap, h->n + 1, 1024))
+			goto out;
 		h->e[h->n] = e;
 		t.slot[k] = (uint32_t)++h->n;
 	}

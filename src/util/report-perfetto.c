@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
 #include "util/report-perfetto.h"
 
 /* Field numbers, from Perfetto's protos/perfetto/trace/ (the subset) */
@@ -86,19 +87,9 @@ static void pb_put(struct pb *b, const void *data, size_t n)
 {
 	if (b->oom)
 		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 256;
-		uint8_t *p;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
+	if (GROW(b->p, b->cap, b->len + n, 256)) {
+		b->oom = true;
+		return;
 	}
 	memcpy(b->p + b->len, data, n);
 	b->len += n;
@@ -153,16 +144,9 @@ void report_perfetto_collect(void *arg, const struct report_call_slice *s)
 {
 	struct report_perfetto *pf = arg;
 
-	if (pf->n == pf->cap) {
-		size_t cap = pf->cap ? 2 * pf->cap : 4096;
-		struct report_call_slice *t = realloc(pf->s, cap * sizeof(*t));
-
-		if (!t) {
-			pf->err = -ENOMEM;
-			return;
-		}
-		pf->s = t;
-		pf->cap = cap;
+	if (GROW(pf->s, pf->cap, pf->n + 1, 4096)) {
+		pf->err = -ENOMEM;
+		return;
 	}
 	pf->s[pf->n++] = *s;
 }
@@ -385,15 +369,8 @@ int report_perfetto_write(FILE *fp, struct report_perfetto *pf,
 				event(&w, open[nopen]->end, TYPE_SLICE_END, NULL);
 			}
 			event(&w, s->start, TYPE_SLICE_BEGIN, s);
-			if (nopen == cap) {
-				const struct report_call_slice **t;
-
-				cap = cap ? 2 * cap : 64;
-				t = realloc(open, cap * sizeof(*t));
-				if (!t)
-					goto out;
-				open = t;
-			}
+			if (GROW(open, cap, nopen + 1, 64))
+				goto out;
 			open[nopen++] = s;
 		}
 		while (nopen) {

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/grow.h"
 #include "util/symbols.h"
 
 #define OBJ_VMLINUX	0	/* objs[0]; modules follow */
@@ -233,17 +234,12 @@ static int idx_add(struct symbols *s, const char *name, const char *path)
 		if (!strcmp(s->idx_name[i], name))
 			return 0;	/* the first directory wins */
 	if (s->idx_n == s->idx_cap) {
-		size_t cap = s->idx_cap ? 2 * s->idx_cap : 256;
-		char **a = realloc(s->idx_name, cap * sizeof(*a));
+		size_t cap_name = s->idx_cap, cap_path = s->idx_cap;
 
-		if (!a)
+		if (GROW(s->idx_name, cap_name, s->idx_n + 1, 256) ||
+		    GROW(s->idx_path, cap_path, s->idx_n + 1, 256))
 			return -1;
-		s->idx_name = a;
-		a = realloc(s->idx_path, cap * sizeof(*a));
-		if (!a)
-			return -1;
-		s->idx_path = a;
-		s->idx_cap = cap;
+		s->idx_cap = cap_name;
 	}
 	s->idx_name[s->idx_n] = strdup(name);
 	s->idx_path[s->idx_n] = strdup(path);
@@ -982,15 +978,8 @@ static void build_rows(struct obj *ob)
 			sec = sec_lib(ob, a);
 			if (!sec)
 				continue;	/* not loaded (.init.text) */
-			if (ob->nrows == cap) {
-				struct sym_row *t;
-
-				cap = cap ? 2 * cap : 1024;
-				t = realloc(ob->rows, cap * sizeof(*t));
-				if (!t)
-					return;
-				ob->rows = t;
-			}
+			if (GROW(ob->rows, cap, ob->nrows + 1, 1024))
+				return;
 			ob->rows[ob->nrows].start = sec->rt + (a - sec->lib);
 			ob->rows[ob->nrows].end = sec->rt + (na - sec->lib);
 			ob->rows[ob->nrows].file = file;
