@@ -16,6 +16,7 @@
 
 #include "builtin.h"
 #include "util/data-file.h"
+#include "util/grow.h"
 #include "util/json-write.h"
 #include "util/parse-options.h"
 #include "util/report-events.h"
@@ -197,29 +198,294 @@ static bool wanted(const struct script_filter *flt,
 }
 
 /* The whole recording in time order; ties keep the file's order. */
-static int cmp_time(const void *a, const void *b)
+static bool ev_before(const struct report_event *x,
+		      const struct report_event *y)
 {
-	const struct report_event *x = a, *y = b;
+	return x->ts != y->ts ? x->ts < y->ts : x->seq < y->seq;
+}
 
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+/*
+ * The events in time order by a merge: the reader gives each thread's
+ * in order, so the array is a few sorted stretches (one per thread),
+ * merged through a heap of their heads; no sort of the whole array.
+ */
+struct merge {
+	const struct report_event *ev;
+	size_t *pos, *end;	/* per stretch: its next event, its end */
+	size_t *heap;		/* stretches by their next event */
+	size_t n;
+};
+
+static bool heap_less(const struct merge *m, size_t a, size_t b)
+{
+	return ev_before(&m->ev[m->pos[m->heap[a]]], &m->ev[m->pos[m->heap[b]]]);
+}
+
+static void heap_down(struct merge *m, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, k = i, t;
+
+		if (l < m->n && heap_less(m, l, k))
+			k = l;
+		if (l + 1 < m->n && heap_less(m, l + 1, k))
+			k = l + 1;
+		if (k == i)
+			return;
+		t = m->heap[i];
+		m->heap[i] = m->heap[k];
+		m->heap[k] = t;
+		i = k;
+	}
+}
+
+static int merge_init(struct merge *m, const struct report_event *ev, size_t n)
+{
+	size_t i, k = 0, runs = n ? 1 : 0;
+
+	memset(m, 0, sizeof(*m));
+	m->ev = ev;
+	for (i = 1; i < n; i++)
+		runs += ev_before(&ev[i], &ev[i - 1]);
+	m->pos = malloc((runs + 1) * sizeof(*m->pos));
+	m->end = malloc((runs + 1) * sizeof(*m->end));
+	m->heap = malloc((runs + 1) * sizeof(*m->heap));
+	if (!m->pos || !m->end || !m->heap)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (!i || ev_before(&ev[i], &ev[i - 1])) {
+			if (k)
+				m->end[k - 1] = i;
+			m->pos[k] = i;
+			m->heap[k] = k;
+			k++;
+		}
+	if (k)
+		m->end[k - 1] = n;
+	m->n = k;
+	for (i = m->n / 2; i-- > 0;)
+		heap_down(m, i);
+	return 0;
+}
+
+/* The next event in time order, or NULL */
+static const struct report_event *merge_next(struct merge *m)
+{
+	const struct report_event *e;
+	size_t r;
+
+	if (!m->n)
+		return NULL;
+	r = m->heap[0];
+	e = &m->ev[m->pos[r]++];
+	if (m->pos[r] == m->end[r])
+		m->heap[0] = m->heap[--m->n];
+	heap_down(m, 0);
+	return e;
+}
+
+static void merge_free(struct merge *m)
+{
+	free(m->pos);
+	free(m->end);
+	free(m->heap);
+}
+
+/*
+ * Each address's text is made once (an address recurs on most lines):
+ * address -> its formatted text, open addressing, the texts in an arena.
+ */
+struct place_cache {
+	uint64_t *key;
+	uint32_t *off, *len;	/* off + 1 in the arena; 0: empty slot */
+	size_t cap, n;
+	char *arena;
+	size_t alen, acap;
+};
+
+typedef void (*place_fmt)(FILE *fp, struct report_resolver *res,
+			  uint64_t addr);
+
+static int cache_grow(struct place_cache *c)
+{
+	size_t cap = c->cap ? 2 * c->cap : 4096, i;
+	uint64_t *key = calloc(cap, sizeof(*key));
+	uint32_t *off = calloc(cap, sizeof(*off));
+	uint32_t *len = calloc(cap, sizeof(*len));
+
+	if (!key || !off || !len) {
+		free(key);
+		free(off);
+		free(len);
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->cap; i++) {
+		size_t h;
+
+		if (!c->off[i])
+			continue;
+		h = (c->key[i] * 0x9e3779b97f4a7c15ULL) >> 20 & (cap - 1);
+		while (off[h])
+			h = (h + 1) & (cap - 1);
+		key[h] = c->key[i];
+		off[h] = c->off[i];
+		len[h] = c->len[i];
+	}
+	free(c->key);
+	free(c->off);
+	free(c->len);
+	c->key = key;
+	c->off = off;
+	c->len = len;
+	c->cap = cap;
+	return 0;
+}
+
+/* @addr's text by @fmt, made on first use; NULL if out of memory */
+static const char *cache_get(struct place_cache *c, struct report_resolver *res,
+			     uint64_t addr, place_fmt fmt, size_t *len)
+{
+	char *text = NULL;
+	size_t h, n = 0;
+	FILE *fp;
+
+	if (2 * (c->n + 1) > c->cap && cache_grow(c))
+		return NULL;
+	h = (addr * 0x9e3779b97f4a7c15ULL) >> 20 & (c->cap - 1);
+	while (c->off[h] && c->key[h] != addr)
+		h = (h + 1) & (c->cap - 1);
+	if (c->off[h]) {
+		*len = c->len[h];
+		return c->arena + c->off[h] - 1;
+	}
+	fp = open_memstream(&text, &n);
+	if (!fp)
+		return NULL;
+	fmt(fp, res, addr);
+	if (fclose(fp) || c->alen + n + 1 > UINT32_MAX - 1 ||
+	    GROW(c->arena, c->acap, c->alen + n + 1, 65536)) {
+		free(text);
+		return NULL;
+	}
+	memcpy(c->arena + c->alen, text, n + 1);
+	free(text);
+	c->key[h] = addr;
+	c->off[h] = (uint32_t)c->alen + 1;
+	c->len[h] = (uint32_t)n;
+	c->n++;
+	c->alen += n + 1;
+	*len = n;
+	return c->arena + c->off[h] - 1;
+}
+
+static void cache_free(struct place_cache *c)
+{
+	free(c->key);
+	free(c->off);
+	free(c->len);
+	free(c->arena);
+}
+
+/* The output, in large writes; the numbers formatted by hand */
+struct out_buf {
+	char *p;
+	size_t len, cap;
+	FILE *fp;
+	bool err;
+};
+
+static void out_flush(struct out_buf *o)
+{
+	if (o->len && fwrite(o->p, 1, o->len, o->fp) != o->len)
+		o->err = true;
+	o->len = 0;
+}
+
+/* Room for @n more bytes (a line is far below the buffer's size) */
+static char *out_room(struct out_buf *o, size_t n)
+{
+	if (o->len + n > o->cap)
+		out_flush(o);
+	if (n > o->cap) {
+		if (GROW(o->p, o->cap, n, n)) {
+			o->err = true;
+			return NULL;
+		}
+	}
+	return o->p + o->len;
+}
+
+/* @v in decimal, right-aligned in @width with @pad ("%7u", "%03u") */
+static char *put_dec(char *p, uint64_t v, int width, char pad)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (width-- > n)
+		*p++ = pad;
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_hex16(char *p, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--) {
+		p[i] = digits[v & 15];
+		v >>= 4;
+	}
+	return p + 16;
+}
+
+static char *put_str(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
 }
 
 /* An address as a name: "vfs_read+0x30", "ext4_llseek+0x10 [ext4]". */
-static void fmt_place(char *buf, size_t len, struct report_resolver *res,
-		      uint64_t addr)
+static void fmt_place(FILE *fp, struct report_resolver *res, uint64_t addr)
 {
 	struct report_sym s;
+	char buf[512];
 
 	if (!report_resolve(res, addr, &s))
 		/* x86-64: the lower half of the address space is user space */
-		snprintf(buf, len, "%s", (int64_t)addr >= 0 ? "[user]" : "[no symbol]");
+		snprintf(buf, sizeof(buf), "%s", (int64_t)addr >= 0 ? "[user]" : "[no symbol]");
 	else if (s.module[0])
-		snprintf(buf, len, "%s+0x%" PRIx64 " [%s]", s.name, s.offset,
-			 s.module);
+		snprintf(buf, sizeof(buf), "%s+0x%" PRIx64 " [%s]", s.name,
+			 s.offset, s.module);
 	else
-		snprintf(buf, len, "%s+0x%" PRIx64, s.name, s.offset);
+		snprintf(buf, sizeof(buf), "%s+0x%" PRIx64, s.name, s.offset);
+	fputs(buf, fp);
+}
+
+/* The caches of the names printed, and the output */
+struct printer {
+	struct report_resolver *res;
+	struct place_cache text, site, target;
+	struct out_buf out;
+	bool oom;
+};
+
+static const char *place(struct printer *pr, struct place_cache *c,
+			 uint64_t addr, place_fmt fmt, size_t *len)
+{
+	const char *s = cache_get(c, pr->res, addr, fmt, len);
+
+	if (!s) {
+		pr->oom = true;
+		*len = 0;
+		return "";
+	}
+	return s;
 }
 
 /*
@@ -227,22 +493,51 @@ static void fmt_place(char *buf, size_t len, struct report_resolver *res,
  * __x64_sys_read+0x10 => ksys_read+0x0 (ffffffff81002000)", one line:
  * thread [CPU] seconds: event depth site function+offset => target
  */
-static void print_text(FILE *fp, const struct report_event *e,
-		       struct report_resolver *res, uint64_t t0)
+static void print_text(struct printer *pr, const struct report_event *e,
+		       uint64_t t0)
 {
-	char site[512], target[512];
+	static const char native[] = "[native return]";
+	const char *site, *target, *kind = event_names[e->kind];
+	size_t nsite, ntarget, nkind = strlen(kind);
 	uint64_t ts = e->ts - t0;
+	char *p, *p0, *arena;
 
-	if (e->kind == REPORT_EV_RET && !e->site)
-		snprintf(site, sizeof(site), "[native return]");
-	else
-		fmt_place(site, sizeof(site), res, e->site);
-	fmt_place(target, sizeof(target), res, e->target);
-	fprintf(fp, "%7" PRIu32 " [%03u] %5" PRIu64 ".%09" PRIu64 ": %-6s %3u %016" PRIx64 " %s => %s (%016" PRIx64 ")\n",
-		e->tid, e->cpu, ts / UINT64_C(1000000000),
-		ts % UINT64_C(1000000000),
-		event_names[e->kind], e->depth, e->site, site, target,
-		e->target);
+	if (e->kind == REPORT_EV_RET && !e->site) {
+		site = native;
+		nsite = sizeof(native) - 1;
+	} else {
+		site = place(pr, &pr->text, e->site, fmt_place, &nsite);
+	}
+	arena = pr->text.arena;
+	target = place(pr, &pr->text, e->target, fmt_place, &ntarget);
+	if (site != native && pr->text.arena != arena)	/* it moved */
+		site = place(pr, &pr->text, e->site, fmt_place, &nsite);
+	p0 = p = out_room(&pr->out, nsite + ntarget + 160);
+	if (!p)
+		return;
+	p = put_dec(p, e->tid, 7, ' ');
+	p = put_str(p, " [", 2);
+	p = put_dec(p, e->cpu, 3, '0');
+	p = put_str(p, "] ", 2);
+	p = put_dec(p, ts / UINT64_C(1000000000), 5, ' ');
+	*p++ = '.';
+	p = put_dec(p, ts % UINT64_C(1000000000), 9, '0');
+	p = put_str(p, ": ", 2);
+	p = put_str(p, kind, nkind);
+	while (nkind++ < 6)
+		*p++ = ' ';
+	*p++ = ' ';
+	p = put_dec(p, e->depth, 3, ' ');
+	*p++ = ' ';
+	p = put_hex16(p, e->site);
+	*p++ = ' ';
+	p = put_str(p, site, nsite);
+	p = put_str(p, " => ", 4);
+	p = put_str(p, target, ntarget);
+	p = put_str(p, " (", 2);
+	p = put_hex16(p, e->target);
+	p = put_str(p, ")\n", 2);
+	pr->out.len += (size_t)(p - p0);
 }
 
 /* "site": "0x...", "function": ..., "offset": ..., "module": ... */
@@ -264,16 +559,56 @@ static void json_place(FILE *fp, const char *prefix,
 	}
 }
 
-static void print_json(FILE *fp, const struct report_event *e,
-		       struct report_resolver *res, uint64_t t0)
+static void json_site(FILE *fp, struct report_resolver *res, uint64_t addr)
 {
-	fprintf(fp, "{\"time_ns\": %" PRIu64 ", \"cpu\": %u, \"tid\": %" PRIu32
-		", \"event\": \"%s\", \"depth\": %u",
-		e->ts - t0, e->cpu, e->tid, event_names[e->kind], e->depth);
-	json_place(fp, "site", res, e->site,
-		   !(e->kind == REPORT_EV_RET && !e->site));
-	json_place(fp, "target", res, e->target, true);
-	fputs("}\n", fp);
+	json_place(fp, "site", res, addr, true);
+}
+
+static void json_target(FILE *fp, struct report_resolver *res, uint64_t addr)
+{
+	json_place(fp, "target", res, addr, true);
+}
+
+static void print_json(struct printer *pr, const struct report_event *e,
+		       uint64_t t0)
+{
+	const char *kind = event_names[e->kind], *site, *target;
+	size_t nsite, ntarget;
+	char native[256];
+	char *p, *p0;
+
+	if (e->kind == REPORT_EV_RET && !e->site) {
+		FILE *fp = fmemopen(native, sizeof(native), "w");
+
+		if (!fp) {
+			pr->oom = true;
+			return;
+		}
+		json_place(fp, "site", pr->res, e->site, false);
+		nsite = (size_t)ftell(fp);
+		fclose(fp);
+		site = native;
+	} else {
+		site = place(pr, &pr->site, e->site, json_site, &nsite);
+	}
+	target = place(pr, &pr->target, e->target, json_target, &ntarget);
+	p0 = p = out_room(&pr->out, nsite + ntarget + 160);
+	if (!p)
+		return;
+	p = put_str(p, "{\"time_ns\": ", 12);
+	p = put_dec(p, e->ts - t0, 0, ' ');
+	p = put_str(p, ", \"cpu\": ", 9);
+	p = put_dec(p, e->cpu, 0, ' ');
+	p = put_str(p, ", \"tid\": ", 9);
+	p = put_dec(p, e->tid, 0, ' ');
+	p = put_str(p, ", \"event\": \"", 12);
+	p = put_str(p, kind, strlen(kind));
+	p = put_str(p, "\", \"depth\": ", 12);
+	p = put_dec(p, e->depth, 0, ' ');
+	p = put_str(p, site, nsite);
+	p = put_str(p, target, ntarget);
+	p = put_str(p, "}\n", 2);
+	pr->out.len += (size_t)(p - p0);
 }
 
 static struct script_filter flt = { .any_kind = true };
@@ -327,9 +662,12 @@ int cmd_script(int argc, const char **argv)
 	struct report_resolver *res = NULL;
 	struct symbols *syms = NULL;
 	struct report_events ev = { 0 };
+	struct printer pr = { 0 };
+	const struct report_event *e;
+	struct merge m = { 0 };
 	struct jd_file *f;
 	char why[512];
-	size_t i, shown = 0;
+	size_t shown = 0;
 	int ret = 1;
 
 	argc = parse_options(argc, argv, options, script_usage, 0);
@@ -378,22 +716,40 @@ int cmd_script(int argc, const char **argv)
 	if (ev.lost)
 		fprintf(stderr, "jifl script: WARNING: %" PRIu64 " records were lost in the kernel: events are missing; record again with larger rings (-m)\n",
 			ev.lost);
-	qsort(ev.ev, ev.n, sizeof(*ev.ev), cmp_time);
-	for (i = 0; i < ev.n; i++) {
+	pr.res = res;
+	pr.out.fp = stdout;
+	pr.out.cap = 1 << 20;
+	pr.out.p = malloc(pr.out.cap);
+	if (!pr.out.p || merge_init(&m, ev.ev, ev.n)) {
+		fprintf(stderr, "jifl script: out of memory\n");
+		goto out;
+	}
+	while ((e = merge_next(&m)) && !pr.oom && !pr.out.err) {
 		if (limit != LONG_MIN && shown >= (size_t)limit)
 			break;
-		if (!wanted(&flt, &ev.ev[i]))
+		if (!wanted(&flt, e))
 			continue;
 		if (reltime && !shown)
-			t0 = ev.ev[i].ts;
+			t0 = e->ts;
 		if (json)
-			print_json(stdout, &ev.ev[i], res, t0);
+			print_json(&pr, e, t0);
 		else
-			print_text(stdout, &ev.ev[i], res, t0);
+			print_text(&pr, e, t0);
 		shown++;
 	}
-	ret = 0;
+	out_flush(&pr.out);
+	if (pr.oom)
+		fprintf(stderr, "jifl script: out of memory\n");
+	else if (pr.out.err || fflush(stdout))
+		fprintf(stderr, "jifl script: write error: %s\n", strerror(errno));
+	else
+		ret = 0;
 out:
+	merge_free(&m);
+	cache_free(&pr.text);
+	cache_free(&pr.site);
+	cache_free(&pr.target);
+	free(pr.out.p);
 	report_events_free(&ev);
 	report_resolver_free(res);
 	symbols_free(syms);
