@@ -6,21 +6,35 @@
  * Each block starts with two per-CPU counter additions: 1 to this CPU's
  * block counter and the block's instruction count to its instruction
  * counter (jifl_insert_counter_add: one "addq %gs:" each, exact even if
- * the task migrates). Only traced tasks inside attached functions run
- * translated code, and only in task context, so while such a task runs
- * on a CPU every increment of that CPU's counters is its own. A task's
- * share is therefore the sum of the counters' deltas over the intervals
- * it spends on CPUs between its outermost @enter and its @leave: the
- * interval opens at @enter and whenever the scheduler switches the task
- * in (a probe on the sched_switch tracepoint), and closes when it is
- * switched out and at @leave, which adds the whole to the function's
- * totals. Attached functions called inside another one (a deeper stack
- * pointer) count toward the outermost one, except the entries of another
- * kernel context (a page fault, handle_mm_fault): a fault a system call
- * takes in uaccess is the fault's work, not the call's, so it opens a
- * frame of its own on the task's small stack of frames, the call's
- * interval pauses until the fault returns, and the fault is counted in
- * its own row as the faults from user mode are.
+ * the task migrates). Translated code runs only for traced tasks inside
+ * attached functions: in task context (system calls, page faults), or in
+ * softirq context, a softirq action run on the task's behalf (its irq
+ * exit, its local_bh_enable(), or any task with -a: ksoftirqd, idle),
+ * which interrupts it on its CPU. So while such a task runs on a CPU
+ * every increment of that CPU's counters is its own. A task's share is
+ * therefore the sum of the counters' deltas over the intervals it spends
+ * on CPUs between its outermost @enter and its @leave: the interval
+ * opens at @enter and whenever the scheduler switches the task in (a
+ * probe on the sched_switch tracepoint), and closes when it is switched
+ * out and at @leave, which adds the whole to the function's totals.
+ * Attached functions called inside another one (a deeper stack pointer)
+ * count toward the outermost one, except the entries of another kernel
+ * context: a page fault (handle_mm_fault) a system call takes in uaccess
+ * is the fault's work, not the call's, and a softirq action is the
+ * softirq's, so each opens a frame of its own on the task's small stack
+ * of frames, the interval of the frame below pauses until it returns,
+ * and it is counted in its own row, as the faults from user mode and the
+ * softirqs that interrupt user mode are.
+ *
+ * A softirq frame is told apart by its context, not its stack pointer:
+ * on irq exit it runs on the per-CPU IRQ stack, whose addresses have no
+ * order with the task stack's, so the task frames below it are left as
+ * they are; a softirq does not nest in a softirq, so a softirq frame
+ * still open at the next entry or at a task-context return never came
+ * back (stop moved it out of the cache). On PREEMPT_RT softirqs run in
+ * task context (the task's local_bh_enable(), ksoftirqd, ktimers) with
+ * SOFTIRQ_OFFSET in the task's softirq count, and may be preempted: the
+ * probe then closes the softirq frame's interval as any other.
  *
  * Per-task state lives in a preallocated table keyed by task pointer,
  * claimed with cmpxchg in a fixed probe window, so @enter, @leave and the
@@ -52,7 +66,7 @@
 #define SS_FUNCS_BITS	11
 #define SS_FUNCS	(1U << SS_FUNCS_BITS)
 #define SS_NO_FUNC	U32_MAX
-#define SS_FRAMES	4	/* a call, a fault in it, and room for more */
+#define SS_FRAMES	6	/* a call, a fault in it, a softirq, room for more */
 
 struct ss_counters {
 	u64 blocks;
@@ -70,6 +84,7 @@ struct ss_frame {
 	unsigned long sp;	/* stack pointer at its entry */
 	u32 func;		/* index into ->funcs, or SS_NO_FUNC */
 	u32 depth;		/* attached functions open, nested included */
+	bool softirq;		/* a softirq action, entered in softirq context */
 	struct ss_counters acc;	/* closed intervals */
 };
 
@@ -192,7 +207,8 @@ static void notrace ss_switch(void *data, bool preempt,
 /*
  * Whether @func is where another kernel context enters (not a system
  * call): its work is counted in its own row even inside a call. The
- * entry of each context of jifl record --contexts but syscall goes here.
+ * entry of each task context of jifl record --contexts but syscall goes
+ * here; softirq actions are known by their context (in_serving_softirq()).
  */
 static bool ss_context_entry(unsigned long func)
 {
@@ -201,7 +217,7 @@ static bool ss_context_entry(unsigned long func)
 
 /* Opens a frame for @func entered at @sp; interrupts off. */
 static void ss_push(struct sysstat *ss, struct ss_task *st,
-		    unsigned long func, unsigned long sp)
+		    unsigned long func, unsigned long sp, bool softirq)
 {
 	struct ss_frame *f;
 
@@ -210,10 +226,53 @@ static void ss_push(struct sysstat *ss, struct ss_task *st,
 	f = &st->f[st->nr++];
 	f->sp = sp;
 	f->depth = 1;
+	f->softirq = softirq;
 	f->func = ss_func(ss, func);
 	f->acc.blocks = 0;
 	f->acc.insns = 0;
 	ss_open(ss, st);
+}
+
+/* Closes the open frame, which never came back; interrupts off. */
+static void ss_drop(struct sysstat *ss, struct ss_task *st)
+{
+	ss_close(ss, st);
+	st->nr--;
+	atomic64_inc(&ss->unfinished);
+	if (st->nr)
+		ss_open(ss, st);
+}
+
+/* Drops the softirq frames on top: no softirq is running (see above). */
+static void ss_drop_softirq(struct sysstat *ss, struct ss_task *st)
+{
+	while (st->nr && st->f[st->nr - 1].softirq)
+		ss_drop(ss, st);
+}
+
+/*
+ * A softirq action entered on @st's task, or NULL's (no frame yet): a
+ * frame of its own, whatever the frames below it and their stack.
+ */
+static void ss_enter_softirq(struct sysstat *ss, struct ss_task *st,
+			     unsigned long func, unsigned long sp)
+{
+	if (st) {
+		ss_drop_softirq(ss, st);
+	} else {
+		st = ss_claim(ss, current);
+		if (!st) {
+			atomic64_inc(&ss->untracked);
+			return;
+		}
+		st->nr = 0;
+	}
+	if (st->nr == SS_FRAMES) {
+		/* its blocks go to the frame below: counted, never silent */
+		atomic64_inc(&ss->untracked);
+		return;
+	}
+	ss_push(ss, st, func, sp, true);
 }
 
 static void notrace ss_enter(void *priv, unsigned long func,
@@ -225,14 +284,15 @@ static void notrace ss_enter(void *priv, unsigned long func,
 
 	raw_local_irq_save(flags);
 	st = ss_find(ss, current);
-	/* frames at or below @sp never came back: drop them */
-	while (st && st->nr && sp >= st->f[st->nr - 1].sp) {
-		ss_close(ss, st);
-		st->nr--;
-		atomic64_inc(&ss->unfinished);
-		if (st->nr)
-			ss_open(ss, st);
+	if (in_serving_softirq()) {
+		ss_enter_softirq(ss, st, func, sp);
+		goto out;
 	}
+	if (st)
+		ss_drop_softirq(ss, st);
+	/* frames at or below @sp never came back: drop them */
+	while (st && st->nr && sp >= st->f[st->nr - 1].sp)
+		ss_drop(ss, st);
 	if (!st) {
 		st = ss_claim(ss, current);
 		if (!st) {
@@ -244,7 +304,7 @@ static void notrace ss_enter(void *priv, unsigned long func,
 	if (st->nr && (!ss_context_entry(func) || st->nr == SS_FRAMES))
 		st->f[st->nr - 1].depth++;	/* counts toward the open one */
 	else
-		ss_push(ss, st, func, sp);
+		ss_push(ss, st, func, sp, false);
 out:
 	raw_local_irq_restore(flags);
 }
@@ -262,8 +322,19 @@ static void notrace ss_leave(void *priv, unsigned long sp,
 	st = ss_find(ss, current);
 	if (!st || !st->nr)
 		goto out;	/* an untracked call */
+	if (in_serving_softirq()) {
+		/* a softirq action returns: its frame, unless none opened */
+		if (!st->f[st->nr - 1].softirq)
+			goto out;
+	} else {
+		ss_drop_softirq(ss, st);
+		if (!st->nr) {
+			ss_free(ss, st);
+			goto out;
+		}
+	}
 	fr = &st->f[st->nr - 1];
-	if (sp < fr->sp) {
+	if (!fr->softirq && sp < fr->sp) {
 		if (fr->depth > 1)
 			fr->depth--;	/* a nested one returns */
 		goto out;
