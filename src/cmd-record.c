@@ -375,15 +375,12 @@ static const struct context {
 #define NR_CONTEXTS	(sizeof(contexts) / sizeof(contexts[0]))
 #define CTX_SYSCALL	(1U << 0)	/* system calls (and -F functions) */
 #define CTX_ALL		((1U << NR_CONTEXTS) - 1)
-#define CTX_FAULT	(1U << 1)	/* page faults: contexts[1] */
 /*
- * The default for a command, -p, -G and -a alike: system calls and page
- * faults (exact on 6.1 and 6.12, tests/kernel/target-counts.t; ~1,470
- * guest insns per fault with no plugin, tests/bench/contexts.sh).
- * softirq stays opt-in: it runs other tasks' work on the traced one's
- * stack.
+ * The default for a command, -p and -a alike. fault is exact on 6.1 and
+ * 6.12 (tests/kernel/target-counts.t) but opt-in until the whole guest
+ * suite has run with it on (issue 13).
  */
-#define CTX_DEFAULT	(CTX_SYSCALL | CTX_FAULT)
+#define CTX_DEFAULT	CTX_SYSCALL
 
 /* "syscall, fault, all": the names --contexts takes */
 static const char *context_names(void)
