@@ -469,58 +469,22 @@ static int attach_contexts(struct kernel_session *s, unsigned int ctx)
 	return 0;
 }
 
-/* The entries each context made: its count, or for syscall the rest */
-static void context_entries(const struct jifl_stats *st,
-			    uint64_t n[NR_CONTEXTS])
+/* "syscall: 12, fault: 3": the entries each context made */
+static void print_context_entries(const struct jifl_stats *st)
 {
-	uint64_t rest = st->entries;
-	size_t i, other = NR_CONTEXTS;
+	__u64 n[NR_CONTEXTS], rest = st->entries;
+	size_t i;
 
 	for (i = 0; i < NR_CONTEXTS; i++) {
 		n[i] = 0;
 		if (contexts[i].entries)
 			memcpy(&n[i], (const char *)st + contexts[i].entries,
 			       sizeof(n[i]));
-		else
-			other = i;
 		rest -= n[i];
 	}
-	if (other < NR_CONTEXTS)
-		n[other] = rest;
-}
-
-/* "syscall: 12, fault: 3": the entries each context made */
-static void print_context_entries(const struct jifl_stats *st)
-{
-	uint64_t n[NR_CONTEXTS];
-	size_t i;
-
-	context_entries(st, n);
 	for (i = 0; i < NR_CONTEXTS; i++)
 		fprintf(stderr, "%s%s: %llu", i ? ", " : "", contexts[i].name,
-			(unsigned long long)n[i]);
-}
-
-/* For the RECORDING section: the attached contexts' names, and each count */
-static void recording_contexts(struct recording *rec, unsigned int ctx,
-			       const struct jifl_stats *st,
-			       const char *names[NR_CONTEXTS],
-			       const char *attached[NR_CONTEXTS],
-			       uint64_t n[NR_CONTEXTS])
-{
-	size_t i;
-
-	context_entries(st, n);
-	rec->nr_attached_contexts = 0;
-	for (i = 0; i < NR_CONTEXTS; i++) {
-		names[i] = contexts[i].name;
-		if (ctx & (1U << i))
-			attached[rec->nr_attached_contexts++] = contexts[i].name;
-	}
-	rec->attached_contexts = attached;
-	rec->contexts = names;
-	rec->context_entries = n;
-	rec->nr_contexts = NR_CONTEXTS;
+			(unsigned long long)(contexts[i].entries ? n[i] : rest));
 }
 
 static void print_summary(const struct jifl_stats *st, double secs,
@@ -801,10 +765,7 @@ int cmd_record(int argc, const char **argv)
 			.modules = opts.modules, .nr_modules = opts.nr_modules,
 			.start_ns = (uint64_t)(t0 * 1e9),
 			.stop_ns = (uint64_t)(t1 * 1e9), .stats = &st };
-		const char *ctx_names[NR_CONTEXTS], *ctx_on[NR_CONTEXTS];
-		uint64_t ctx_n[NR_CONTEXTS];
 
-		recording_contexts(&rec, ctx, &st, ctx_names, ctx_on, ctx_n);
 		recording_write(w, &rec);
 	}
 	ret = finish_data(&s, w, opts.output, names, blocks, nr_blocks,

@@ -148,54 +148,12 @@ static void fmt_ns(char *buf, size_t len, uint64_t ns)
 
 #define KEY "# %-16s: "
 
-/* "entries.fault=3": the context's name (or NULL) and its count */
-static const char *context_entry(const char *kv, size_t *len,
-				 const char **count)
-{
-	if (strncmp(kv, "entries.", 8))
-		return NULL;
-	*len = strcspn(kv + 8, "=");
-	if (!kv[8 + *len])
-		return NULL;
-	*count = kv + 8 + *len + 1;
-	return kv + 8;
-}
-
-/*
- * "syscall, fault (entries: syscall 12, fault 3, softirq 0)": the contexts
- * attached and the entries each made; a file of an older jifl has none.
- */
-static void print_contexts(FILE *fp, const struct jd_file *f)
-{
-	const char *v = jd_recording_get(f, "contexts"), *name, *n;
-	size_t len, k = 0;
-	uint32_t i;
-
-	fprintf(fp, KEY, "contexts");
-	if (!v) {
-		fputs("not recorded\n", fp);
-		return;
-	}
-	if (!*v)
-		fputs("none (only the -F functions)", fp);
-	for (; *v; v += len + (v[len] == ',')) {
-		len = strcspn(v, ",");
-		fprintf(fp, "%s%.*s", k++ ? ", " : "", (int)len, v);
-	}
-	for (i = 0, k = 0; i < f->nr_recording; i++)
-		if ((name = context_entry(f->recording[i], &len, &n)))
-			fprintf(fp, "%s%.*s %s", k++ ? ", " : " (entries: ",
-				(int)len, name, n);
-	fputs(k ? ")\n" : "\n", fp);
-}
-
 /* The RECORDING entries (util/recording.h) people read, in words. */
 static void print_recording(FILE *fp, const struct jd_file *f)
 {
 	static const char *const shown[] = {
 		"tool", "abi", "plugins", "ring_size", "tasks", "inherit",
-		"syscalls", "functions", "modules", "contexts", "start_ns",
-		"stop_ns",
+		"syscalls", "functions", "modules", "start_ns", "stop_ns",
 		"blocks", "native_bytes", "cache_bytes", "cache_size",
 		"entries", "fallbacks",
 	};
@@ -244,7 +202,6 @@ static void print_recording(FILE *fp, const struct jd_file *f)
 			fprintf(fp, "; modules translated: %s", v);
 		fputc('\n', fp);
 	}
-	print_contexts(fp, f);
 	if (start && stop &&
 	    strtoull(stop, NULL, 10) >= strtoull(start, NULL, 10)) {
 		uint64_t t0 = strtoull(start, NULL, 10);
@@ -282,8 +239,7 @@ static void print_recording(FILE *fp, const struct jd_file *f)
 			    !strncmp(kv, shown[k], len))
 				break;
 		if (k < sizeof(shown) / sizeof(shown[0]) ||
-		    !strncmp(kv, "fallback.", 9) ||
-		    context_entry(kv, &len, &v))
+		    !strncmp(kv, "fallback.", 9))
 			continue;
 		fprintf(fp, "# %-16.*s: %s\n", (int)len, kv, kv + len + 1);
 	}
@@ -443,43 +399,6 @@ static void json_recording(FILE *fp, const struct jd_file *f)
 	fputc('}', fp);
 }
 
-/*
- * "contexts": ["syscall", "fault"], "context_entries": {"syscall": 12, ...}:
- * null when not recorded (an older jifl's file)
- */
-static void json_contexts(FILE *fp, const struct jd_file *f)
-{
-	const char *v = has(f, JD_SEC_RECORDING) ?
-			jd_recording_get(f, "contexts") : NULL;
-	const char *name, *n;
-	char word[128];
-	size_t len, k = 0;
-	uint32_t i;
-
-	fputs(",\n \"contexts\": ", fp);
-	if (!v) {
-		fputs("null, \"context_entries\": null", fp);
-		return;
-	}
-	fputc('[', fp);
-	for (; *v; v += len + (v[len] == ',')) {
-		len = strcspn(v, ",");
-		snprintf(word, sizeof(word), "%.*s", (int)len, v);
-		fputs(k++ ? ", " : "", fp);
-		json_write_str(fp, word);
-	}
-	fputs("], \"context_entries\": {", fp);
-	for (i = 0, k = 0; i < f->nr_recording; i++) {
-		if (!(name = context_entry(f->recording[i], &len, &n)))
-			continue;
-		snprintf(word, sizeof(word), "%.*s", (int)len, name);
-		fputs(k++ ? ", " : "", fp);
-		json_write_str(fp, word);
-		fprintf(fp, ": %llu", strtoull(n, NULL, 10));
-	}
-	fputc('}', fp);
-}
-
 static void print_json(FILE *fp, const struct jd_file *f, const char *path,
 		       const struct info *in)
 {
@@ -506,7 +425,6 @@ static void print_json(FILE *fp, const struct jd_file *f, const char *path,
 	}
 	fputs(",\n \"recording\": ", fp);
 	json_recording(fp, f);
-	json_contexts(fp, f);
 	fputs(",\n \"kernel\": ", fp);
 	json_write_str(fp, has(f, JD_SEC_UNAME) ? f->uname : NULL);
 	if (has(f, JD_SEC_CPUS))

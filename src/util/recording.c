@@ -15,7 +15,7 @@
 #include "util/kernel-session.h"
 #include "util/recording.h"
 
-#define MAX_ENTRIES	(48 + JIFL_FB_NR)
+#define MAX_ENTRIES	(32 + JIFL_FB_NR)
 
 struct entries {
 	char *kv[MAX_ENTRIES];
@@ -104,9 +104,6 @@ int recording_write(struct jd_writer *w, const struct recording *r)
 		add_list(&e, "functions", r->functions, r->nr_functions);
 	if (r->nr_modules)
 		add_list(&e, "modules", r->modules, r->nr_modules);
-	if (r->attached_contexts)
-		add_list(&e, "contexts", r->attached_contexts,
-			 r->nr_attached_contexts);
 	add(&e, "start_ns=%" PRIu64, r->start_ns);
 	add(&e, "stop_ns=%" PRIu64, r->stop_ns);
 	if (r->stats) {
@@ -118,9 +115,8 @@ int recording_write(struct jd_writer *w, const struct recording *r)
 		add(&e, "cache_bytes=%llu", (unsigned long long)st->cache_bytes);
 		add(&e, "cache_size=%llu", (unsigned long long)st->cache_size);
 		add(&e, "entries=%llu", (unsigned long long)st->entries);
-		for (i = 0; r->context_entries && i < r->nr_contexts; i++)
-			add(&e, "entries.%s=%" PRIu64, r->contexts[i],
-			    r->context_entries[i]);
+		add(&e, "entries_fault=%llu",
+		    (unsigned long long)st->entries_fault);
 		for (i = 0; i < JIFL_FB_NR; i++)
 			fb += st->fallbacks[i];
 		add(&e, "fallbacks=%" PRIu64, fb);

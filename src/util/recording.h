@@ -30,12 +30,6 @@ struct recording {
 	unsigned int nr_modules;
 	uint64_t start_ns, stop_ns;	/* CLOCK_MONOTONIC */
 	const struct jifl_stats *stats;	/* at stop, or NULL */
-	/* --contexts: those attached, and the entries each context made */
-	const char *const *attached_contexts;	/* "syscall", "fault" */
-	unsigned int nr_attached_contexts;	/* 0: only -F functions */
-	const char *const *contexts;	/* every context record knows */
-	const uint64_t *context_entries;	/* each one's, at stop; or NULL */
-	unsigned int nr_contexts;
 };
 
 /**
