@@ -13,11 +13,13 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "uapi/jifl.h"
 #include "util/data-file.h"
+#include "util/file-info.h"
 #include "util/report-events.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -84,6 +86,21 @@ static void fix_crcs(uint8_t *b, size_t size)
 		wr32(b + 52, 0);
 		wr32(b + 52, jd_crc32c(0, b, hs));
 	}
+}
+
+/* `jifl info` and `jifl info --json` on an accepted file, to /dev/null */
+static void print_info(const struct jd_file *f)
+{
+	static FILE *null;
+
+	if (!null)
+		null = fopen("/dev/null", "w");
+	if (!null)
+		abort();
+	if (file_info_print(null, f, "fuzz.data", false) ||
+	    file_info_print(null, f, "fuzz.data", true))
+		return;	/* -ENOMEM: nothing printed */
+	fflush(null);
 }
 
 static void parse_one(uint8_t *copy, size_t size)
@@ -173,6 +190,7 @@ static void parse_one(uint8_t *copy, size_t size)
 		if (!r2)
 			report_events_free(&all);
 	}
+	print_info(f);
 	jd_close(f);
 }
 
@@ -193,8 +211,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 #else
-#include <stdio.h>
-
 int main(int argc, char **argv)
 {
 	static const char *const args[] = { "jifl", "record", "-a" };
@@ -215,6 +231,16 @@ int main(int argc, char **argv)
 	struct jd_block blk[] = { { 0x1010, 4, 1, 0 }, { 0x2000, 8, 2, 0 } };
 	struct jd_counter cnt[] = { { 1, 99 } };
 	struct jd_lost lost[] = { { 1, 3 } };
+	/* as record writes it (util/recording.c), contexts and their entries */
+	static const char *const rec[] = {
+		"tool=jifl 0.1", "abi=1", "plugins=calltrace,bbcount",
+		"ring_size=1048576", "tasks=command", "inherit=yes",
+		"syscalls=read,ioctl", "modules=mod",
+		"contexts=syscall,fault", "start_ns=5", "stop_ns=1000000005",
+		"blocks=2", "native_bytes=12", "cache_bytes=40",
+		"cache_size=65536", "entries=77", "entries.syscall=70",
+		"entries.fault=7", "entries.softirq=0", "fallbacks=0",
+	};
 	char path[4096], why[512];
 	struct jd_writer *w;
 
@@ -241,6 +267,7 @@ int main(int argc, char **argv)
 	jd_write_blocks(w, blk, 2);
 	jd_write_counters(w, cnt, 1);
 	jd_write_lost(w, lost, 1);
+	jd_write_recording(w, sizeof(rec) / sizeof(rec[0]), rec);
 	jd_write_section(w, 77, "unknown", 7);
 	if (jd_writer_close(w, why, sizeof(why))) {
 		fprintf(stderr, "%s\n", why);

@@ -10,7 +10,7 @@
 
 . "$(dirname "$0")/fuzz-lib.sh"
 
-src="$top_srcdir/src/util/data-file.c $top_srcdir/src/util/report-events.c $top_srcdir/tests/unit/fuzz-data-file.c"
+src="$top_srcdir/src/util/data-file.c $top_srcdir/src/util/report-events.c $top_srcdir/src/util/file-info.c $top_srcdir/src/util/json-write.c $top_srcdir/tests/unit/fuzz-data-file.c"
 # the seed writer: the same source without libFuzzer
 # shellcheck disable=SC2086
 if ! "$CLANG" -g -O1 -DFUZZ_SEED_MAIN -I"$top_srcdir/src" -I"$top_srcdir/kmod" $src \
