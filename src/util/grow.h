@@ -10,6 +10,40 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/*
+ * Arrays at least this large are asked for transparent huge pages: a
+ * 10 M-event report's call tree (48 MB of nodes) otherwise takes a page
+ * fault every 4 KiB it grows into, 6% of the run in the kernel alone.
+ */
+#define GROW_HUGE_MIN	(4UL << 20)
+
+/**
+ * grow_advise_huge() - ask for huge pages under @len bytes at @p
+ * @p:		an allocation (malloc, realloc or calloc)
+ * @len:	its size in bytes
+ *
+ * The whole pages it spans are advised, so that an allocation of its own
+ * mapping stays one mapping (realloc() then still moves it by mremap()
+ * instead of copying it); a hint, its failure ignored.
+ */
+static inline void grow_advise_huge(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), a, e;
+
+	if (!p || len < GROW_HUGE_MIN)
+		return;
+	a = (uintptr_t)p & ~(pg - 1);
+	e = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
+	(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
 
 /**
  * grow_buf() - make room for @need elements of @size bytes in @p
@@ -38,8 +72,10 @@ static inline void *grow_buf(void *p, size_t *cap, size_t need, size_t size,
 	if (size && n > SIZE_MAX / size)
 		return NULL;
 	t = realloc(p, n * size);
-	if (t)
+	if (t) {
 		*cap = n;
+		grow_advise_huge(t, n * size);
+	}
 	return t;
 }
 

@@ -45,6 +45,7 @@ static int amap_grow(struct addr_map *m)
 
 	if (!e)
 		return -ENOMEM;
+	grow_advise_huge(e, cap * sizeof(*e));
 	for (i = 0; i < m->cap; i++) {
 		size_t h;
 
