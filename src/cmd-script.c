@@ -43,9 +43,9 @@ static const char *const event_names[] = {
 /* Which events are printed; an empty list lets everything through. */
 struct script_filter {
 	uint32_t *tids;
-	size_t nr_tids;
+	size_t nr_tids, cap_tids;
 	uint32_t *cpus;		/* pairs: first, last */
-	size_t nr_cpus;
+	size_t nr_cpus, cap_cpus;	/* pairs; elements */
 	bool kinds[NR_EVENT_KINDS];
 	bool any_kind;		/* no --event: all kinds */
 };
@@ -77,14 +77,10 @@ static int parse_tids(const char *arg, struct script_filter *flt)
 	if (!buf)
 		return -1;
 	for (t = strtok_r(buf, ",", &save); t && !r; t = strtok_r(NULL, ",", &save)) {
-		uint32_t *n = realloc(flt->tids,
-				      (flt->nr_tids + 1) * sizeof(*n));
-
-		if (!n) {
+		if (GROW(flt->tids, flt->cap_tids, flt->nr_tids + 1, 8)) {
 			r = -1;
 			break;
 		}
-		flt->tids = n;
 		r = parse_number(t, "--tid", UINT32_MAX, &flt->tids[flt->nr_tids]);
 		flt->nr_tids += !r;
 	}
@@ -105,16 +101,14 @@ static int parse_cpus(const char *arg, struct script_filter *flt)
 	if (!buf)
 		return -1;
 	for (t = strtok_r(buf, ",", &save); t && !r; t = strtok_r(NULL, ",", &save)) {
-		uint32_t *n = realloc(flt->cpus,
-				      (flt->nr_cpus + 1) * 2 * sizeof(*n));
 		char *dash = strchr(t, '-');
+		uint32_t *n;
 
-		if (!n) {
+		if (GROW(flt->cpus, flt->cap_cpus, 2 * (flt->nr_cpus + 1), 8)) {
 			r = -1;
 			break;
 		}
-		flt->cpus = n;
-		n += 2 * flt->nr_cpus;
+		n = flt->cpus + 2 * flt->nr_cpus;
 		if (dash && dash != t)
 			*dash++ = '\0';
 		else

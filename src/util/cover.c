@@ -11,6 +11,7 @@
 
 #include "util/cover-branches.h"
 #include "util/cover.h"
+#include "util/grow.h"
 #include "util/json-write.h"
 
 void cover_init(struct cover *c, const char *const *include,
@@ -41,22 +42,6 @@ void cover_free(struct cover *c)
 	free(c->files);
 	free(c->pcs);
 	memset(c, 0, sizeof(*c));
-}
-
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	void *t;
-	size_t nc;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? 2 * *cap : 64;
-	t = realloc(*p, nc * size);
-	if (!t)
-		return -ENOMEM;
-	*p = t;
-	*cap = nc;
-	return 0;
 }
 
 /* "fs/x.c" also matches any path ending in "/fs/x.c" */
@@ -94,8 +79,7 @@ static long file_idx(struct cover *c, const char *path)
 			return (long)i;
 	if (!wanted(c, path))
 		return -1;
-	if (grow((void **)&c->files, &c->cap_files, c->nr_files,
-		 sizeof(*c->files)))
+	if (GROW(c->files, c->cap_files, c->nr_files + 1, 64))
 		return -1;
 	memset(&c->files[c->nr_files], 0, sizeof(*c->files));
 	c->files[c->nr_files].path = strdup(path);
@@ -144,7 +128,7 @@ static int cmp_u64(const void *a, const void *b)
 
 static int add_pc(struct cover *c, uint64_t pc)
 {
-	if (grow((void **)&c->pcs, &c->cap_pcs, c->nr_pcs, sizeof(*c->pcs)))
+	if (GROW(c->pcs, c->cap_pcs, c->nr_pcs + 1, 64))
 		return -ENOMEM;
 	c->pcs[c->nr_pcs++] = pc;
 	return 0;
@@ -187,8 +171,8 @@ static int add_branches(struct cover *c, struct symbols *syms, uint64_t fs,
 		prev_file = fidx;
 		prev_line = src.line;
 		cf = &c->files[fidx];
-		if (grow((void **)&cf->branches, &cf->cap_branches,
-			 cf->nr_branches, sizeof(*cf->branches))) {
+		if (GROW(cf->branches, cf->cap_branches, cf->nr_branches + 1,
+			 64)) {
 			free(j);
 			return -ENOMEM;
 		}
@@ -311,8 +295,7 @@ static int add_func(struct cover *c, const struct jd_file *f,
 		struct cover_file *cf = &c->files[fidx];
 		struct cover_func *fn;
 
-		if (grow((void **)&cf->funcs, &cf->cap_funcs, cf->nr_funcs,
-			 sizeof(*cf->funcs)))
+		if (GROW(cf->funcs, cf->cap_funcs, cf->nr_funcs + 1, 64))
 			goto out;
 		fn = &cf->funcs[cf->nr_funcs];
 		memset(fn, 0, sizeof(*fn));
@@ -346,8 +329,7 @@ static int add_func(struct cover *c, const struct jd_file *f,
 			tmp[i + 1].hit |= tmp[i].hit;
 			continue;
 		}
-		if (grow((void **)&cf->lines, &cf->cap_lines, cf->nr_lines,
-			 sizeof(*cf->lines)))
+		if (GROW(cf->lines, cf->cap_lines, cf->nr_lines + 1, 64))
 			goto out;
 		l = &cf->lines[cf->nr_lines++];
 		l->line = tmp[i].line;

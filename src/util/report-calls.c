@@ -269,14 +269,8 @@ static int thread_begin(struct build *b, const struct report_event *e)
 {
 	struct report_calls *rc = b->rc;
 
-	if (rc->nr_threads % 64 == 0) {
-		struct call_thread *t = realloc(rc->threads,
-			(rc->nr_threads + 64) * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		rc->threads = t;
-	}
+	if (GROW(rc->threads, rc->cap_threads, rc->nr_threads + 1, 64))
+		return -ENOMEM;
 	memset(&rc->threads[rc->nr_threads], 0, sizeof(*rc->threads));
 	rc->threads[rc->nr_threads].tid = e->tid;
 	rc->threads[rc->nr_threads].first_ts = e->ts;

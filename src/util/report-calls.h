@@ -68,7 +68,7 @@ struct report_calls {
 	uint64_t nr_calls;
 	uint64_t first_ts, last_ts;
 	struct call_thread *threads;	/* by thread id */
-	size_t nr_threads;
+	size_t nr_threads, cap_threads;
 	size_t unmatched_rets;		/* returns without their call */
 	size_t unfinished;		/* calls still open at the end */
 	uint64_t lost;			/* records the kernel dropped */
