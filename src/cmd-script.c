@@ -45,7 +45,7 @@ struct script_filter {
 	uint32_t *tids;
 	size_t nr_tids, cap_tids;
 	uint32_t *cpus;		/* pairs: first, last */
-	size_t nr_cpus, cap_cpus;	/* pairs; elements */
+	size_t nr_cpus, cap_cpus;	/* pairs used; uint32_t slots */
 	bool kinds[NR_EVENT_KINDS];
 	bool any_kind;		/* no --event: all kinds */
 };

@@ -32,10 +32,11 @@
 static inline void grow_advise_huge(void *p, size_t len)
 {
 #ifdef MADV_HUGEPAGE
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), a, e;
+	uintptr_t pg, a, e;
 
 	if (!p || len < GROW_HUGE_MIN)
 		return;
+	pg = (uintptr_t)sysconf(_SC_PAGESIZE);
 	a = (uintptr_t)p & ~(pg - 1);
 	e = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
 	(void)madvise((void *)a, e - a, MADV_HUGEPAGE);

@@ -97,10 +97,9 @@ static void print_info(const struct jd_file *f)
 		null = fopen("/dev/null", "w");
 	if (!null)
 		abort();
-	if (file_info_print(null, f, "fuzz.data", false) ||
-	    file_info_print(null, f, "fuzz.data", true))
-		return;	/* -ENOMEM: nothing printed */
-	fflush(null);
+	/* a failure (-ENOMEM) is the reader's business, not the fuzzer's */
+	(void)file_info_print(null, f, "fuzz.data", false);
+	(void)file_info_print(null, f, "fuzz.data", true);
 }
 
 static void parse_one(uint8_t *copy, size_t size)
